@@ -1,0 +1,64 @@
+# Two commands: `make run` (embedded platform with demo data) and `make test` (the whole suite).
+# Django 6 needs Python 3.12 or newer; PYTHON picks the first suitable interpreter it finds.
+PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python 2>/dev/null); do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && echo $$p && break; done)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+.PHONY: run test lint checks messages compile-messages worker bench clean help
+
+help:
+	@echo "make run    start the platform on SQLite with demo data at http://$(HOST):$(PORT)"
+	@echo "make test   install the test tools and run lint, checks and the whole test suite"
+
+$(VENV)/.python:
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (Django 6); set PYTHON=/path/to/python3.12"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	@touch $@
+
+$(VENV)/.installed: $(VENV)/.python pyproject.toml
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $@
+
+compile-messages: $(VENV)/.installed
+	$(PY) manage.py compiletranslations
+
+run: export DEBUG ?= true
+run: compile-messages
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	@echo "Serving the platform at http://$(HOST):$(PORT)  (demo accounts: see README.md)"
+	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Django's own checks: the system check, migrations in step with the models, and the
+# deployment checklist with production-like settings (only environment variables differ).
+checks: $(VENV)/.installed-test compile-messages
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=false SECRET_KEY=$$(openssl rand -hex 32 2>/dev/null || echo check-deploy-$$RANDOM$$RANDOM$$RANDOM$$RANDOM-not-a-real-key-0123456789abcdef) \
+	ALLOWED_HOSTS=ci.example.org SECURE_SSL_REDIRECT=true \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+test: lint checks
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Regenerate locale/he/LC_MESSAGES/django.po from the code (needs GNU gettext).
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l he --no-obsolete --ignore=.venv --ignore=tests
+
+worker: $(VENV)/.installed
+	$(VENV)/bin/celery -A ci_platform worker -B --loglevel=info
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "agenda"
+
+urlpatterns = [
+    path("", views.AgendaHomeView.as_view(), name="home"),
+]

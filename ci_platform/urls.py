@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from ci_platform.views import healthz
+from initiatives.views import HomeView, InvitationAcceptView
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("healthz/", healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("invitations/<str:token>/", InvitationAcceptView.as_view(), name="invitation_accept"),
+    path("initiatives/", include("initiatives.urls")),
+    # The five components, one app each, below their initiative.
+    path("initiatives/<slug:slug>/agenda/", include("agenda.urls")),
+    path("initiatives/<slug:slug>/measurement/", include("measurement.urls")),
+    path("initiatives/<slug:slug>/workgroups/", include("workgroups.urls")),
+    path("initiatives/<slug:slug>/communication/", include("communication.urls")),
+    path("initiatives/<slug:slug>/backbone/", include("backbone.urls")),
+    path("api/v1/", include("initiatives.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,88 @@
+from django.contrib import admin
+
+from .models import (
+    FitAssessment,
+    Initiative,
+    Invitation,
+    Membership,
+    Milestone,
+    Organization,
+    Participation,
+    PhaseTransition,
+    ReadinessAssessment,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user", "organization"]
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 0
+    autocomplete_fields = ["organization"]
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "place", "topic", "phase", "updated_at"]
+    list_filter = ["phase", "topic"]
+    search_fields = ["name", "slug", "place", "issue"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ParticipationInline, MembershipInline]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "sector", "website"]
+    list_filter = ["sector"]
+    search_fields = ["name"]
+
+
+@admin.register(Participation)
+class ParticipationAdmin(admin.ModelAdmin):
+    list_display = ["organization", "initiative", "joined_at"]
+    list_filter = ["initiative"]
+    autocomplete_fields = ["organization", "initiative"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "initiative", "organization", "role", "created_at"]
+    list_filter = ["role", "initiative"]
+    search_fields = ["user__username", "user__email", "organization__name"]
+    autocomplete_fields = ["user", "organization", "initiative"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "initiative", "role", "organization", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["role", "initiative"]
+    search_fields = ["email"]
+    readonly_fields = ["token_hash", "accepted_at", "accepted_by", "invited_by"]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    list_display = ["initiative", "phase", "area", "status", "updated_at"]
+    list_filter = ["initiative", "phase", "area", "status"]
+
+
+@admin.register(PhaseTransition)
+class PhaseTransitionAdmin(admin.ModelAdmin):
+    list_display = ["initiative", "from_phase", "to_phase", "by", "at"]
+    list_filter = ["initiative"]
+
+
+@admin.register(ReadinessAssessment)
+class ReadinessAssessmentAdmin(admin.ModelAdmin):
+    list_display = ["initiative", "champion", "funding", "urgency", "assessed_by", "assessed_at"]
+    list_filter = ["initiative"]
+
+
+@admin.register(FitAssessment)
+class FitAssessmentAdmin(admin.ModelAdmin):
+    list_display = ["initiative", "complexity", "nature", "assessed_by", "assessed_at"]
+    list_filter = ["initiative", "complexity", "nature"]

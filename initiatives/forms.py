@@ -1,0 +1,192 @@
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Phase, Role
+from .models import FitAssessment, Initiative, Milestone, Organization, ReadinessAssessment
+
+User = get_user_model()
+
+
+class InitiativeCreateForm(forms.ModelForm):
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.all(),
+        required=False,
+        label=_("Your organization"),
+        help_text=_("The backbone organization you work for. Leave empty to create a new one below."),
+    )
+    new_organization = forms.CharField(label=_("New organization name"), max_length=200, required=False)
+    new_organization_sector = forms.ChoiceField(
+        label=_("Its sector"),
+        choices=[("", "---------"), *Organization._meta.get_field("sector").choices],
+        required=False,
+    )
+
+    class Meta:
+        model = Initiative
+        fields = ["name", "slug", "issue", "place", "topic", "description"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("organization"):
+            name = (data.get("new_organization") or "").strip()
+            if not name:
+                self.add_error("organization", _("Choose your organization or name a new one."))
+            elif Organization.objects.filter(name__iexact=name).exists():
+                self.add_error("new_organization", _("This organization exists already: choose it above."))
+            elif not data.get("new_organization_sector"):
+                self.add_error("new_organization_sector", _("Choose the new organization's sector."))
+        return data
+
+
+class InitiativeForm(forms.ModelForm):
+    class Meta:
+        model = Initiative
+        fields = ["name", "issue", "place", "topic", "description"]
+
+
+class OrganizationForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["name", "sector", "website", "contact_name", "contact_email"]
+
+
+class AddOrganizationForm(forms.Form):
+    organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Organization"))
+
+    def __init__(self, *args, initiative, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.exclude(
+            participations__initiative=initiative
+        )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Organization"))
+
+    def __init__(self, *args, initiative, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.filter(
+            participations__initiative=initiative
+        )
+
+
+class MembershipForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Organization"))
+
+    def __init__(self, *args, initiative, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.filter(
+            participations__initiative=initiative
+        )
+
+
+class AcceptNewUserForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args, email: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        User.username_validator(username)
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is taken."))
+        return username
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif p1:
+            candidate = User(
+                username=data.get("username", ""),
+                email=self.email,
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+            )
+            try:
+                password_validation.validate_password(p1, candidate)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["status", "evidence"]
+        widgets = {"evidence": forms.Textarea(attrs={"rows": 4})}
+
+
+class PhaseChangeForm(forms.Form):
+    to_phase = forms.TypedChoiceField(label=_("Move to"), coerce=int, choices=Phase.choices)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
+    )
+
+    def __init__(self, *args, initiative, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = initiative.phase
+        self.fields["to_phase"].choices = [(p.value, p.label) for p in Phase if abs(p.value - current) == 1]
+
+
+class ReadinessForm(forms.ModelForm):
+    class Meta:
+        model = ReadinessAssessment
+        fields = [
+            "champion",
+            "champion_evidence",
+            "funding",
+            "funding_evidence",
+            "urgency",
+            "urgency_evidence",
+        ]
+        widgets = {
+            "champion": forms.RadioSelect,
+            "funding": forms.RadioSelect,
+            "urgency": forms.RadioSelect,
+            "champion_evidence": forms.Textarea(attrs={"rows": 3}),
+            "funding_evidence": forms.Textarea(attrs={"rows": 3}),
+            "urgency_evidence": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "champion": _(
+                "Someone (or a small group) who can bring CEO-level leaders of several sectors together "
+                "and keep them engaged, without imposing answers."
+            ),
+            "funding": _(
+                "Enough to carry the initiative at least two to three years, ideally with an anchor funder."
+            ),
+            "urgency": _("A crisis, new research, or a shared declaration that the situation must change."),
+        }
+
+
+class FitForm(forms.ModelForm):
+    class Meta:
+        model = FitAssessment
+        fields = [
+            "solution_known",
+            "can_be_copied",
+            "who_can_solve",
+            "problem_character",
+            "solution_needs",
+            "notes",
+        ]
+        widgets = {
+            "solution_known": forms.RadioSelect,
+            "can_be_copied": forms.RadioSelect,
+            "who_can_solve": forms.RadioSelect,
+            "problem_character": forms.RadioSelect,
+            "solution_needs": forms.RadioSelect,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }

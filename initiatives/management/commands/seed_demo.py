@@ -1,0 +1,211 @@
+"""Load a realistic demo initiative (a cradle-to-career partnership) and demo accounts.
+
+Used by `make run` on an empty database only; never in production (compose does not call it).
+"""
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from initiatives import services
+from initiatives.choices import (
+    Area,
+    MilestoneStatus,
+    Phase,
+    PreconditionStatus,
+    ProblemCharacter,
+    Role,
+    Sector,
+    SolutionKnown,
+    SolutionNeeds,
+    Topic,
+    WhoCanSolve,
+    YesNo,
+)
+from initiatives.models import Initiative, Milestone, Organization, Participation, PhaseTransition
+
+DEMO_PASSWORD = "demo-impact-2026"
+
+ORGANIZATIONS = [
+    ("Negev Education Partnership", Sector.NONPROFIT, "https://example.org/nep"),
+    ("Be'er Sheva Municipality", Sector.GOVERNMENT, "https://example.org/municipality"),
+    ("Southern Families Foundation", Sector.PHILANTHROPY, "https://example.org/sff"),
+    ("Ben-Gurion University", Sector.ACADEMIA, "https://example.org/bgu"),
+    ("Early Years Network", Sector.NONPROFIT, "https://example.org/eyn"),
+    ("Desert Tech Employers Forum", Sector.BUSINESS, "https://example.org/dtef"),
+    ("Neighbourhood Parents Council", Sector.COMMUNITY, ""),
+    ("Youth Futures", Sector.NONPROFIT, "https://example.org/youth"),
+]
+
+# username, first, last, organisation index, role
+PEOPLE = [
+    ("backbone", "Dana", "Levi", 0, Role.BACKBONE),
+    ("steering", "Yossi", "Cohen", 2, Role.STEERING),
+    ("partner", "Miriam", "Azulay", 4, Role.PARTNER),
+    ("viewer", "Avi", "Ben-David", 6, Role.VIEWER),
+    ("mayor.office", "Ruth", "Peretz", 1, Role.STEERING),
+    ("university", "Eitan", "Shapiro", 3, Role.STEERING),
+    ("employers", "Noa", "Mizrahi", 5, Role.PARTNER),
+    ("youth", "Omer", "Biton", 7, Role.PARTNER),
+]
+
+
+class Command(BaseCommand):
+    help = f"Load the demo initiative and demo accounts (password: {DEMO_PASSWORD})."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing when any initiative exists.")
+
+    def handle(self, *args, if_empty: bool = False, **options):
+        if if_empty and Initiative.objects.exists():
+            self.stdout.write("Demo data not loaded: the database already has initiatives.")
+            return
+        with transaction.atomic():
+            self._seed()
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo loaded. Sign in as backbone, steering, partner, viewer or admin "
+                f"with the password {DEMO_PASSWORD}"
+            )
+        )
+
+    def _seed(self):
+        User = get_user_model()
+        orgs = [
+            Organization.objects.get_or_create(name=name, defaults={"sector": sector, "website": web})[0]
+            for name, sector, web in ORGANIZATIONS
+        ]
+        admin, created = User.objects.get_or_create(
+            username="admin", defaults={"is_staff": True, "is_superuser": True, "email": "admin@example.org"}
+        )
+        if created:
+            admin.set_password(DEMO_PASSWORD)
+            admin.save()
+        users = {}
+        for username, first, last, _org, _role in PEOPLE:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org"},
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            users[username] = user
+
+        backbone = users["backbone"]
+        initiative = services.initiative_create(
+            by=backbone,
+            organization=orgs[0],
+            name="Cradle to Career Be'er Sheva",
+            slug="cradle-to-career",
+            issue="Too few children in the city's southern neighbourhoods finish school ready for work or study",
+            place="Be'er Sheva",
+            topic=Topic.EDUCATION,
+            description=(
+                "A partnership of the municipality, schools, early-years providers, funders, employers and "
+                "parents, working to one shared set of outcomes from birth to first job."
+            ),
+        )
+        for org in orgs:
+            Participation.objects.get_or_create(initiative=initiative, organization=org)
+        for username, _first, _last, org_index, role in PEOPLE[1:]:
+            initiative.memberships.create(user=users[username], organization=orgs[org_index], role=role)
+
+        now = timezone.now()
+        started = now - timedelta(days=560)
+        services.readiness_assess(
+            initiative=initiative,
+            by=backbone,
+            champion=PreconditionStatus.PARTLY,
+            champion_evidence="The deputy mayor supports the idea but has not yet convened the other sectors.",
+            funding=PreconditionStatus.NOT_MET,
+            funding_evidence="One year of backbone funding pledged; nothing beyond.",
+            urgency=PreconditionStatus.MET,
+            urgency_evidence="The 2024 national assessment put the city's southern schools in the bottom decile.",
+        )
+        initiative.readiness_assessments.update(assessed_at=started)
+        later = services.readiness_assess(
+            initiative=initiative,
+            by=backbone,
+            champion=PreconditionStatus.MET,
+            champion_evidence="The mayor and the foundation's CEO co-chair the steering committee and convened it twice.",
+            funding=PreconditionStatus.MET,
+            funding_evidence="Southern Families Foundation committed three years of backbone funding (anchor funder).",
+            urgency=PreconditionStatus.MET,
+            urgency_evidence="The 2024 national assessment put the city's southern schools in the bottom decile.",
+        )
+        type(later).objects.filter(pk=later.pk).update(assessed_at=started + timedelta(days=90))
+        fit = services.fit_assess(
+            initiative=initiative,
+            by=backbone,
+            solution_known=SolutionKnown.UNKNOWN,
+            can_be_copied=YesNo.NO,
+            who_can_solve=WhoCanSolve.MANY_ACTORS,
+            problem_character=ProblemCharacter.CHANGING,
+            solution_needs=SolutionNeeds.LEARNING,
+            notes="Programmes exist for single stages; nobody owns the whole path from birth to first job.",
+        )
+        type(fit).objects.filter(pk=fit.pk).update(assessed_at=started + timedelta(days=30))
+
+        done_evidence = {
+            (
+                1,
+                Area.GOVERNANCE,
+            ): "Core team of eight organisations met monthly for six months; feasibility memo adopted.",
+            (
+                1,
+                Area.STRATEGY,
+            ): "Four community dialogues (about 180 participants) on the issue and resources.",
+            (1, Area.COMMUNITY): "Parents council and youth forum consulted; summary report published.",
+            (1, Area.EVALUATION): "Core team vote: consensus and urgency to move forward.",
+            (
+                2,
+                Area.GOVERNANCE,
+            ): "Steering committee of 14 formed: municipality, funders, university, employers, parents.",
+            (2, Area.STRATEGY): "Preliminary common agenda shared with the steering committee.",
+            (2, Area.COMMUNITY): "Neighbourhood meetings helped frame the agenda's goals.",
+        }
+        for (phase, area), evidence in done_evidence.items():
+            Milestone.objects.filter(initiative=initiative, phase=phase, area=area).update(
+                status=MilestoneStatus.DONE,
+                evidence=evidence,
+                updated_by=backbone,
+                updated_at=now - timedelta(days=200),
+            )
+        Milestone.objects.filter(initiative=initiative, phase=2, area=Area.EVALUATION).update(
+            status=MilestoneStatus.IN_PROGRESS,
+            evidence="Gap analysis drafted from municipal data; steering committee review pending.",
+            updated_by=backbone,
+            updated_at=now - timedelta(days=150),
+        )
+        Milestone.objects.filter(initiative=initiative, phase=3, area=Area.GOVERNANCE).update(
+            status=MilestoneStatus.IN_PROGRESS,
+            evidence="Backbone team hired (3 staff); two of four working groups formed.",
+            updated_by=backbone,
+            updated_at=now - timedelta(days=30),
+        )
+        services.phase_change(initiative=initiative, by=backbone, to_phase=Phase.INITIATE_ACTION)
+        services.phase_change(
+            initiative=initiative,
+            by=backbone,
+            to_phase=Phase.ORGANIZE_FOR_IMPACT,
+            reason="The gap analysis continues inside the working groups; the steering committee agreed to go ahead.",
+        )
+        transitions = list(PhaseTransition.objects.filter(initiative=initiative).order_by("at", "id"))
+        for transition, days_ago in zip(transitions, (380, 120), strict=True):
+            PhaseTransition.objects.filter(pk=transition.pk).update(at=now - timedelta(days=days_ago))
+
+        # A second initiative, to show that people see only their own and may differ in role.
+        second = services.initiative_create(
+            by=users["mayor.office"],
+            organization=orgs[1],
+            name="Healthy Negev Families",
+            slug="healthy-negev",
+            issue="Childhood obesity in the Negev is twice the national rate",
+            place="Negev region",
+            topic=Topic.HEALTH,
+        )
+        second.memberships.create(user=backbone, organization=orgs[0], role=Role.VIEWER)

@@ -1,0 +1,283 @@
+"""Initiatives, the organisations and people in them, and where each stands in its lifecycle."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    MILESTONE_TITLES,
+    Area,
+    Complexity,
+    MilestoneStatus,
+    Phase,
+    PreconditionStatus,
+    ProblemCharacter,
+    ProblemNature,
+    Role,
+    Sector,
+    SolutionKnown,
+    SolutionNeeds,
+    Topic,
+    WhoCanSolve,
+    YesNo,
+)
+
+
+class Organization(models.Model):
+    """A partner organisation; it may take part in several initiatives."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    website = models.URLField(_("website"), blank=True)
+    contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Initiative(models.Model):
+    """A cross-sector partnership around one complex social problem."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=80, unique=True, help_text=_("Used in addresses."))
+    issue = models.CharField(_("issue it tackles"), max_length=300)
+    place = models.CharField(_("place"), max_length=200, help_text=_("City, region or area."))
+    topic = models.CharField(_("topic area"), max_length=30, choices=Topic.choices)
+    description = models.TextField(_("description"), blank=True)
+    phase = models.PositiveSmallIntegerField(
+        _("current phase"), choices=Phase.choices, default=Phase.PRE_LAUNCH
+    )
+    organizations = models.ManyToManyField(
+        Organization, through="Participation", related_name="initiatives", verbose_name=_("organizations")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("initiatives:overview", kwargs={"slug": self.slug})
+
+
+class Participation(models.Model):
+    """An organisation taking part in an initiative."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="participations")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="participations")
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "organization"], name="unique_participation"),
+        ]
+        verbose_name = _("participating organization")
+        verbose_name_plural = _("participating organizations")
+
+    def __str__(self) -> str:
+        return f"{self.organization} @ {self.initiative}"
+
+
+class Membership(models.Model):
+    """A person's role in one initiative, on behalf of one organisation."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("organization")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["initiative", "user__last_name", "user__first_name", "user__username"]
+        constraints = [
+            # One role per person per initiative; different initiatives may differ.
+            models.UniqueConstraint(fields=["user", "initiative"], name="unique_membership"),
+        ]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.initiative}"
+
+
+class Invitation(models.Model):
+    """A one-time, expiring invitation to join an initiative in a role."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, verbose_name=_("organization"))
+    # Only a hash of the token is stored; the token itself travels in the email alone.
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.initiative}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class Milestone(models.Model):
+    """One of the 16 success milestones (phase × area) of an initiative."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="milestones")
+    phase = models.PositiveSmallIntegerField(_("phase"), choices=Phase.choices)
+    area = models.CharField(_("area"), max_length=20, choices=Area.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=MilestoneStatus.choices, default=MilestoneStatus.NOT_STARTED
+    )
+    evidence = models.TextField(_("evidence"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["initiative", "phase", "area"]
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "phase", "area"], name="unique_milestone"),
+        ]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+
+    def __str__(self) -> str:
+        return str(self.title)
+
+    @property
+    def title(self) -> str:
+        return MILESTONE_TITLES[(Phase(self.phase), Area(self.area))]
+
+
+class PhaseTransition(models.Model):
+    """The log of phase changes: forward or back, who, when and why."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="phase_transitions")
+    from_phase = models.PositiveSmallIntegerField(_("from"), choices=Phase.choices)
+    to_phase = models.PositiveSmallIntegerField(_("to"), choices=Phase.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+    # The areas whose milestone in the phase being left was not done at the time.
+    open_milestones = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("phase change")
+        verbose_name_plural = _("phase changes")
+
+    def __str__(self) -> str:
+        return f"{self.initiative}: {self.from_phase} → {self.to_phase}"
+
+    @property
+    def is_forward(self) -> bool:
+        return self.to_phase > self.from_phase
+
+
+class ReadinessAssessment(models.Model):
+    """The three preconditions of DOMAIN.md section 3, assessed with evidence. Kept as history."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="readiness_assessments")
+    champion = models.CharField(_("influential champion"), max_length=10, choices=PreconditionStatus.choices)
+    champion_evidence = models.TextField(_("evidence for the champion"))
+    funding = models.CharField(
+        _("adequate financial resources"), max_length=10, choices=PreconditionStatus.choices
+    )
+    funding_evidence = models.TextField(_("evidence for the funding"))
+    urgency = models.CharField(_("urgency for change"), max_length=10, choices=PreconditionStatus.choices)
+    urgency_evidence = models.TextField(_("evidence for the urgency"))
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    assessed_at = models.DateTimeField(_("assessed"), default=timezone.now)
+
+    PRECONDITIONS = ("champion", "funding", "urgency")
+
+    class Meta:
+        ordering = ["-assessed_at", "-id"]
+        get_latest_by = ["assessed_at", "id"]
+        verbose_name = _("readiness assessment")
+        verbose_name_plural = _("readiness assessments")
+
+    def __str__(self) -> str:
+        return f"{self.initiative} readiness {self.assessed_at:%Y-%m-%d}"
+
+    @property
+    def is_ready(self) -> bool:
+        return all(getattr(self, p) == PreconditionStatus.MET for p in self.PRECONDITIONS)
+
+    @property
+    def unmet(self) -> list[str]:
+        return [p for p in self.PRECONDITIONS if getattr(self, p) != PreconditionStatus.MET]
+
+
+class FitAssessment(models.Model):
+    """The problem-fit questions of DOMAIN.md section 2 and the result derived from them."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="fit_assessments")
+    solution_known = models.CharField(
+        _("Does a solution to the problem exist?"), max_length=20, choices=SolutionKnown.choices
+    )
+    can_be_copied = models.CharField(
+        _("Can a solution be copied from a similar problem elsewhere?"), max_length=5, choices=YesNo.choices
+    )
+    who_can_solve = models.CharField(_("Who can solve it?"), max_length=20, choices=WhoCanSolve.choices)
+    problem_character = models.CharField(
+        _("What characterises the problem?"), max_length=20, choices=ProblemCharacter.choices
+    )
+    solution_needs = models.CharField(
+        _("What does a solution need?"), max_length=20, choices=SolutionNeeds.choices
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    # Derived by services.fit_assess and stored, so that history shows what was concluded then.
+    complexity = models.CharField(_("complexity"), max_length=20, choices=Complexity.choices, editable=False)
+    nature = models.CharField(_("nature"), max_length=20, choices=ProblemNature.choices, editable=False)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    assessed_at = models.DateTimeField(_("assessed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-assessed_at", "-id"]
+        get_latest_by = ["assessed_at", "id"]
+        verbose_name = _("fit assessment")
+        verbose_name_plural = _("fit assessments")
+
+    def __str__(self) -> str:
+        return f"{self.initiative} fit {self.assessed_at:%Y-%m-%d}"
+
+    @property
+    def is_suited(self) -> bool:
+        return self.complexity == Complexity.COMPLEX and self.nature == ProblemNature.ADAPTIVE

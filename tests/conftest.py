@@ -1,0 +1,116 @@
+"""Shared fixtures: one initiative with a person in every role, an outsider, and a second
+initiative whose member must see nothing of the first.
+
+Tests that need a real server are marked (postgres, redis, browser). Without the server they
+are skipped with the reason; under CI (CI=true) a missing server fails the run instead, so that
+nothing is silently skipped where it matters.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+
+from initiatives import services
+from initiatives.choices import Role, Sector, Topic
+from initiatives.models import Organization
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def _missing(marker: str) -> str | None:
+    if marker == "postgres" and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://…"
+    if marker == "redis" and not settings.REDIS_URL:
+        return "needs Redis and a Celery worker: set REDIS_URL=redis://…"
+    if marker == "browser" and not shutil.which(CHROMIUM):
+        return f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+def pytest_runtest_setup(item):
+    for marker in ("postgres", "redis", "browser"):
+        if item.get_closest_marker(marker) and (reason := _missing(marker)):
+            if IN_CI:
+                pytest.fail(f"CI must not skip this test: {reason}", pytrace=False)
+            pytest.skip(reason)
+
+
+PASSWORD = "a-Long-test-pass-7391"
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username: str, **extra):
+        return django_user_model.objects.create_user(
+            username=username, password=PASSWORD, email=f"{username}@example.org", **extra
+        )
+
+    return make
+
+
+@pytest.fixture
+def orgs(db):
+    return {
+        "backbone": Organization.objects.create(name="Backbone Org", sector=Sector.NONPROFIT),
+        "funder": Organization.objects.create(name="Funder Org", sector=Sector.PHILANTHROPY),
+        "partner": Organization.objects.create(name="Partner Org", sector=Sector.NONPROFIT),
+        "other": Organization.objects.create(name="Other Org", sector=Sector.GOVERNMENT),
+    }
+
+
+@pytest.fixture
+def world(db, make_user, orgs):
+    """An initiative with one person per role, an outsider, and another initiative's member."""
+    people = {
+        name: make_user(name)
+        for name in ("backbone", "steering", "partner", "viewer", "outsider", "other_member")
+    }
+    initiative = services.initiative_create(
+        by=people["backbone"],
+        organization=orgs["backbone"],
+        name="Cradle to Career",
+        slug="c2c",
+        issue="School readiness",
+        place="Be'er Sheva",
+        topic=Topic.EDUCATION,
+    )
+    for name, role, org in (
+        ("steering", Role.STEERING, "funder"),
+        ("partner", Role.PARTNER, "partner"),
+        ("viewer", Role.VIEWER, "partner"),
+    ):
+        initiative.participations.get_or_create(organization=orgs[org])
+        initiative.memberships.create(user=people[name], organization=orgs[org], role=role)
+    other = services.initiative_create(
+        by=people["other_member"],
+        organization=orgs["other"],
+        name="Other Initiative",
+        slug="other",
+        issue="Health",
+        place="Haifa",
+        topic=Topic.HEALTH,
+    )
+
+    class World:
+        pass
+
+    w = World()
+    w.initiative = initiative
+    w.other = other
+    w.people = people
+    w.orgs = orgs
+    return w
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # Fast hashing: tests create many users; production keeps Django's default hashers.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The manifest storage of production needs `collectstatic`; tests serve from the finders.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
