@@ -46,6 +46,7 @@ lint: $(VENV)/.installed-test
 checks: $(VENV)/.installed-test compile-messages
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 	DEBUG=false SECRET_KEY=$$(openssl rand -hex 32 2>/dev/null || echo check-deploy-$$RANDOM$$RANDOM$$RANDOM$$RANDOM-not-a-real-key-0123456789abcdef) \
 	ALLOWED_HOSTS=ci.example.org SECURE_SSL_REDIRECT=true \
 	$(PY) manage.py check --deploy --fail-level WARNING

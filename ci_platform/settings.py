@@ -233,6 +233,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "PhaseEnum": "initiatives.choices.Phase",
+        "RoleEnum": "initiatives.choices.Role",
+        "MilestoneStatusEnum": "initiatives.choices.MilestoneStatus",
+    },
 }
 
 LOGGING = {

@@ -82,7 +82,7 @@ class Role(models.TextChoices):
     """What a member may do in one initiative (DOMAIN.md section 1)."""
 
     BACKBONE = "backbone", _("Backbone staff")
-    STEERING = "steering", _("Steering committee")
+    STEERING = "steering", _("Steering committee member")
     PARTNER = "partner", _("Partner contributor")
     VIEWER = "viewer", _("Viewer")
 
