@@ -107,6 +107,10 @@ def world(db, make_user, orgs):
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
+    # Each test starts in English: a Hebrew request must not leak its language into the next test.
+    from django.utils import translation
+
+    translation.activate("en")
     # Fast hashing: tests create many users; production keeps Django's default hashers.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The manifest storage of production needs `collectstatic`; tests serve from the finders.
