@@ -32,7 +32,7 @@ compile-messages: $(VENV)/.installed
 
 run: export DEBUG ?= true
 run: compile-messages
-	$(PY) manage.py migrate --noinput
+	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py seed_demo --if-empty
 	@echo "Serving the platform at http://$(HOST):$(PORT)  (demo accounts: see README.md)"
 	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
@@ -48,7 +48,7 @@ checks: $(VENV)/.installed-test compile-messages
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 	DEBUG=false SECRET_KEY=$$(openssl rand -hex 32 2>/dev/null || echo check-deploy-$$RANDOM$$RANDOM$$RANDOM$$RANDOM-not-a-real-key-0123456789abcdef) \
-	ALLOWED_HOSTS=ci.example.org SECURE_SSL_REDIRECT=true \
+	ALLOWED_HOSTS=ci.example.org SECURE_SSL_REDIRECT=true EMAIL_URL=smtp://mail.example.org:25 \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 test: lint checks

@@ -89,8 +89,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
 
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+# The cache gets its own Redis database (REDIS_CACHE_URL): cache.clear() flushes its database, and
+# must never take the task queue with it.
+REDIS_CACHE_URL = env("REDIS_CACHE_URL", default="")
+if REDIS_CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -130,7 +133,12 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind PROXY_COUNT reverse proxies, the client address is read from X-Forwarded-For (django-ipware),
+# so that a lockout hits the client, not the proxy.
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
 AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
@@ -146,7 +154,7 @@ SECURE_PROXY_SSL_HEADER = (
 )
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = False
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -172,8 +180,8 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-# Without collectstatic (tests, embedded mode) whitenoise serves straight from the finders.
-WHITENOISE_USE_FINDERS = True
+# Without collectstatic (embedded mode) whitenoise serves straight from the finders.
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
@@ -182,7 +190,8 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Email (Django 6.1 MAILERS): console in the embedded mode, SMTP from EMAIL_URL in production
-# (smtp://user:password@host:587, submission+tls://…), or a folder of .eml files (EMAIL_FILE_PATH).
+# (smtp://user:password@host:25, smtp+tls://… for STARTTLS, smtp+ssl://… for TLS), or a folder of
+# .eml files (EMAIL_FILE_PATH). With DEBUG off, `check --deploy` refuses the console backend.
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 _email_file_path = env("EMAIL_FILE_PATH", default="")
 if _email_file_path:
@@ -214,7 +223,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Collective Impact Platfo
 # Platform policy.
 ALLOW_USERS_TO_CREATE_INITIATIVES = env.bool("ALLOW_USERS_TO_CREATE_INITIATIVES", default=True)
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
-# The address used in links inside emails (invitations, password reset).
+# The address used in links inside invitation emails (password reset links use the request's host).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 REST_FRAMEWORK = {
