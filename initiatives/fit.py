@@ -54,7 +54,9 @@ def classify_problem(
                 _("A solution can be copied from elsewhere, so the problem is complicated, not complex.")
             )
         elif solution_known == SolutionKnown.KNOWN_EASY:
-            reasons.append(_("A solution is known but cannot simply be copied here: the problem is complicated."))
+            reasons.append(
+                _("A solution is known but cannot simply be copied here: the problem is complicated.")
+            )
         else:
             reasons.append(
                 _("A solution is known, even if costly or hard to implement: the problem is complicated.")
