@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint checks messages compile-messages worker bench clean help
+.PHONY: run test lint checks messages compile-messages worker clean help
 
 help:
 	@echo "make run    start the platform on SQLite with demo data at http://$(HOST):$(PORT)"

@@ -19,6 +19,7 @@ urlpatterns = [
     path("initiatives/<slug:slug>/communication/", include("communication.urls")),
     path("initiatives/<slug:slug>/backbone/", include("backbone.urls")),
     path("api/v1/", include("initiatives.api.urls")),
+    path("api/v1/initiatives/<slug:initiative_slug>/", include("agenda.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

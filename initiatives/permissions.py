@@ -22,11 +22,13 @@ if TYPE_CHECKING:
 # What each role may do. Actions are named in the domain's words; later components add theirs.
 VIEW = "view"
 MANAGE = "manage"  # set up the initiative, phases, milestones, members (backbone staff)
-ENDORSE = "endorse"  # endorse the common agenda, decide (steering committee and partners)
+# Endorse the common agenda, decide: the steering committee and partners. Backbone staff
+# facilitate and stay neutral, so they draft and publish but do not endorse.
+ENDORSE = "endorse"
 SUBMIT_DATA = "submit_data"  # enter their own organisation's data
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.BACKBONE: frozenset({VIEW, MANAGE, ENDORSE, SUBMIT_DATA}),
+    Role.BACKBONE: frozenset({VIEW, MANAGE, SUBMIT_DATA}),
     Role.STEERING: frozenset({VIEW, ENDORSE}),
     Role.PARTNER: frozenset({VIEW, ENDORSE, SUBMIT_DATA}),
     Role.VIEWER: frozenset({VIEW}),

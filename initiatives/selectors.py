@@ -63,6 +63,9 @@ class PhaseColumn:
 def milestone_matrix(initiative: Initiative) -> tuple[list[tuple[str, str]], list[PhaseColumn]]:
     """The 4 × 4 matrix: the areas (rows) and per phase (column) its four milestones in area order."""
     by_key = {(m.phase, m.area): m for m in initiative.milestones.select_related("updated_by")}
+    evidence = platform_evidence(initiative)
+    for key, milestone in by_key.items():
+        milestone.platform_evidence = evidence.get(key, [])
     area_order = list(Area)
     columns = [
         PhaseColumn(
@@ -79,6 +82,24 @@ def milestone_matrix(initiative: Initiative) -> tuple[list[tuple[str, str]], lis
         for phase in Phase
     ]
     return [(a.value, a.label) for a in area_order], columns
+
+
+def platform_evidence(initiative: Initiative) -> dict[tuple[int, str], list[tuple[str, str]]]:
+    """Evidence the components record for each milestone: {(phase, area): [(text, url)]}.
+
+    Each component app may offer `milestone_evidence(initiative)` on its AppConfig; the backbone
+    still decides a milestone's status, the platform only shows what it has seen.
+    """
+    from django.apps import apps
+
+    evidence: dict[tuple[int, str], list[tuple[str, str]]] = {}
+    for config in apps.get_app_configs():
+        offer = getattr(config, "milestone_evidence", None)
+        if offer is None:
+            continue
+        for phase, area, text, url in offer(initiative):
+            evidence.setdefault((int(phase), str(area)), []).append((text, url))
+    return evidence
 
 
 def phase_history(initiative: Initiative) -> QuerySet[PhaseTransition]:

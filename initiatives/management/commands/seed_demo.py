@@ -198,6 +198,8 @@ class Command(BaseCommand):
         for transition, days_ago in zip(transitions, (380, 120), strict=True):
             PhaseTransition.objects.filter(pk=transition.pk).update(at=now - timedelta(days=days_ago))
 
+        _seed_agenda(initiative, users, now)
+
         # A second initiative, to show that people see only their own and may differ in role.
         second = services.initiative_create(
             by=users["mayor.office"],
@@ -209,3 +211,134 @@ class Command(BaseCommand):
             topic=Topic.HEALTH,
         )
         second.memberships.create(user=backbone, organization=orgs[0], role=Role.VIEWER)
+
+
+def _seed_agenda(initiative, users, now):
+    """Two published versions of the common agenda (preliminary v1, full v2) with endorsements."""
+    from agenda import services as agenda
+    from agenda.choices import AgendaKind, Decision
+    from agenda.models import AgendaVersion, Endorsement
+
+    backbone = users["backbone"]
+    draft = agenda.agenda_draft_start(initiative=initiative, by=backbone)
+    draft = agenda.agenda_draft_save(
+        draft=draft,
+        by=backbone,
+        revision=draft.revision,
+        fields={
+            "kind": AgendaKind.PRELIMINARY,
+            "problem_statement": (
+                "In the southern neighbourhoods fewer than half of the children start school ready to learn, "
+                "and only about six in ten finish high school with a matriculation certificate."
+            ),
+            "goal": "Every child in the city is ready for school, for study and for a first job.",
+            "boundary_geographic": "The city's southern neighbourhoods (Dalet, Hey, Vav).",
+            "boundary_institutional": "Municipal services, schools and early-years providers, funders, employers.",
+            "boundary_content": "From birth to first job; health is out of scope except where it affects learning.",
+            "boundary_process": "",
+            "evaluation_approach": "Population-level indicators reported yearly by the municipality.",
+        },
+        figures=[
+            {
+                "statement": "46% of children assessed ready for school",
+                "source": "Municipal early-years survey",
+                "year": 2024,
+            },
+            {
+                "statement": "61% high-school matriculation rate",
+                "source": "Ministry of Education",
+                "year": 2024,
+            },
+        ],
+        strategies=[
+            {
+                "title": "Early childhood development",
+                "rationale": "Readiness at five predicts the rest of the path.",
+            },
+            {
+                "title": "Reading by third grade",
+                "rationale": "Children who read well by eight keep up later.",
+            },
+        ],
+        principles=["Decisions are based on shared data", "No organisation speaks for another"],
+    )
+    v1 = agenda.agenda_publish(draft=draft, by=backbone, change_summary="", kind=AgendaKind.PRELIMINARY)
+    agenda.agenda_endorse(version=v1, by=users["steering"], decision=Decision.ENDORSE)
+    agenda.agenda_endorse(version=v1, by=users["university"], decision=Decision.ENDORSE)
+
+    draft = agenda.agenda_draft_start(initiative=initiative, by=backbone)
+    strategies = [
+        {"strategy_id": s.strategy_id, "title": s.title, "rationale": s.rationale}
+        for s in draft.strategy_items.all()
+    ]
+    strategies[1]["title"] = "Reading and mathematics by third grade"
+    strategies.append(
+        {
+            "title": "High-school completion and transition to work",
+            "rationale": "Employers and schools plan together.",
+        }
+    )
+    draft = agenda.agenda_draft_save(
+        draft=draft,
+        by=backbone,
+        revision=draft.revision,
+        fields={
+            "kind": AgendaKind.FULL,
+            "problem_statement": draft.problem_statement,
+            "goal": "By 2030 every child in the southern neighbourhoods is ready for school, for study and for a first job.",
+            "boundary_geographic": draft.boundary_geographic,
+            "boundary_institutional": draft.boundary_institutional,
+            "boundary_content": draft.boundary_content,
+            "boundary_process": "Working groups per strategy report to the steering committee every quarter.",
+            "evaluation_approach": (
+                "Shared measures with baselines and yearly targets, reported by partners every quarter and "
+                "reviewed by the backbone; a developmental evaluation adds the how and why."
+            ),
+        },
+        figures=[
+            {
+                "statement": "46% of children assessed ready for school",
+                "source": "Municipal early-years survey",
+                "year": 2024,
+            },
+            {
+                "statement": "61% high-school matriculation rate",
+                "source": "Ministry of Education",
+                "year": 2024,
+            },
+            {
+                "statement": "38% of third-graders read at grade level",
+                "source": "National assessment",
+                "year": 2025,
+            },
+        ],
+        strategies=strategies,
+        principles=[
+            "Decisions are based on shared data",
+            "No organisation speaks for another",
+            "Successes are shared in public",
+        ],
+    )
+    v2 = agenda.agenda_publish(
+        draft=draft,
+        by=backbone,
+        change_summary="Full agenda: a 2030 goal, mathematics added to the early grades, a third strategy on completion and work.",
+        kind=AgendaKind.FULL,
+    )
+    agenda.agenda_endorse(version=v2, by=users["steering"], decision=Decision.ENDORSE)
+    agenda.agenda_endorse(
+        version=v2, by=users["mayor.office"], decision=Decision.ENDORSE, comment="The city commits its data."
+    )
+    agenda.agenda_endorse(
+        version=v2,
+        by=users["employers"],
+        decision=Decision.DECLINE,
+        comment="Transition-to-work targets need employers' input first.",
+    )
+    from datetime import timedelta
+
+    AgendaVersion.objects.filter(pk=v1.pk).update(published_at=now - timedelta(days=300))
+    AgendaVersion.objects.filter(pk=v2.pk).update(published_at=now - timedelta(days=90))
+    Endorsement.objects.filter(version=v1).update(
+        created_at=now - timedelta(days=290), updated_at=now - timedelta(days=290)
+    )

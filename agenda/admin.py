@@ -1,0 +1,44 @@
+from django.contrib import admin
+
+from .models import AgendaSettings, AgendaVersion, Endorsement, ProblemFigure, Strategy, StrategyItem
+
+
+class ProblemFigureInline(admin.TabularInline):
+    model = ProblemFigure
+    extra = 0
+
+
+class StrategyItemInline(admin.TabularInline):
+    model = StrategyItem
+    extra = 0
+
+
+@admin.register(AgendaVersion)
+class AgendaVersionAdmin(admin.ModelAdmin):
+    list_display = ["initiative", "number", "status", "kind", "published_at", "adopted_at"]
+    list_filter = ["initiative", "status", "kind"]
+    inlines = [ProblemFigureInline, StrategyItemInline]
+
+    def has_change_permission(self, request, obj=None):
+        # Published versions are frozen, in the admin too.
+        return super().has_change_permission(request, obj) and (obj is None or not obj.is_published)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or not obj.is_published)
+
+
+@admin.register(Strategy)
+class StrategyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "initiative", "created_at"]
+    list_filter = ["initiative"]
+
+
+@admin.register(Endorsement)
+class EndorsementAdmin(admin.ModelAdmin):
+    list_display = ["version", "user", "organization", "role", "decision", "updated_at"]
+    list_filter = ["decision", "version__initiative"]
+
+
+@admin.register(AgendaSettings)
+class AgendaSettingsAdmin(admin.ModelAdmin):
+    list_display = ["initiative", "adoption_rule"]
