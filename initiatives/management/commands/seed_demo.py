@@ -3,6 +3,7 @@
 Used by `make run` on an empty database only; never in production (compose does not call it).
 """
 
+import importlib
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -199,6 +200,15 @@ class Command(BaseCommand):
             PhaseTransition.objects.filter(pk=transition.pk).update(at=now - timedelta(days=days_ago))
 
         _seed_agenda(initiative, users, now)
+        # Each component seeds its own part of the demo (a `demo.seed` function in its app).
+        for app in ("measurement", "workgroups", "communication", "backbone"):
+            try:
+                module = importlib.import_module(f"{app}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{app}.demo":
+                    raise
+                continue
+            module.seed(initiative=initiative, users=users, organizations=orgs, now=now)
 
         # A second initiative, to show that people see only their own and may differ in role.
         second = services.initiative_create(

@@ -1,0 +1,107 @@
+from django.contrib import admin
+
+from .models import (
+    Assignment,
+    AuditEntry,
+    DataValue,
+    Dimension,
+    DimensionMember,
+    MeasureDimension,
+    ReportingPeriod,
+    SharedMeasure,
+    Submission,
+    Target,
+    ValidationRule,
+)
+
+
+class DimensionMemberInline(admin.TabularInline):
+    model = DimensionMember
+    extra = 0
+
+
+@admin.register(Dimension)
+class DimensionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_en", "name_he", "initiative"]
+    list_filter = ["initiative"]
+    inlines = [DimensionMemberInline]
+
+
+@admin.register(DimensionMember)
+class DimensionMemberAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_en", "dimension"]
+    list_filter = ["dimension"]
+
+
+class MeasureDimensionInline(admin.TabularInline):
+    model = MeasureDimension
+    extra = 0
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    extra = 0
+
+
+@admin.register(SharedMeasure)
+class SharedMeasureAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_en", "initiative", "level", "frequency", "aggregation"]
+    list_filter = ["initiative", "level", "frequency"]
+    search_fields = ["code", "name_en", "name_he"]
+    inlines = [MeasureDimensionInline, TargetInline]
+    filter_horizontal = ["strategies"]
+
+
+@admin.register(MeasureDimension)
+class MeasureDimensionAdmin(admin.ModelAdmin):
+    list_display = ["measure", "dimension", "position"]
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ["measure", "period_code", "value"]
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(admin.ModelAdmin):
+    list_display = ["code", "frequency", "initiative", "start", "end", "due_on"]
+    list_filter = ["initiative", "frequency"]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["organization", "measure", "initiative"]
+    list_filter = ["initiative"]
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = ["organization", "period", "status", "submitted_at", "reviewed_at"]
+    list_filter = ["initiative", "status"]
+
+
+@admin.register(DataValue)
+class DataValueAdmin(admin.ModelAdmin):
+    # The largest table: no counting of all rows on the list page.
+    list_display = ["measure", "period", "organization", "member1", "member2", "value", "updated_at"]
+    list_select_related = ["measure", "period", "organization", "member1", "member2"]
+    show_full_result_count = False
+    raw_id_fields = ["submission", "measure", "period", "organization", "member1", "member2", "entered_by"]
+
+
+@admin.register(ValidationRule)
+class ValidationRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "left", "operator", "right", "initiative"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "action", "organization", "measure", "old_value", "new_value", "by"]
+    list_filter = ["action"]
+    show_full_result_count = False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the audit trail is append-only
+
+    def has_delete_permission(self, request, obj=None):
+        return False

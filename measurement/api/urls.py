@@ -1,0 +1,5 @@
+from django.urls import path  # noqa: F401 - endpoints are added here as the component grows
+
+app_name = "measurement-api"
+
+urlpatterns: list = []

@@ -1,0 +1,362 @@
+"""Shared measurement, after DHIS2's data model: measures (data elements) with optional
+disaggregations (category combinations), reporting periods, data sets assigned to organisations,
+submissions with an approval workflow, data values, validation rules, and an audit trail.
+
+DataValue is the platform's largest table: one row per measure × period × organisation ×
+disaggregation cell. Totals over a breakdown are derived, never stored.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from initiatives.models import Initiative, Organization
+
+from .choices import (
+    Aggregation,
+    AuditAction,
+    Direction,
+    Frequency,
+    Level,
+    Operator,
+    SubmissionStatus,
+    Unit,
+    ValueType,
+)
+
+
+class BilingualName(models.Model):
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_he = models.CharField(_("name (Hebrew)"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        return self.name_he if (get_language() or "en").startswith("he") and self.name_he else self.name_en
+
+
+class Dimension(BilingualName):
+    """A reusable breakdown, such as age band, gender, neighbourhood or school."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="dimensions")
+    code = models.SlugField(_("code"), max_length=40)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["initiative", "code"], name="unique_dimension_code")]
+        verbose_name = _("disaggregation")
+        verbose_name_plural = _("disaggregations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DimensionMember(BilingualName):
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="members")
+    code = models.SlugField(_("code"), max_length=40)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["dimension", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["dimension", "code"], name="unique_member_code")]
+        verbose_name = _("disaggregation member")
+        verbose_name_plural = _("disaggregation members")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SharedMeasure(BilingualName):
+    """An indicator every partner measures the same way (Clear Impact's performance measure)."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="measures")
+    code = models.SlugField(_("code"), max_length=40, help_text=_("Short code used in files and the API."))
+    definition = models.TextField(_("definition"))
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
+    value_type = models.CharField(_("value type"), max_length=10, choices=ValueType.choices)
+    direction = models.CharField(_("direction"), max_length=4, choices=Direction.choices)
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
+    aggregation = models.CharField(
+        _("aggregation across partners"), max_length=15, choices=Aggregation.choices
+    )
+    denominator = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("denominator measure"),
+        help_text=_("For a weighted mean: the measure whose values weigh each partner's value."),
+    )
+    frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices)
+    baseline_value = models.DecimalField(
+        _("baseline"), max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    baseline_period = models.CharField(_("baseline period"), max_length=10, blank=True)
+    min_value = models.DecimalField(
+        _("lowest valid value"), max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    max_value = models.DecimalField(
+        _("highest valid value"), max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    max_change_pct = models.PositiveIntegerField(
+        _("change that needs a comment (%)"),
+        null=True,
+        blank=True,
+        help_text=_("A change from the previous period larger than this asks the partner for a comment."),
+    )
+    required = models.BooleanField(_("required"), default=True)
+    dimensions = models.ManyToManyField(
+        Dimension,
+        blank=True,
+        related_name="measures",
+        verbose_name=_("broken down by"),
+        through="MeasureDimension",
+    )
+    strategies = models.ManyToManyField(
+        "agenda.Strategy",
+        blank=True,
+        related_name="measures",
+        verbose_name=_("strategies it is expected to move"),
+    )
+    data_source = models.TextField(_("data source"), blank=True)
+    active_from = models.DateField(_("active from"), null=True, blank=True)
+    active_to = models.DateField(_("active to"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["initiative", "code"], name="unique_measure_code")]
+        verbose_name = _("shared measure")
+        verbose_name_plural = _("shared measures")
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("measurement:measure", kwargs={"slug": self.initiative.slug, "code": self.code})
+
+
+class MeasureDimension(models.Model):
+    """A measure is broken down by at most two dimensions, in a fixed order (rows, then columns)."""
+
+    measure = models.ForeignKey(SharedMeasure, on_delete=models.CASCADE, related_name="measure_dimensions")
+    dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(choices=[(1, "1"), (2, "2")])
+
+    class Meta:
+        ordering = ["measure", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "position"], name="unique_dimension_position"),
+            models.UniqueConstraint(fields=["measure", "dimension"], name="unique_measure_dimension"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure.code} / {self.dimension.code}"
+
+
+class Target(models.Model):
+    measure = models.ForeignKey(SharedMeasure, on_delete=models.CASCADE, related_name="targets")
+    period_code = models.CharField(_("period"), max_length=10)
+    value = models.DecimalField(_("target"), max_digits=20, decimal_places=6)
+
+    class Meta:
+        ordering = ["measure", "period_code"]
+        constraints = [models.UniqueConstraint(fields=["measure", "period_code"], name="unique_target")]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+
+    def __str__(self) -> str:
+        return f"{self.measure.code} {self.period_code}: {self.value}"
+
+
+class ReportingPeriod(models.Model):
+    """A period of a frequency (2026-01, 2026-Q1, 2026) with the window in which data is accepted."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="periods")
+    frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices)
+    code = models.CharField(_("period"), max_length=10)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    opens_on = models.DateField(_("open for data from"))
+    closes_on = models.DateField(_("open for data until"))
+    due_on = models.DateField(_("due"))
+
+    class Meta:
+        ordering = ["-start", "frequency"]
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "frequency", "code"], name="unique_period"),
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="period_ends_after_start"),
+        ]
+        indexes = [models.Index(fields=["initiative", "frequency", "start"])]
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Assignment(models.Model):
+    """Which organisation reports which measure: the organisation's data set."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="assignments")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="assignments")
+    measure = models.ForeignKey(SharedMeasure, on_delete=models.CASCADE, related_name="assignments")
+
+    class Meta:
+        ordering = ["organization", "measure"]
+        constraints = [models.UniqueConstraint(fields=["organization", "measure"], name="unique_assignment")]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+
+    def __str__(self) -> str:
+        return f"{self.organization} → {self.measure.code}"
+
+
+class Submission(models.Model):
+    """One organisation's data for one period, through draft → submitted → approved (or returned)."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="submissions")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="submissions")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="submissions")
+    status = models.CharField(
+        _("status"), max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
+    )
+    message = models.TextField(_("message from the reviewer"), blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-period__start", "organization__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "period"], name="unique_submission"),
+        ]
+        indexes = [models.Index(fields=["initiative", "status"])]
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.period}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("measurement:submission", kwargs={"slug": self.initiative.slug, "pk": self.pk})
+
+    @property
+    def is_locked(self) -> bool:
+        """Submitted data waits for review; approved data is locked until unlocked."""
+        return self.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED)
+
+
+class DataValue(models.Model):
+    """One number: measure × period × organisation × disaggregation cell (members may be empty)."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="values")
+    measure = models.ForeignKey(SharedMeasure, on_delete=models.PROTECT, related_name="values")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="values")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="values")
+    member1 = models.ForeignKey(
+        DimensionMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    member2 = models.ForeignKey(
+        DimensionMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=6)
+    comment = models.TextField(_("comment"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["measure", "period", "organization", "member1", "member2"]
+        constraints = [
+            # One value per cell. Members are NULL for a measure without breakdown, so the
+            # constraint is on COALESCE(member, 0) (NULLs would otherwise all be distinct).
+            models.UniqueConstraint(
+                "measure",
+                "period",
+                "organization",
+                Coalesce("member1", 0),
+                Coalesce("member2", 0),
+                name="unique_data_value_cell",
+            ),
+        ]
+        indexes = [
+            # Dashboards read a measure's values over periods; partners read their own period.
+            models.Index(fields=["measure", "period"], name="datavalue_measure_period"),
+            models.Index(fields=["organization", "period"], name="datavalue_org_period"),
+            models.Index(fields=["updated_at"], name="datavalue_updated"),
+        ]
+        verbose_name = _("data value")
+        verbose_name_plural = _("data values")
+
+    def __str__(self) -> str:
+        return f"{self.measure_id}/{self.period_id}/{self.organization_id}: {self.value}"
+
+
+class ValidationRule(models.Model):
+    """A rule between two measures of the same organisation and period, e.g. A ≤ B."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="validation_rules")
+    name = models.CharField(_("name"), max_length=200)
+    left = models.ForeignKey(
+        SharedMeasure, on_delete=models.CASCADE, related_name="+", verbose_name=_("measure")
+    )
+    operator = models.CharField(_("must be"), max_length=2, choices=Operator.choices)
+    right = models.ForeignKey(
+        SharedMeasure, on_delete=models.CASCADE, related_name="+", verbose_name=_("than")
+    )
+    message = models.CharField(_("message shown when broken"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("validation rule")
+        verbose_name_plural = _("validation rules")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuditEntry(models.Model):
+    """Every change of data and of a submission's state: who, when, old, new, why."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="audit")
+    measure = models.ForeignKey(
+        SharedMeasure, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    member1 = models.ForeignKey(
+        DimensionMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    member2 = models.ForeignKey(
+        DimensionMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
+    old_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    new_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["submission", "at"])]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
