@@ -8,9 +8,13 @@ nothing is silently skipped where it matters.
 
 import os
 import shutil
+import subprocess
+import sys
+import time
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from initiatives import services
 from initiatives.choices import Role, Sector, Topic
@@ -129,3 +133,60 @@ def eager_tasks():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+# --- A real Celery worker (tests marked postgres + redis, with transactional_db) ---------------
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture
+def celery_worker(tmp_path, settings):
+    """Start `celery worker` as its own process, on the test database, writing mail to files."""
+    mail_dir = tmp_path / "mail"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "EMAIL_FILE_PATH": str(mail_dir),
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    celery = [sys.executable, "-m", "celery", "-A", "ci_platform"]
+    # Messages left by earlier tests (tasks queued with no worker running) must not run here.
+    subprocess.run([*celery, "purge", "-f"], env=env, check=True, capture_output=True, timeout=60)
+    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [
+            *celery,
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "info",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    yield mail_dir, tmp_path / "worker.log"
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+def wait_for(predicate, timeout: float = 60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := predicate():
+            return result
+        time.sleep(0.25)
+    return None
