@@ -4,10 +4,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from ci_platform.views import healthz
 from initiatives.views import HomeView, InvitationAcceptView
+from measurement.dashboard_views import PublicReportCardView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("healthz/", healthz, name="healthz"),
+    # The public Community Report Card: the only page of an initiative that needs no sign-in.
+    path("public/<slug:slug>/", PublicReportCardView.as_view(), name="report_card"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("invitations/<str:token>/", InvitationAcceptView.as_view(), name="invitation_accept"),

@@ -360,3 +360,218 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class MeasurementSettings(models.Model):
+    """Per-initiative choices about shared measurement."""
+
+    initiative = models.OneToOneField(
+        Initiative, on_delete=models.CASCADE, related_name="measurement_settings"
+    )
+    share_named_values = models.BooleanField(
+        _("partners see each other's named values"),
+        default=False,
+        help_text=_("Off: each partner sees only its own raw values and the initiative's aggregates."),
+    )
+    reminder_days = models.PositiveSmallIntegerField(
+        _("remind contributors this many days before the due date"), default=5
+    )
+
+    class Meta:
+        verbose_name = _("measurement settings")
+        verbose_name_plural = _("measurement settings")
+
+    def __str__(self) -> str:
+        return str(self.initiative)
+
+
+class ImportJob(models.Model):
+    """A validated file waiting for confirmation: the preview is shown, then committed whole."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=255)
+    rows = models.JSONField(default=list)
+    summary = models.JSONField(default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("file import")
+        verbose_name_plural = _("file imports")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class Reminder(models.Model):
+    """A reminder sent for an organisation's period; one of each kind, so a rerun sends nothing twice."""
+
+    KINDS = [("due_soon", _("Due soon")), ("overdue", _("Overdue"))]
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=KINDS)
+    recipients = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "period", "kind"], name="one_reminder_each")
+        ]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.organization_id} {self.period_id}"
+
+
+class AggregateRun(models.Model):
+    """One computation of an initiative's aggregates. A full rebuild writes its own rows under a
+    new run and becomes `active` in one transaction; readers only read the active run's rows."""
+
+    class Kind(models.TextChoices):
+        FULL = "full", _("Full rebuild")
+        INCREMENTAL = "incremental", _("Update")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="aggregate_runs")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    active = models.BooleanField(default=False)
+    measures_total = models.PositiveIntegerField(default=0)
+    measures_done = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative"], condition=Q(active=True), name="one_active_aggregate_run"
+            ),
+        ]
+        verbose_name = _("aggregate computation")
+        verbose_name_plural = _("aggregate computations")
+
+    def __str__(self) -> str:
+        return f"{self.initiative_id} {self.kind} {self.status}"
+
+
+class Aggregate(models.Model):
+    """A measure's value across partners for a period and breakdown cell (members empty = total)."""
+
+    run = models.ForeignKey(AggregateRun, on_delete=models.CASCADE, related_name="aggregates")
+    measure = models.ForeignKey(SharedMeasure, on_delete=models.CASCADE, related_name="aggregates")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="aggregates")
+    member1 = models.ForeignKey(
+        DimensionMember, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    member2 = models.ForeignKey(
+        DimensionMember, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    value = models.DecimalField(max_digits=26, decimal_places=6, null=True, blank=True)
+    organizations = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["measure", "period", "member1", "member2"]
+        constraints = [
+            models.UniqueConstraint(
+                "run",
+                "measure",
+                "period",
+                Coalesce("member1", 0),
+                Coalesce("member2", 0),
+                name="unique_aggregate_cell",
+            ),
+        ]
+        indexes = [models.Index(fields=["run", "measure", "period"], name="aggregate_read")]
+        verbose_name = _("aggregate")
+        verbose_name_plural = _("aggregates")
+
+    def __str__(self) -> str:
+        return f"{self.measure_id}/{self.period_id}: {self.value}"
+
+
+class Completeness(models.Model):
+    """Per measure and period: how many organisations were expected, submitted, were approved, on time."""
+
+    run = models.ForeignKey(AggregateRun, on_delete=models.CASCADE, related_name="completeness")
+    measure = models.ForeignKey(SharedMeasure, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
+    expected = models.PositiveIntegerField(default=0)
+    submitted = models.PositiveIntegerField(default=0)
+    approved = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["measure", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "measure", "period"], name="unique_completeness")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id}/{self.period_id}: {self.approved}/{self.expected}"
+
+
+class DirtyAggregate(models.Model):
+    """A measure-period whose approved data changed; recomputed incrementally, and again into a
+    full rebuild that started before the change."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
+    measure = models.ForeignKey(SharedMeasure, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
+    marked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["measure", "period"], name="unique_dirty")]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id}/{self.period_id}"
+
+
+class AggregateRunMeasure(models.Model):
+    """A measure finished within a full rebuild; the last one to finish makes the run active."""
+
+    run = models.ForeignKey(AggregateRun, on_delete=models.CASCADE, related_name="done_measures")
+    measure = models.ForeignKey(SharedMeasure, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "measure"], name="unique_run_measure")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.measure_id}"
+
+
+class ReportCard(models.Model):
+    """The public Community Report Card of an initiative: chosen measures, approved data only."""
+
+    initiative = models.OneToOneField(Initiative, on_delete=models.CASCADE, related_name="report_card")
+    published = models.BooleanField(_("published"), default=False)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    introduction = models.TextField(_("introduction"), blank=True)
+    measures = models.ManyToManyField(
+        SharedMeasure, blank=True, related_name="+", verbose_name=_("measures shown")
+    )
+    suppression_threshold = models.PositiveIntegerField(_("hide cells resting on fewer than"), default=10)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("report card")
+        verbose_name_plural = _("report cards")
+
+    def __str__(self) -> str:
+        return self.title or str(self.initiative)
+
+    def get_absolute_url(self) -> str:
+        return reverse("report_card", kwargs={"slug": self.initiative.slug})

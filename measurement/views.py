@@ -1,11 +1,487 @@
-from django.utils.translation import gettext_lazy as _
+"""Pages of shared measurement: set-up (backbone), data entry by form and file (partners),
+review and approval (backbone), audit and exports. Thin: services write, selectors read."""
 
-from initiatives.views import ComponentView
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
+
+from initiatives import permissions as initiative_permissions
+from initiatives.models import Organization
+from initiatives.views import InitiativeMixin, apply_errors
+
+from . import exports, importer, permissions, selectors, services
+from .choices import SubmissionStatus
+from .forms import DimensionForm, MeasureForm, PeriodsForm, ReturnForm, SettingsForm, UnlockForm, UploadForm
+from .models import ImportJob, ReportingPeriod, Submission
 
 
-class MeasurementHomeView(ComponentView):
+class MeasurementMixin(InitiativeMixin):
     section = "measurement"
-    component_title = _("Shared measurement")
-    component_summary = _(
-        "Shared measures with baselines and targets, reporting periods, partner data submission by form and file, review and approval, and dashboards of the aggregates."
-    )
+
+
+class MeasurementHomeView(MeasurementMixin, TemplateView):
+    """What is due for my organisation, the shared measures, and (backbone) what waits for review."""
+
+    template_name = "measurement/home.html"
+
+    def get_context_data(self, **kwargs):
+        membership = self.membership
+        can_enter_own = permissions.can_enter(self.request.user, self.initiative, membership.organization)
+        review = None
+        if permissions.can_review(self.request.user, self.initiative):
+            review = selectors.review_queue(self.initiative).filter(status=SubmissionStatus.SUBMITTED)[:50]
+        return super().get_context_data(
+            measures=selectors.measures_of(self.initiative),
+            due=selectors.due_for(self.initiative, membership.organization) if can_enter_own else [],
+            review=review,
+            **kwargs,
+        )
+
+
+class MeasureView(MeasurementMixin, TemplateView):
+    template_name = "measurement/measure.html"
+
+    def get_context_data(self, **kwargs):
+        measure = selectors.measure_by_code(self.initiative, self.kwargs["code"])
+        if measure is None:
+            raise Http404
+        return super().get_context_data(
+            measure=measure,
+            targets=measure.targets.all(),
+            assigned=Organization.objects.filter(assignments__measure=measure).order_by("name"),
+            **kwargs,
+        )
+
+
+class MeasureFormView(MeasurementMixin, FormView):
+    permission = initiative_permissions.MANAGE
+    template_name = "initiatives/form_page.html"
+    form_class = MeasureForm
+
+    def get_measure(self):
+        if "code" not in self.kwargs:
+            return None
+        measure = selectors.measure_by_code(self.initiative, self.kwargs["code"])
+        if measure is None:
+            raise Http404
+        return measure
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "initiative": self.initiative, "instance": self.get_measure()}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=_("Edit the measure") if "code" in self.kwargs else _("New shared measure"), **kwargs
+        )
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        try:
+            measure = services.measure_save(
+                initiative=self.initiative,
+                by=self.request.user,
+                measure=self.get_measure(),
+                dimensions=[data.pop("dimension_1"), data.pop("dimension_2")],
+                targets=data.pop("targets"),
+                strategies=data.pop("strategies"),
+                **data,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(measure)
+
+
+class DimensionsView(MeasurementMixin, FormView):
+    """Reusable breakdowns (DHIS2's category combinations) and a form for a new one."""
+
+    permission = initiative_permissions.MANAGE
+    template_name = "measurement/dimensions.html"
+    form_class = DimensionForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "initiative": self.initiative}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            dimensions=self.initiative.dimensions.prefetch_related("members"), **kwargs
+        )
+
+    def form_valid(self, form):
+        services.dimension_create(initiative=self.initiative, by=self.request.user, **form.cleaned_data)
+        messages.success(self.request, _("Breakdown created."))
+        return redirect("measurement:dimensions", slug=self.initiative.slug)
+
+
+class PeriodsView(MeasurementMixin, FormView):
+    permission = initiative_permissions.MANAGE
+    template_name = "measurement/periods.html"
+    form_class = PeriodsForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            periods=self.initiative.periods.order_by("-start", "frequency")[:200], **kwargs
+        )
+
+    def form_valid(self, form):
+        try:
+            created = services.periods_ensure(
+                initiative=self.initiative, by=self.request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("%(n)s periods created.") % {"n": len(created)})
+        return redirect("measurement:periods", slug=self.initiative.slug)
+
+
+class AssignmentsView(MeasurementMixin, TemplateView):
+    """Organisations × measures: which organisation reports what (its data set)."""
+
+    permission = initiative_permissions.MANAGE
+    template_name = "measurement/assignments.html"
+
+    def get_context_data(self, **kwargs):
+        current = set(self.initiative.assignments.values_list("organization_id", "measure_id"))
+        organizations = Organization.objects.filter(participations__initiative=self.initiative).order_by(
+            "name"
+        )
+        measures = list(self.initiative.measures.order_by("code"))
+        rows = [(o, [(m, (o.pk, m.pk) in current) for m in measures]) for o in organizations]
+        return super().get_context_data(rows=rows, measures=measures, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        pairs = set()
+        for key in request.POST.getlist("pair"):
+            org, _sep, measure = key.partition("-")
+            if not (org.isdigit() and measure.isdigit()):
+                return self._bad()
+            pairs.add((int(org), int(measure)))
+        try:
+            added, removed = services.assignments_set(
+                initiative=self.initiative, by=request.user, pairs=pairs
+            )
+        except ValidationError:
+            return self._bad()
+        messages.success(
+            request,
+            _("Data sets saved: %(added)s added, %(removed)s removed.")
+            % {"added": added, "removed": removed},
+        )
+        return redirect("measurement:assignments", slug=self.initiative.slug)
+
+    def _bad(self):
+        messages.error(self.request, _("The form was not understood; nothing was changed."))
+        return redirect("measurement:assignments", slug=self.initiative.slug)
+
+
+class SettingsView(MeasurementMixin, FormView):
+    permission = initiative_permissions.MANAGE
+    template_name = "initiatives/form_page.html"
+    form_class = SettingsForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": selectors.settings_of(self.initiative)}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("Shared measurement settings"), **kwargs)
+
+    def form_valid(self, form):
+        services.measurement_settings_update(
+            initiative=self.initiative, by=self.request.user, **form.cleaned_data
+        )
+        messages.success(self.request, _("Saved."))
+        return redirect("measurement:home", slug=self.initiative.slug)
+
+
+class EntryMixin(MeasurementMixin):
+    """An organisation's period: only that organisation's contributors and backbone staff."""
+
+    def load(self):
+        self.organization = get_object_or_404(
+            Organization.objects.filter(participations__initiative=self.initiative), pk=self.kwargs["org"]
+        )
+        if not permissions.can_enter(self.request.user, self.initiative, self.organization):
+            raise PermissionDenied
+        self.period = get_object_or_404(
+            ReportingPeriod,
+            initiative=self.initiative,
+            code=self.kwargs["period"],
+            frequency=self.kwargs["frequency"],
+        )
+
+
+class EntryView(EntryMixin, TemplateView):
+    """The data-entry grid: measures × breakdown cells for one period."""
+
+    template_name = "measurement/entry.html"
+
+    def get(self, request, *args, **kwargs):
+        self.load()
+        submission = services.submission_for(
+            initiative=self.initiative, organization=self.organization, period=self.period, by=request.user
+        )
+        stored = selectors.stored_values(submission)
+        typed = {cell: format(v.value.normalize(), "f") for cell, v in stored.items()}
+        comments = {cell: v.comment for cell, v in stored.items()}
+        return self.render_to_response(self._context(submission, typed, comments, None))
+
+    def _context(self, submission, typed, comments, problems):
+        grid = selectors.dataset(self.initiative, self.organization, self.period)
+        rows = []
+        for g, row, cells in selectors.grid_rows(grid):
+            rows.append(
+                {
+                    "measure": g.measure,
+                    "first": row is None or row == g.rows[0],
+                    "span": len(g.rows),
+                    "row": row,
+                    "columns": g.columns,
+                    "cells": [
+                        {
+                            "name": _field_name(cell),
+                            "column": col,
+                            "value": typed.get(cell, ""),
+                            "comment": comments.get(cell, ""),
+                            "errors": (problems.cells.get(cell, []) if problems else []),
+                        }
+                        for cell, col in cells
+                    ],
+                }
+            )
+        return self.get_context_data(
+            organization=self.organization,
+            period=self.period,
+            submission=submission,
+            rows=rows,
+            problems=problems,
+            window_problem=services.window_problem(self.period),
+            editable=not submission.is_locked,
+        )
+
+    def post(self, request, *args, **kwargs):
+        self.load()
+        submission = services.submission_for(
+            initiative=self.initiative, organization=self.organization, period=self.period, by=request.user
+        )
+        grid = selectors.dataset(self.initiative, self.organization, self.period)
+        raw, comments = {}, {}
+        for g in grid:
+            for cell in g.cells:
+                full = (g.measure.pk, *cell)
+                raw[full] = request.POST.get(_field_name(full), "")[:100]
+                comments[full] = request.POST.get("c" + _field_name(full), "")[:2000]
+        submit = "submit" in request.POST
+        try:
+            result = services.values_save(
+                submission=submission, by=request.user, raw=raw, comments=comments, submit=submit
+            )
+        except services.EntryInvalid as exc:
+            messages.error(request, _("Nothing was saved: correct the marked cells."))
+            return self.render_to_response(self._context(submission, raw, comments, exc.problems), status=400)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect(request.path)
+        if result.submitted:
+            messages.success(request, _("Submitted for review. Thank you."))
+        else:
+            messages.success(
+                request,
+                _("Draft saved: %(created)s new, %(updated)s changed, %(deleted)s cleared.")
+                % {"created": result.created, "updated": result.updated, "deleted": result.deleted},
+            )
+        return redirect(request.path)
+
+
+def _field_name(cell) -> str:
+    measure, m1, m2 = cell
+    return f"v{measure}_{m1 or 0}_{m2 or 0}"
+
+
+class TemplateDownloadView(EntryMixin, TemplateView):
+    def get(self, request, *args, **kwargs):
+        self.load()
+        rows = importer.template_rows(self.initiative, self.organization, self.period)
+        fmt = kwargs["fmt"]
+        name = f"{self.initiative.slug}-{self.organization.pk}-{self.period.code}"
+        return exports.response(rows, name, fmt)
+
+
+class ImportView(EntryMixin, FormView):
+    """Upload a file; the whole file is validated and previewed before anything is written."""
+
+    template_name = "measurement/import.html"
+    form_class = UploadForm
+
+    def get(self, request, *args, **kwargs):
+        self.load()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.load()
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            organization=self.organization,
+            period=self.period,
+            max_mb=importer.MAX_BYTES // (1024 * 1024),
+            max_rows=importer.MAX_ROWS,
+            columns=importer.COLUMNS,
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        if upload.size > importer.MAX_BYTES:
+            form.add_error(
+                "file",
+                _("The file is larger than %(mb)s MB; split it.")
+                % {"mb": importer.MAX_BYTES // (1024 * 1024)},
+            )
+            return self.form_invalid(form)
+        try:
+            job = importer.preview(
+                initiative=self.initiative,
+                organization=self.organization,
+                by=self.request.user,
+                name=upload.name,
+                data=upload.read(importer.MAX_BYTES + 1),
+            )
+        except importer.FileRefused as exc:
+            form.add_error("file", str(exc))
+            return self.form_invalid(form)
+        return redirect("measurement:import_preview", slug=self.initiative.slug, pk=job.pk)
+
+
+class ImportPreviewView(MeasurementMixin, TemplateView):
+    template_name = "measurement/import_preview.html"
+
+    def get_job(self) -> ImportJob:
+        job = get_object_or_404(
+            ImportJob, pk=self.kwargs["pk"], initiative=self.initiative, created_by=self.request.user
+        )
+        if not permissions.can_enter(self.request.user, self.initiative, job.organization):
+            raise PermissionDenied
+        return job
+
+    def get_context_data(self, **kwargs):
+        job = self.get_job()
+        rows = job.rows
+        return super().get_context_data(
+            job=job,
+            rows=[r for r in rows if r["status"] != "unchanged"][:2000],
+            hidden=max(0, sum(1 for r in rows if r["status"] != "unchanged") - 2000),
+            rejected=job.summary.get("reject", 0),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        job = self.get_job()
+        try:
+            totals = importer.commit(job=job, by=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect(request.path)
+        messages.success(
+            request,
+            _("Imported: %(created)s new values, %(updated)s changed, %(unchanged)s unchanged.") % totals,
+        )
+        return redirect("measurement:home", slug=self.initiative.slug)
+
+
+class ReviewView(MeasurementMixin, TemplateView):
+    permission = initiative_permissions.MANAGE
+    template_name = "measurement/review.html"
+
+    def get_context_data(self, **kwargs):
+        status = self.request.GET.get("status", SubmissionStatus.SUBMITTED)
+        queue = selectors.review_queue(self.initiative)
+        if status in SubmissionStatus.values:
+            queue = queue.filter(status=status)
+        return super().get_context_data(
+            submissions=queue[:500], status=status, statuses=SubmissionStatus.choices, **kwargs
+        )
+
+
+class SubmissionView(MeasurementMixin, TemplateView):
+    """One organisation-period: its values, what changed since approval, its audit, and review actions."""
+
+    template_name = "measurement/submission.html"
+
+    def get_submission(self) -> Submission:
+        submission = get_object_or_404(
+            Submission.objects.select_related("organization", "period", "submitted_by", "reviewed_by"),
+            pk=self.kwargs["pk"],
+            initiative=self.initiative,
+        )
+        if not permissions.can_see_raw(self.request.user, self.initiative, submission.organization):
+            raise PermissionDenied
+        return submission
+
+    def get_context_data(self, **kwargs):
+        submission = self.get_submission()
+        values = submission.values.select_related("measure", "member1", "member2").order_by(
+            "measure__code", "member1__order", "member2__order"
+        )
+        return super().get_context_data(
+            submission=submission,
+            values=values,
+            changes=selectors.changes_since_approval(submission),
+            audit=selectors.audit_of(submission)[:300],
+            can_review=permissions.can_review(self.request.user, self.initiative),
+            can_enter=permissions.can_enter(self.request.user, self.initiative, submission.organization),
+            return_form=kwargs.pop("return_form", ReturnForm()),
+            unlock_form=kwargs.pop("unlock_form", UnlockForm()),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if not permissions.can_review(request.user, self.initiative):
+            raise PermissionDenied
+        submission = self.get_submission()
+        action = request.POST.get("action")
+        try:
+            if action == "approve":
+                services.submission_approve(submission=submission, by=request.user)
+                messages.success(request, _("Approved. The values are locked."))
+            elif action == "return":
+                form = ReturnForm(request.POST)
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(return_form=form), status=400)
+                services.submission_return(
+                    submission=submission, by=request.user, message=form.cleaned_data["message"]
+                )
+                messages.success(request, _("Returned to the organisation with your message."))
+            elif action == "unlock":
+                form = UnlockForm(request.POST)
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(unlock_form=form), status=400)
+                services.submission_unlock(
+                    submission=submission, by=request.user, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, _("Unlocked for correction."))
+            else:
+                messages.error(request, _("Unknown action."))
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        return redirect(submission)
+
+
+class ExportView(MeasurementMixin, TemplateView):
+    """The raw values the user may see, as CSV or Excel (formula characters escaped)."""
+
+    def get(self, request, *args, **kwargs):
+        rows = exports.value_rows(selectors.visible_values(request.user, self.initiative))
+        stamp = timezone.localdate().isoformat()
+        return exports.response(rows, f"{self.initiative.slug}-values-{stamp}", kwargs["fmt"])

@@ -28,3 +28,49 @@ def test_invitation_email_is_sent_by_a_real_worker(world, celery_worker):
     assert "To: guest@example.org" in message
     assert f"/invitations/{token}/" in message
     assert "invitation_send_task" in Path(worker_log).read_text()
+
+
+def test_full_aggregate_rebuild_runs_on_a_real_worker(world, celery_worker):
+    from datetime import date
+
+    from measurement import services as measurement
+    from measurement.choices import Aggregation, Direction, Frequency, Level, Unit, ValueType
+    from measurement.models import Aggregate, AggregateRun
+    from measurement.tasks import aggregates_rebuild_task
+
+    w, by = world, world.people["backbone"]
+    measure = measurement.measure_save(
+        initiative=w.initiative,
+        by=by,
+        code="hours",
+        name_en="Hours",
+        definition="d",
+        level=Level.PROCESS,
+        unit=Unit.COUNT,
+        value_type=ValueType.INTEGER,
+        direction=Direction.HIGHER_IS_BETTER,
+        frequency=Frequency.YEARLY,
+        aggregation=Aggregation.SUM,
+    )
+    measurement.periods_ensure(
+        initiative=w.initiative,
+        by=by,
+        frequency=Frequency.YEARLY,
+        first=date(2025, 1, 1),
+        last=date(2025, 12, 31),
+    )
+    measurement.assignments_set(initiative=w.initiative, by=by, pairs={(w.orgs["partner"].pk, measure.pk)})
+    period = w.initiative.periods.get()
+    submission = measurement.submission_for(
+        initiative=w.initiative, organization=w.orgs["partner"], period=period, by=by
+    )
+    measurement.values_save(submission=submission, by=by, raw={(measure.pk, None, None): "17"}, submit=True)
+    measurement.submission_approve(submission=submission, by=by)  # also queues an incremental update
+
+    aggregates_rebuild_task.delay(w.initiative.pk)
+    run = wait_for(
+        lambda: AggregateRun.objects.filter(initiative=w.initiative, kind="full", active=True).first()
+    )
+    assert run is not None, "no full rebuild finished:\n" + Path(celery_worker[1]).read_text()[-3000:]
+    assert run.measures_done == run.measures_total == 1
+    assert Aggregate.objects.get(run=run, measure=measure, member1=None).value == 17

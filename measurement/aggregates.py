@@ -1,0 +1,221 @@
+"""Computing and swapping the aggregate tables (DHIS2's analytics tables, in small).
+
+* `rebuild_start` opens a new run; one task per measure fills it (so several workers share a large
+  rebuild); the last measure to finish calls `rebuild_finish`, which re-applies changes made since
+  the run started and makes it the active run in one transaction. Readers never see a half-built run.
+* `update` recomputes one measure × periods inside the active run, in one transaction.
+* Every step deletes what it is about to write first, so running it twice, or again after a worker
+  died half way, leaves exactly the same rows.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from initiatives.models import Initiative
+
+from .aggregation import aggregate_measure
+from .choices import SubmissionStatus
+from .models import (
+    Aggregate,
+    AggregateRun,
+    AggregateRunMeasure,
+    Assignment,
+    Completeness,
+    DataValue,
+    DirtyAggregate,
+    ReportingPeriod,
+    SharedMeasure,
+    Submission,
+)
+
+
+def active_run(initiative: Initiative | int) -> AggregateRun | None:
+    initiative_id = getattr(initiative, "pk", initiative)
+    return AggregateRun.objects.filter(initiative_id=initiative_id, active=True).first()
+
+
+def latest_pending(initiative: Initiative) -> AggregateRun | None:
+    return (
+        AggregateRun.objects.filter(initiative=initiative, kind=AggregateRun.Kind.FULL)
+        .filter(status__in=[AggregateRun.Status.QUEUED, AggregateRun.Status.RUNNING])
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _approved_rows(measure_id: int, period_ids=None):
+    queryset = DataValue.objects.filter(measure_id=measure_id, submission__status=SubmissionStatus.APPROVED)
+    if period_ids is not None:
+        queryset = queryset.filter(period_id__in=period_ids)
+    return list(
+        queryset.values_list("period_id", "organization_id", "member1_id", "member2_id", "value").iterator(
+            chunk_size=20000
+        )
+    )
+
+
+def compute_into(run: AggregateRun, measure: SharedMeasure, period_ids=None) -> int:
+    """(Re)write one measure's aggregates and completeness in a run. Idempotent."""
+    rows = _approved_rows(measure.pk, period_ids)
+    denominator = _approved_rows(measure.denominator_id, period_ids) if measure.denominator_id else None
+    dims = measure.measure_dimensions.count()
+    result = aggregate_measure(
+        aggregation=measure.aggregation,
+        value_type=measure.value_type,
+        dims=dims,
+        rows=rows,
+        denominator_rows=denominator,
+    )
+    completeness = _completeness(measure, period_ids)
+    with transaction.atomic():
+        old = Aggregate.objects.filter(run=run, measure=measure)
+        old_completeness = Completeness.objects.filter(run=run, measure=measure)
+        if period_ids is not None:
+            old = old.filter(period_id__in=period_ids)
+            old_completeness = old_completeness.filter(period_id__in=period_ids)
+        old.delete()
+        old_completeness.delete()
+        Aggregate.objects.bulk_create(
+            (
+                Aggregate(
+                    run=run,
+                    measure=measure,
+                    period_id=r.period_id,
+                    member1_id=r.member1_id,
+                    member2_id=r.member2_id,
+                    value=r.value,
+                    organizations=r.organizations,
+                )
+                for r in result
+            ),
+            batch_size=5000,
+        )
+        Completeness.objects.bulk_create(Completeness(run=run, measure=measure, **c) for c in completeness)
+    return len(result)
+
+
+def _completeness(measure: SharedMeasure, period_ids=None) -> list[dict]:
+    periods = ReportingPeriod.objects.filter(initiative_id=measure.initiative_id, frequency=measure.frequency)
+    if period_ids is not None:
+        periods = periods.filter(pk__in=period_ids)
+    if measure.active_from:
+        periods = periods.filter(end__gte=measure.active_from)
+    if measure.active_to:
+        periods = periods.filter(start__lte=measure.active_to)
+    periods = list(periods)
+    expected_orgs = set(Assignment.objects.filter(measure=measure).values_list("organization_id", flat=True))
+    by_period: dict[int, dict] = {
+        p.pk: {"period_id": p.pk, "expected": len(expected_orgs), "submitted": 0, "approved": 0, "on_time": 0}
+        for p in periods
+    }
+    due = {p.pk: p.due_on for p in periods}
+    for period_id, _org_id, status, submitted_at in (
+        Submission.objects.filter(period_id__in=list(by_period), organization_id__in=expected_orgs)
+        .filter(Q(status=SubmissionStatus.SUBMITTED) | Q(status=SubmissionStatus.APPROVED))
+        .values_list("period_id", "organization_id", "status", "submitted_at")
+    ):
+        entry = by_period[period_id]
+        entry["submitted"] += 1
+        entry["approved"] += status == SubmissionStatus.APPROVED
+        if submitted_at and timezone.localdate(submitted_at) <= due[period_id]:
+            entry["on_time"] += 1
+    return list(by_period.values())
+
+
+# --- Full rebuild ------------------------------------------------------------------------------
+
+
+def rebuild_start(initiative: Initiative) -> AggregateRun:
+    measure_ids = list(initiative.measures.values_list("pk", flat=True))
+    run = AggregateRun.objects.create(
+        initiative=initiative,
+        kind=AggregateRun.Kind.FULL,
+        measures_total=len(measure_ids),
+        started_at=timezone.now(),
+    )
+    if not measure_ids:
+        rebuild_finish(run.pk)
+    return run
+
+
+def rebuild_measure(run_id: int, measure_id: int) -> None:
+    run = AggregateRun.objects.get(pk=run_id)
+    if run.status in (AggregateRun.Status.DONE, AggregateRun.Status.FAILED):
+        return
+    if run.status == AggregateRun.Status.QUEUED:
+        AggregateRun.objects.filter(pk=run_id, status=AggregateRun.Status.QUEUED).update(
+            status=AggregateRun.Status.RUNNING
+        )
+    compute_into(run, SharedMeasure.objects.get(pk=measure_id))
+    try:
+        with transaction.atomic():
+            AggregateRunMeasure.objects.create(run_id=run_id, measure_id=measure_id)
+    except IntegrityError:
+        pass  # redelivered: already counted
+    done = AggregateRunMeasure.objects.filter(run_id=run_id).count()
+    AggregateRun.objects.filter(pk=run_id).update(measures_done=done)
+    if done >= run.measures_total:
+        rebuild_finish(run_id)
+
+
+@transaction.atomic
+def rebuild_finish(run_id: int) -> None:
+    run = AggregateRun.objects.select_for_update().get(pk=run_id)
+    if run.status == AggregateRun.Status.DONE:
+        return
+    # Changes approved while this run was being built are in the old run only: apply them here too.
+    for dirty in DirtyAggregate.objects.filter(
+        initiative_id=run.initiative_id, marked_at__gte=run.started_at
+    ).select_related("measure"):
+        compute_into(run, dirty.measure, [dirty.period_id])
+    previous = list(
+        AggregateRun.objects.select_for_update().filter(initiative_id=run.initiative_id, active=True)
+    )
+    AggregateRun.objects.filter(pk__in=[p.pk for p in previous]).update(active=False)
+    run.active, run.status, run.finished_at = True, AggregateRun.Status.DONE, timezone.now()
+    run.measures_done = run.measures_total
+    run.save(update_fields=["active", "status", "finished_at", "measures_done"])
+    # Old runs' rows go; the runs themselves stay as the history of computations.
+    Aggregate.objects.filter(run__in=previous).delete()
+    Completeness.objects.filter(run__in=previous).delete()
+
+
+# --- Incremental ---------------------------------------------------------------------------------
+
+
+def mark_dirty(initiative_id: int, measure_ids, period_id: int) -> None:
+    for measure_id in measure_ids:
+        DirtyAggregate.objects.update_or_create(
+            measure_id=measure_id, period_id=period_id, defaults={"initiative_id": initiative_id}
+        )
+
+
+@transaction.atomic
+def update(initiative_id: int, measure_ids, period_id: int) -> None:
+    """Recompute the given measures for one period inside the active run."""
+    run = AggregateRun.objects.select_for_update().filter(initiative_id=initiative_id, active=True).first()
+    if run is None:
+        run = AggregateRun.objects.create(
+            initiative_id=initiative_id,
+            kind=AggregateRun.Kind.INCREMENTAL,
+            status=AggregateRun.Status.DONE,
+            active=True,
+            started_at=timezone.now(),
+        )
+    for measure in SharedMeasure.objects.filter(pk__in=list(measure_ids)):
+        compute_into(run, measure, [period_id])
+    AggregateRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
+
+
+def measures_of_submission(submission: Submission) -> list[int]:
+    """The measures whose aggregates depend on this submission's period (incl. denominators' users)."""
+    ids = set(submission.values.values_list("measure_id", flat=True)) | set(
+        Assignment.objects.filter(
+            organization=submission.organization, measure__frequency=submission.period.frequency
+        ).values_list("measure_id", flat=True)
+    )
+    ids |= set(SharedMeasure.objects.filter(denominator_id__in=ids).values_list("pk", flat=True))
+    return sorted(ids)

@@ -1,0 +1,133 @@
+"""Aggregates across partners, computed from approved data only.
+
+`aggregate_measure` is a pure function over plain rows, so every rule can be checked against
+hand-computed numbers. The rules:
+
+* a cell (measure × period × breakdown cell) across organisations follows the measure's
+  aggregation: sum, mean, mean weighted by the denominator measure's value in the same cell (or
+  its total), or "not aggregable": the one designated source's value, none when several report;
+* an organisation's total over a breakdown is the sum of its cells, except for percentages,
+  whose total is the mean of the cells weighted by the denominator's cells when there is a
+  denominator, else the plain mean; subtotals of a two-way breakdown likewise;
+* totals across organisations then follow the measure's aggregation over the organisations'
+  totals, so that a total is never typed and never disagrees with its cells.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .choices import Aggregation, ValueType
+
+# A stored value: (period_id, organization_id, member1_id, member2_id, value)
+ValueRow = tuple[int, int, int | None, int | None, Decimal]
+# A breakdown key: (member1_id or None, member2_id or None); None on both sides is the total.
+Key = tuple[int | None, int | None]
+
+ANY = "*"
+
+
+@dataclass(frozen=True)
+class AggregateRow:
+    period_id: int
+    member1_id: int | None
+    member2_id: int | None
+    value: Decimal | None
+    organizations: int  # how many organisations' values it rests on
+
+
+def _org_cells(rows, dims: int) -> dict[tuple[int, int], dict[Key, Decimal]]:
+    cells: dict[tuple[int, int], dict[Key, Decimal]] = defaultdict(dict)
+    for period_id, org_id, m1, m2, value in rows:
+        cells[(period_id, org_id)][(m1, m2)] = value
+    return cells
+
+
+def _combine(values: list[Decimal], weights: list[Decimal] | None, percent: bool) -> Decimal | None:
+    """An organisation's total over some of its cells."""
+    if not values:
+        return None
+    if not percent:
+        return sum(values, Decimal(0))
+    if weights is not None and len(weights) == len(values) and sum(weights) > 0:
+        return sum((v * w for v, w in zip(values, weights, strict=True)), Decimal(0)) / sum(weights)
+    return sum(values, Decimal(0)) / len(values)
+
+
+def _rollups(cells: dict[Key, Decimal], dims: int) -> dict[Key, list[Key]]:
+    """Which stored cells make up each derived key of one organisation."""
+    groups: dict[Key, list[Key]] = {}
+    if dims == 0:
+        return {(None, None): list(cells)}
+    for key in cells:
+        groups.setdefault(key, [key])
+    groups[(None, None)] = list(cells)
+    if dims == 2:
+        for m1, m2 in cells:
+            groups.setdefault((m1, None), []).append((m1, m2))
+            groups.setdefault((None, m2), []).append((m1, m2))
+    return groups
+
+
+def _per_org(
+    rows: list[ValueRow], dims: int, percent: bool, weights_rows: list[ValueRow] | None
+) -> dict[tuple[int, Key], dict[int, tuple[Decimal, Decimal | None]]]:
+    """(period, key) -> {organization: (value, its weight or None)} including derived totals."""
+    cells = _org_cells(rows, dims)
+    weight_cells = _org_cells(weights_rows, dims) if weights_rows is not None else {}
+    out: dict[tuple[int, Key], dict[int, tuple[Decimal, Decimal | None]]] = defaultdict(dict)
+    for (period_id, org_id), org_cells in cells.items():
+        w_cells = weight_cells.get((period_id, org_id), {})
+        for key, parts in _rollups(org_cells, dims).items():
+            values = [org_cells[p] for p in parts]
+            if len(parts) == 1 and parts[0] == key:
+                value = values[0]
+            else:
+                weights = [w_cells[p] for p in parts] if all(p in w_cells for p in parts) else None
+                value = _combine(values, weights, percent)
+            if key in w_cells:
+                weight = w_cells[key]
+            elif w_cells and all(p in w_cells for p in parts):
+                weight = sum((w_cells[p] for p in parts), Decimal(0))
+            else:
+                weight = None
+            out[(period_id, key)][org_id] = (value, weight)
+    return out
+
+
+def aggregate_measure(
+    *,
+    aggregation: str,
+    value_type: str,
+    dims: int,
+    rows: list[ValueRow],
+    denominator_rows: list[ValueRow] | None = None,
+) -> list[AggregateRow]:
+    percent = value_type == ValueType.PERCENT
+    weighted = aggregation == Aggregation.WEIGHTED_MEAN
+    per_org = _per_org(rows, dims, percent, denominator_rows if (weighted or percent) else None)
+    result = []
+    for (period_id, (m1, m2)), by_org in sorted(per_org.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
+        values = [v for v, _w in by_org.values()]
+        if aggregation == Aggregation.SUM:
+            value = sum(values, Decimal(0))
+        elif aggregation == Aggregation.MEAN:
+            value = sum(values, Decimal(0)) / len(values)
+        elif aggregation == Aggregation.WEIGHTED_MEAN:
+            pairs = [(v, w) for v, w in by_org.values() if w is not None]
+            total_weight = sum((w for _v, w in pairs), Decimal(0))
+            value = sum((v * w for v, w in pairs), Decimal(0)) / total_weight if total_weight > 0 else None
+        else:  # not aggregable: one designated source
+            value = values[0] if len(values) == 1 else None
+        result.append(
+            AggregateRow(
+                period_id,
+                m1,
+                m2,
+                value.quantize(Decimal("0.000001")) if value is not None else None,
+                len(by_org),
+            )
+        )
+    return result

@@ -1,0 +1,137 @@
+"""Pure functions: dashboard data -> Plotly figure dicts. No queries here.
+
+The turn-the-curve chart (Clear Impact): the history, the baseline, the targets and a simple
+forecast from the recent trend. In Hebrew the time axis runs right to left and the value axis
+stands on the right; numbers stay left-to-right (Plotly renders them as such).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+COLORS = {"history": "#0d6efd", "target": "#198754", "baseline": "#6c757d", "forecast": "#fd7e14"}
+
+
+@dataclass
+class Series:
+    periods: list[str]
+    values: list[float | None]
+
+
+@dataclass
+class CurveData:
+    code: str
+    title: str
+    unit: str
+    history: Series
+    targets: dict[str, float] = field(default_factory=dict)
+    baseline: float | None = None
+    baseline_period: str = ""
+    forecast: Series | None = None
+
+
+def forecast(history: Series, steps: int, next_codes: list[str], window: int = 4) -> Series | None:
+    """A straight line fitted (least squares) to the last `window` known points."""
+    points = [(i, v) for i, v in enumerate(history.values) if v is not None][-window:]
+    if len(points) < 2 or not next_codes:
+        return None
+    n = len(points)
+    mean_x = sum(x for x, _ in points) / n
+    mean_y = sum(y for _, y in points) / n
+    var = sum((x - mean_x) ** 2 for x, _ in points)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / var if var else 0.0
+    last_x, last_y = points[-1]
+    codes = [history.periods[last_x], *next_codes[:steps]]
+    values = [last_y] + [round(mean_y + slope * (last_x + k - mean_x), 4) for k in range(1, len(codes))]
+    return Series(codes, values)
+
+
+def turn_the_curve(data: CurveData, *, rtl: bool, labels: dict[str, str]) -> dict:
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": labels["history"],
+            "x": data.history.periods,
+            "y": data.history.values,
+            "line": {"color": COLORS["history"], "width": 3},
+        }
+    ]
+    if data.forecast:
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": labels["forecast"],
+                "x": data.forecast.periods,
+                "y": data.forecast.values,
+                "line": {"color": COLORS["forecast"], "dash": "dash"},
+            }
+        )
+    if data.targets:
+        codes = sorted(data.targets)
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers+lines",
+                "name": labels["target"],
+                "x": codes,
+                "y": [data.targets[c] for c in codes],
+                "line": {"color": COLORS["target"], "dash": "dot"},
+                "marker": {"symbol": "diamond", "size": 9},
+            }
+        )
+    all_periods = sorted(
+        set(data.history.periods) | set(data.targets) | set(data.forecast.periods if data.forecast else [])
+    )
+    if data.baseline is not None and all_periods:
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": f"{labels['baseline']} ({data.baseline_period})"
+                if data.baseline_period
+                else labels["baseline"],
+                "x": [all_periods[0], all_periods[-1]],
+                "y": [data.baseline, data.baseline],
+                "line": {"color": COLORS["baseline"], "width": 1, "dash": "longdash"},
+            }
+        )
+    return {"data": traces, "layout": _layout(rtl, data.unit, all_periods)}
+
+
+def bars_by_member(
+    periods: list[str], series: dict[str, list[float | None]], *, rtl: bool, unit: str
+) -> dict:
+    traces = [{"type": "bar", "name": name, "x": periods, "y": values} for name, values in series.items()]
+    layout = _layout(rtl, unit, periods)
+    layout["barmode"] = "group"
+    return {"data": traces, "layout": layout}
+
+
+def _layout(rtl: bool, unit: str, categories: list[str]) -> dict:
+    return {
+        "margin": {"l": 40, "r": 40, "t": 40, "b": 50},
+        "height": 280,
+        "xaxis": {
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": categories,
+            "autorange": "reversed" if rtl else True,
+        },
+        "yaxis": {"title": {"text": unit}, "side": "right" if rtl else "left", "rangemode": "tozero"},
+        "legend": {
+            "orientation": "h",
+            "x": 1 if rtl else 0,
+            "xanchor": "right" if rtl else "left",
+            "y": -0.2,
+        },
+        "font": {"family": "system-ui, sans-serif"},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+    }
+
+
+def to_float(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None

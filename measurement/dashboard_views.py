@@ -1,0 +1,215 @@
+"""Dashboards (steering committee), the measure page, data completeness (backbone) and the public
+report card. Charts are Plotly figures prepared here and drawn in the browser from JSON."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import get_language_bidi
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
+
+from initiatives import permissions as initiative_permissions
+from initiatives.models import Initiative
+
+from . import aggregates, charts, dashboards, permissions, selectors
+from .choices import Frequency
+from .forms_dashboard import ReportCardForm
+from .models import ReportCard
+from .views import MeasurementMixin
+
+
+def _labels() -> dict[str, str]:
+    return {
+        "history": _("Actual"),
+        "target": _("Target"),
+        "baseline": _("Baseline"),
+        "forecast": _("Forecast"),
+    }
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+class DashboardView(MeasurementMixin, TemplateView):
+    """Every shared measure's curve against baseline and targets, grouped by strategy."""
+
+    template_name = "measurement/dashboard.html"
+    section = "measurement"
+
+    def get_context_data(self, **kwargs):
+        first, last = _date(self.request.GET.get("from")), _date(self.request.GET.get("to"))
+        strategy = self.request.GET.get("strategy")
+        strategy_id = int(strategy) if strategy and strategy.isdigit() else None
+        groups, run = dashboards.measure_cards(
+            self.initiative, first=first, last=last, strategy_id=strategy_id
+        )
+        rtl, labels = get_language_bidi(), _labels()
+        figures = {
+            f"fig-{card.measure.code}": charts.turn_the_curve(card.curve, rtl=rtl, labels=labels)
+            for g in groups
+            for card in g.cards
+        }
+        from agenda.selectors import current_strategies
+
+        return super().get_context_data(
+            groups=groups,
+            figures=figures,
+            run=run,
+            pending=aggregates.latest_pending(self.initiative),
+            strategies=current_strategies(self.initiative),
+            filters={
+                "from": self.request.GET.get("from", ""),
+                "to": self.request.GET.get("to", ""),
+                "strategy": strategy_id,
+            },
+            **kwargs,
+        )
+
+
+class MeasureDashboardView(MeasurementMixin, TemplateView):
+    """One measure: the trend by breakdown and (where allowed) by organisation, completeness, and the
+    table of the numbers behind every chart."""
+
+    template_name = "measurement/measure_dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        measure = selectors.measure_by_code(self.initiative, self.kwargs["code"])
+        if measure is None:
+            raise Http404
+        first, last = _date(self.request.GET.get("from")), _date(self.request.GET.get("to"))
+        # Named organisations only for those who may see every partner's raw values.
+        show_orgs = permissions.organizations_user_can_see(self.request.user, self.initiative) is None
+        detail = dashboards.measure_detail(
+            self.initiative, measure, show_organizations=show_orgs, first=first, last=last
+        )
+        rtl = get_language_bidi()
+        by_member = charts.bars_by_member(
+            detail.periods,
+            {label: [vals.get(p) for p in detail.periods] for label, vals in detail.members},
+            rtl=rtl,
+            unit=measure.get_unit_display(),
+        )
+        by_org = (
+            charts.bars_by_member(
+                detail.periods,
+                {label: [vals.get(p) for p in detail.periods] for label, vals in detail.by_organization},
+                rtl=rtl,
+                unit=measure.get_unit_display(),
+            )
+            if detail.by_organization
+            else None
+        )
+        return super().get_context_data(
+            measure=measure,
+            detail=detail,
+            figure_members=by_member,
+            figure_orgs=by_org,
+            filters={"from": self.request.GET.get("from", ""), "to": self.request.GET.get("to", "")},
+            **kwargs,
+        )
+
+
+class CompletenessView(MeasurementMixin, TemplateView):
+    permission = initiative_permissions.MANAGE
+    template_name = "measurement/completeness.html"
+
+    def get_context_data(self, **kwargs):
+        frequency = self.request.GET.get("frequency", Frequency.QUARTERLY)
+        if frequency not in Frequency.values:
+            frequency = Frequency.QUARTERLY
+        periods, rows = dashboards.completeness_matrix(self.initiative, frequency)
+        return super().get_context_data(
+            periods=periods, rows=rows, frequency=frequency, frequencies=Frequency.choices, **kwargs
+        )
+
+
+class RecomputeView(MeasurementMixin, TemplateView):
+    """Backbone staff ask for a full rebuild of the aggregates (it runs on a worker)."""
+
+    permission = initiative_permissions.MANAGE
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        from django.contrib import messages
+
+        from .tasks import aggregates_rebuild_task
+
+        if aggregates.latest_pending(self.initiative) is None:
+            aggregates_rebuild_task.delay(self.initiative.pk)
+            messages.success(request, _("A full recomputation is queued."))
+        else:
+            messages.info(request, _("A recomputation is already queued or running."))
+        return redirect("measurement:dashboard", slug=self.initiative.slug)
+
+
+class ReportCardSettingsView(MeasurementMixin, FormView):
+    permission = initiative_permissions.MANAGE
+    template_name = "initiatives/form_page.html"
+    form_class = ReportCardForm
+
+    def get_form_kwargs(self):
+        card = ReportCard.objects.filter(initiative=self.initiative).first() or ReportCard(
+            initiative=self.initiative
+        )
+        return {**super().get_form_kwargs(), "instance": card, "initiative": self.initiative}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=_("Public report card"),
+            intro=_(
+                "A read-only page anyone can open without signing in: the measures you choose, approved data only."
+            ),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        from django.contrib import messages
+
+        from . import services
+
+        services.report_card_save(initiative=self.initiative, by=self.request.user, form=form)
+        messages.success(self.request, _("Saved."))
+        return redirect("measurement:dashboard", slug=self.initiative.slug)
+
+
+class PublicReportCardView(TemplateView):
+    """The Community Report Card: no login; nothing else of the initiative is reachable from it."""
+
+    template_name = "measurement/report_card.html"
+
+    def get_context_data(self, **kwargs):
+        initiative = get_object_or_404(Initiative, slug=self.kwargs["slug"])
+        card = ReportCard.objects.filter(initiative=initiative, published=True).first()
+        if card is None:
+            raise Http404
+        codes = list(card.measures.values_list("code", flat=True))
+        groups, run = dashboards.measure_cards(initiative, codes=codes)
+        rtl, labels = get_language_bidi(), _labels()
+        cards = [c for g in groups for c in g.cards]
+        seen, unique = set(), []
+        for c in cards:
+            if c.measure.pk not in seen:
+                seen.add(c.measure.pk)
+                unique.append(c)
+        breakdowns = dashboards.public_breakdowns(
+            initiative, [c.measure for c in unique], card.suppression_threshold
+        )
+        return super().get_context_data(
+            initiative=initiative,
+            card=card,
+            cards=unique,
+            breakdowns=breakdowns,
+            figures={
+                f"fig-{c.measure.code}": charts.turn_the_curve(c.curve, rtl=rtl, labels=labels)
+                for c in unique
+            },
+            run=run,
+            **kwargs,
+        )

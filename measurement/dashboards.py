@@ -1,0 +1,328 @@
+"""Reads for the dashboards and the public report card. They read only the active aggregate run,
+with a fixed number of queries whatever the amount of data."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Prefetch, Sum
+
+from initiatives.models import Initiative
+
+from . import aggregates
+from .charts import CurveData, Series, forecast, to_float
+from .choices import Direction
+from .models import Aggregate, Completeness, MeasureDimension, ReportingPeriod, SharedMeasure, Submission
+from .periods import next_period, parse_period
+
+
+@dataclass
+class MeasureCard:
+    measure: SharedMeasure
+    curve: CurveData
+    latest_period: str | None = None
+    latest: float | None = None
+    change_previous: float | None = None
+    change_baseline: float | None = None
+    target_now: float | None = None
+    on_track: bool | None = None
+    completeness: tuple[int, int] | None = None  # approved / expected in the latest period
+
+    @property
+    def rows(self) -> list[tuple[str, tuple[float | None, float | None]]]:
+        """The table behind the chart: every period with a value or a target."""
+        values = dict(zip(self.curve.history.periods, self.curve.history.values, strict=True))
+        codes = sorted(set(values) | set(self.curve.targets), key=_period_key)
+        return [(c, (values.get(c), self.curve.targets.get(c))) for c in codes]
+
+    @property
+    def better(self) -> int:
+        return 1 if self.measure.direction == Direction.HIGHER_IS_BETTER else -1
+
+
+def _period_key(code: str):
+    span = parse_period(code)
+    return (span.start, span.end) if span else (date.max, date.max)
+
+
+@dataclass
+class StrategyGroup:
+    title: str
+    cards: list[MeasureCard] = field(default_factory=list)
+
+
+def _measures(initiative: Initiative, codes=None):
+    queryset = initiative.measures.prefetch_related(
+        "targets",
+        "strategies__items",
+        Prefetch(
+            "measure_dimensions",
+            queryset=MeasureDimension.objects.select_related("dimension").order_by("position"),
+        ),
+    ).order_by("code")
+    if codes is not None:
+        queryset = queryset.filter(code__in=codes)
+    return list(queryset)
+
+
+def _total_series(run, measures, first=None, last=None) -> dict[int, dict[str, Decimal | None]]:
+    rows = Aggregate.objects.filter(run=run, measure__in=measures, member1__isnull=True, member2__isnull=True)
+    if first:
+        rows = rows.filter(period__start__gte=first)
+    if last:
+        rows = rows.filter(period__end__lte=last)
+    series: dict[int, dict[str, Decimal | None]] = defaultdict(dict)
+    for measure_id, code, value in rows.values_list("measure_id", "period__code", "value"):
+        series[measure_id][code] = value
+    return series
+
+
+def measure_cards(
+    initiative: Initiative, *, codes=None, first=None, last=None, strategy_id=None
+) -> tuple[list[StrategyGroup], object]:
+    """Every measure's curve, latest value, changes and on-track status, grouped by strategy."""
+    from agenda.selectors import current_strategies
+
+    run = aggregates.active_run(initiative)
+    measures = _measures(initiative, codes)
+    if strategy_id:
+        measures = [m for m in measures if any(s.pk == strategy_id for s in m.strategies.all())]
+    series = _total_series(run, measures, first, last) if run else {}
+    completeness = defaultdict(dict)
+    if run:
+        for measure_id, code, approved, expected in Completeness.objects.filter(
+            run=run, measure__in=measures
+        ).values_list("measure_id", "period__code", "approved", "expected"):
+            completeness[measure_id][code] = (approved, expected)
+    strategy_titles = {item.strategy_id: item.title for item in current_strategies(initiative)}
+    groups: dict[object, StrategyGroup] = {}
+    for measure in measures:
+        card = _card(measure, series.get(measure.pk, {}), completeness.get(measure.pk, {}))
+        keys = [s.pk for s in measure.strategies.all() if s.pk in strategy_titles] or [None]
+        for key in keys:
+            group = groups.setdefault(key, StrategyGroup(strategy_titles.get(key, "")))
+            group.cards.append(card)
+    ordered = [groups[k] for k in strategy_titles if k in groups]
+    if None in groups:
+        ordered.append(groups[None])
+    return ordered, run
+
+
+def _card(measure: SharedMeasure, values: dict[str, Decimal | None], completeness: dict) -> MeasureCard:
+    codes = sorted(values, key=lambda c: parse_period(c).start if parse_period(c) else c)
+    history = Series(codes, [to_float(values[c]) for c in codes])
+    targets = {t.period_code: float(t.value) for t in measure.targets.all()}
+    next_codes = []
+    if codes and (span := parse_period(codes[-1])):
+        for _ in range(2):
+            span = next_period(span)
+            next_codes.append(span.code)
+    curve = CurveData(
+        code=measure.code,
+        title=measure.name,
+        unit=measure.get_unit_display(),
+        history=history,
+        targets=targets,
+        baseline=to_float(measure.baseline_value),
+        baseline_period=measure.baseline_period,
+        forecast=forecast(history, 2, next_codes),
+    )
+    card = MeasureCard(measure=measure, curve=curve)
+    known = [(c, v) for c, v in zip(history.periods, history.values, strict=True) if v is not None]
+    if known:
+        card.latest_period, card.latest = known[-1]
+        if len(known) > 1:
+            card.change_previous = round(card.latest - known[-2][1], 4)
+        if card.curve.baseline is not None:
+            card.change_baseline = round(card.latest - card.curve.baseline, 4)
+        card.completeness = completeness.get(card.latest_period)
+        card.target_now, card.on_track = _on_track(card, targets)
+    return card
+
+
+def _on_track(card: MeasureCard, targets: dict[str, float]) -> tuple[float | None, bool | None]:
+    """On track when the latest value meets the target of its period, or (no such target) when the
+    forecast reaches the next target's level by its period at the current pace."""
+    if card.latest_period in targets:
+        target = targets[card.latest_period]
+        return target, (card.latest - target) * card.better >= 0
+    later = sorted(c for c in targets if c > (card.latest_period or ""))
+    if not later or card.curve.forecast is None:
+        return None, None
+    target = targets[later[0]]
+    projected = card.curve.forecast.values[-1]
+    return target, (projected - target) * card.better >= 0 or (card.latest - target) * card.better >= 0
+
+
+@dataclass
+class MeasureDetail:
+    measure: SharedMeasure
+    periods: list[str]
+    members: list[tuple[str, dict[str, float | None]]]  # breakdown cell label -> period -> value
+    by_organization: list[tuple[str, dict[str, float | None]]] | None
+    completeness: list[tuple[str, int, int, int, int]]  # period, expected, submitted, approved, on time
+
+
+def measure_detail(
+    initiative: Initiative, measure: SharedMeasure, *, show_organizations: bool, first=None, last=None
+) -> MeasureDetail:
+    run = aggregates.active_run(initiative)
+    periods_qs = ReportingPeriod.objects.filter(initiative=initiative, frequency=measure.frequency)
+    if first:
+        periods_qs = periods_qs.filter(start__gte=first)
+    if last:
+        periods_qs = periods_qs.filter(end__lte=last)
+    periods = list(periods_qs.order_by("start").values_list("code", flat=True))
+    members: dict[str, dict[str, float | None]] = defaultdict(dict)
+    completeness = []
+    if run:
+        rows = (
+            Aggregate.objects.filter(run=run, measure=measure, period__code__in=periods)
+            .select_related("member1", "member2")
+            .values_list(
+                "period__code",
+                "member1__name_en",
+                "member1__name_he",
+                "member2__name_en",
+                "member2__name_he",
+                "value",
+            )
+        )
+        from django.utils.translation import get_language
+
+        hebrew = (get_language() or "en").startswith("he")
+        for code, m1_en, m1_he, m2_en, m2_he, value in rows:
+            m1 = (m1_he or m1_en) if hebrew else m1_en
+            m2 = (m2_he or m2_en) if hebrew else m2_en
+            label = " · ".join(p for p in (m1, m2) if p) or "*"
+            members[label][code] = to_float(value)
+        completeness = [
+            (code, expected, submitted, approved, on_time)
+            for code, expected, submitted, approved, on_time in Completeness.objects.filter(
+                run=run, measure=measure, period__code__in=periods
+            )
+            .order_by("period__start")
+            .values_list("period__code", "expected", "submitted", "approved", "on_time")
+        ]
+    by_org = None
+    if show_organizations:
+        by_org_values: dict[str, dict[str, float | None]] = defaultdict(dict)
+        from .models import DataValue
+
+        for org, code, value in (
+            DataValue.objects.filter(measure=measure, period__code__in=periods, submission__status="approved")
+            .values_list("organization__name", "period__code")
+            .annotate(total=Sum("value"))
+            .values_list("organization__name", "period__code", "total")
+        ):
+            by_org_values[org][code] = to_float(value)
+        by_org = sorted(by_org_values.items())
+    ordered_members = sorted(members.items(), key=lambda kv: (kv[0] != "*", kv[0]))
+    return MeasureDetail(measure, periods, ordered_members, by_org, completeness)
+
+
+def completeness_matrix(initiative: Initiative, frequency: str, last_n: int = 8):
+    """Organisations × periods: submitted / approved / late / missing (backbone's view)."""
+    from django.utils import timezone
+
+    from initiatives.models import Organization
+
+    today = timezone.localdate()
+    periods = list(
+        ReportingPeriod.objects.filter(initiative=initiative, frequency=frequency, start__lte=today).order_by(
+            "-start"
+        )[:last_n]
+    )[::-1]
+    organizations = list(
+        Organization.objects.filter(
+            assignments__initiative=initiative, assignments__measure__frequency=frequency
+        )
+        .distinct()
+        .order_by("name")
+    )
+    status = {
+        (o, p): (s, at)
+        for o, p, s, at in Submission.objects.filter(period__in=periods).values_list(
+            "organization_id", "period_id", "status", "submitted_at"
+        )
+    }
+    rows = []
+    for org in organizations:
+        cells = []
+        for period in periods:
+            state, submitted_at = status.get((org.pk, period.pk), (None, None))
+            if state in ("submitted", "approved"):
+                late = submitted_at is not None and timezone.localdate(submitted_at) > period.due_on
+                cells.append((state, late))
+            elif period.due_on < today:
+                cells.append(("missing", True))
+            else:
+                cells.append((state or "open", False))
+        rows.append((org, cells))
+    return periods, rows
+
+
+@dataclass
+class PublicBreakdown:
+    measure: SharedMeasure
+    period: str
+    cells: list[tuple[str, float | None, bool]]  # label, value, suppressed
+
+
+def public_breakdowns(
+    initiative: Initiative, measures: list[SharedMeasure], threshold: int
+) -> list[PublicBreakdown]:
+    """The latest period's breakdown of each public measure, with small numbers suppressed.
+
+    A cell is hidden when the count it rests on is below the threshold: the cell's own value for a
+    count measure, else its denominator measure's value in the same cell. A cell whose count cannot
+    be known is hidden too: on a public page, unknown is treated as small.
+    """
+    from django.utils.translation import get_language
+
+    from .choices import Unit
+
+    run = aggregates.active_run(initiative)
+    if run is None:
+        return []
+    hebrew = (get_language() or "en").startswith("he")
+    result = []
+    ids = [m.pk for m in measures] + [m.denominator_id for m in measures if m.denominator_id]
+    rows = Aggregate.objects.filter(run=run, measure_id__in=ids).exclude(
+        member1__isnull=True, member2__isnull=True
+    )
+    cells: dict[tuple[int, str], dict[tuple, Decimal | None]] = defaultdict(dict)
+    labels: dict[tuple, str] = {}
+    for measure_id, period, _start, m1, m2, m1_en, m1_he, m2_en, m2_he, value in rows.values_list(
+        "measure_id",
+        "period__code",
+        "period__start",
+        "member1_id",
+        "member2_id",
+        "member1__name_en",
+        "member1__name_he",
+        "member2__name_en",
+        "member2__name_he",
+        "value",
+    ):
+        cells[(measure_id, period)][(m1, m2)] = value
+        labels[(m1, m2)] = " · ".join(
+            p for p in (((m1_he or m1_en) if hebrew else m1_en), ((m2_he or m2_en) if hebrew else m2_en)) if p
+        )
+    for measure in measures:
+        periods = sorted({p for (mid, p) in cells if mid == measure.pk}, key=lambda c: parse_period(c).start)
+        if not periods:
+            continue
+        latest = periods[-1]
+        own = cells[(measure.pk, latest)]
+        counts = own if measure.unit == Unit.COUNT else cells.get((measure.denominator_id, latest), {})
+        shown = []
+        for key in sorted(own, key=lambda k: labels[k]):
+            count = counts.get(key)
+            suppressed = count is None or count < threshold
+            shown.append((labels[key], None if suppressed else to_float(own[key]), suppressed))
+        result.append(PublicBreakdown(measure, latest, shown))
+    return result

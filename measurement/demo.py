@@ -1,0 +1,268 @@
+"""Demo shared measures for the cradle-to-career initiative, with three years of data."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from decimal import Decimal
+
+from agenda.models import Strategy
+
+from . import services
+from .choices import Aggregation, Direction, Frequency, Level, SubmissionStatus, Unit, ValueType
+from .models import ReportCard, ReportingPeriod, Submission
+
+# code, English, Hebrew, level, unit, value type, aggregation, frequency, baseline, strategy index,
+# breakdown, reporters (indexes into seed_demo.ORGANIZATIONS)
+MEASURES = [
+    (
+        "k-assessed",
+        "Children assessed for school readiness",
+        "ילדים שנבדקה מוכנותם לבית הספר",
+        Level.PROCESS,
+        Unit.COUNT,
+        ValueType.INTEGER,
+        Aggregation.SUM,
+        Frequency.YEARLY,
+        None,
+        0,
+        "area",
+        [1, 4],
+    ),
+    (
+        "k-ready",
+        "Children ready for school",
+        "ילדים מוכנים לבית הספר",
+        Level.POPULATION,
+        Unit.PERCENT,
+        ValueType.PERCENT,
+        Aggregation.WEIGHTED_MEAN,
+        Frequency.YEARLY,
+        "46",
+        0,
+        "area",
+        [1, 4],
+    ),
+    (
+        "read-3",
+        "Third-graders reading at grade level",
+        "תלמידי כיתה ג' הקוראים ברמת כיתתם",
+        Level.POPULATION,
+        Unit.PERCENT,
+        ValueType.PERCENT,
+        Aggregation.NONE,
+        Frequency.YEARLY,
+        "38",
+        1,
+        "gender",
+        [1],
+    ),
+    (
+        "hs-matric",
+        "High-school matriculation rate",
+        "שיעור הזכאות לבגרות",
+        Level.POPULATION,
+        Unit.PERCENT,
+        ValueType.PERCENT,
+        Aggregation.NONE,
+        Frequency.YEARLY,
+        "61",
+        2,
+        None,
+        [1],
+    ),
+    (
+        "post-sec",
+        "Graduates enrolled in post-secondary study",
+        "בוגרים הנרשמים ללימודי המשך",
+        Level.POPULATION,
+        Unit.PERCENT,
+        ValueType.PERCENT,
+        Aggregation.NONE,
+        Frequency.YEARLY,
+        "34",
+        2,
+        None,
+        [3],
+    ),
+    (
+        "tutoring-hours",
+        "Tutoring hours delivered",
+        "שעות חונכות שניתנו",
+        Level.PROCESS,
+        Unit.COUNT,
+        ValueType.INTEGER,
+        Aggregation.SUM,
+        Frequency.QUARTERLY,
+        None,
+        1,
+        "area",
+        [0, 4, 7],
+    ),
+    (
+        "families-reached",
+        "Families reached by early-years programmes",
+        "משפחות שהושגו בתוכניות הגיל הרך",
+        Level.PROCESS,
+        Unit.COUNT,
+        ValueType.INTEGER,
+        Aggregation.SUM,
+        Frequency.QUARTERLY,
+        None,
+        0,
+        None,
+        [4, 6],
+    ),
+    (
+        "joint-activities",
+        "Activities run jointly with another partner",
+        "פעילויות משותפות עם שותף אחר",
+        Level.INTERACTION,
+        Unit.COUNT,
+        ValueType.INTEGER,
+        Aggregation.SUM,
+        Frequency.QUARTERLY,
+        None,
+        None,
+        None,
+        [0, 4, 5, 7],
+    ),
+]
+
+DIMENSIONS = {
+    "area": (
+        "Neighbourhood",
+        "שכונה",
+        [("dalet", "Dalet", "ד'"), ("hey", "Hey", "ה'"), ("vav", "Vav", "ו'")],
+    ),
+    "gender": ("Gender", "מגדר", [("girls", "Girls", "בנות"), ("boys", "Boys", "בנים")]),
+}
+
+
+def seed(*, initiative, users, organizations, now) -> None:
+    rng = random.Random(2026)
+    backbone = users["backbone"]
+    dimensions = {
+        code: services.dimension_create(
+            initiative=initiative, by=backbone, code=code, name_en=en, name_he=he, members=members
+        )
+        for code, (en, he, members) in DIMENSIONS.items()
+    }
+    strategies = list(Strategy.objects.filter(initiative=initiative).order_by("id"))
+    measures = {}
+    for code, en, he, level, unit, vtype, agg, freq, baseline, strategy, dim, _reporters in MEASURES:
+        measures[code] = services.measure_save(
+            initiative=initiative,
+            by=backbone,
+            dimensions=[dimensions[dim]] if dim else [],
+            targets=_targets(code),
+            strategies=[strategies[strategy]] if strategy is not None and strategy < len(strategies) else [],
+            code=code,
+            name_en=en,
+            name_he=he,
+            definition=f"{en}, as defined in the initiative's measurement handbook.",
+            level=level,
+            unit=unit,
+            value_type=vtype,
+            direction=Direction.HIGHER_IS_BETTER,
+            frequency=freq,
+            aggregation=agg,
+            denominator=measures.get("k-assessed") if agg == Aggregation.WEIGHTED_MEAN else None,
+            baseline_value=Decimal(baseline) if baseline else None,
+            baseline_period="2024" if baseline else "",
+            max_change_pct=60 if code in ("k-assessed", "tutoring-hours", "families-reached") else None,
+            data_source="Partner records; municipal education department for population rates.",
+        )
+    services.periods_ensure(
+        initiative=initiative,
+        by=backbone,
+        frequency=Frequency.YEARLY,
+        first=date(2024, 1, 1),
+        last=date(2026, 12, 31),
+    )
+    services.periods_ensure(
+        initiative=initiative,
+        by=backbone,
+        frequency=Frequency.QUARTERLY,
+        first=date(2024, 1, 1),
+        last=date(2026, 12, 31),
+    )
+    pairs = {
+        (organizations[r].pk, measures[code].pk) for code, *_rest, reporters in MEASURES for r in reporters
+    }
+    services.assignments_set(initiative=initiative, by=backbone, pairs=pairs)
+
+    today = now.date()
+    for period in ReportingPeriod.objects.filter(initiative=initiative).order_by("start"):
+        if period.closes_on >= today:  # still open: partners have it on their list
+            continue
+        progress = (period.start.year - 2024) + (period.start.month - 1) / 12
+        for org in {organizations[r] for *_x, reporters in MEASURES for r in reporters}:
+            submission = services.submission_for(
+                initiative=initiative, organization=org, period=period, by=backbone
+            )
+            grid = services.selectors.dataset(initiative, org, period)
+            if not grid:
+                submission.delete()
+                continue
+            raw = {}
+            for g in grid:
+                for cell in g.cells:
+                    raw[(g.measure.pk, *cell)] = _value(g.measure.code, progress, rng)
+            services.values_save(submission=submission, by=backbone, raw=raw, submit=True)
+            # The latest closed quarter of one partner waits for review; everything else is approved.
+            if not (period.code == "2026-Q3" and org == organizations[7]):
+                services.submission_approve(submission=submission, by=backbone)
+    Submission.objects.filter(initiative=initiative, status=SubmissionStatus.APPROVED).update(
+        reviewed_by=backbone
+    )
+    # Approvals above queued incremental updates (run on commit); a full rebuild makes the first run.
+    _rebuild(initiative)
+    card = ReportCard.objects.create(
+        initiative=initiative,
+        published=True,
+        title="Cradle to Career Be'er Sheva: community report card",
+        introduction="How the children of the southern neighbourhoods are doing, from birth to first job.",
+        suppression_threshold=10,
+    )
+    card.measures.set(
+        [
+            m
+            for code, m in measures.items()
+            if code in ("k-ready", "read-3", "hs-matric", "post-sec", "families-reached")
+        ]
+    )
+
+
+def _targets(code: str) -> dict:
+    return {
+        "k-ready": {"2025": Decimal(50), "2026": Decimal(54), "2027": Decimal(58), "2030": Decimal(70)},
+        "read-3": {"2025": Decimal(41), "2026": Decimal(44), "2030": Decimal(60)},
+        "hs-matric": {"2026": Decimal(64), "2030": Decimal(75)},
+        "post-sec": {"2026": Decimal(37), "2030": Decimal(45)},
+    }.get(code, {})
+
+
+def _value(code: str, progress: float, rng: random.Random) -> str:
+    base, slope, spread = {
+        "k-assessed": (420, 30, 40),
+        "k-ready": (46, 3.5, 4),
+        "read-3": (38, 2.5, 3),
+        "hs-matric": (61, 1.5, 2),
+        "post-sec": (34, 1.2, 2),
+        "tutoring-hours": (300, 40, 50),
+        "families-reached": (120, 15, 20),
+        "joint-activities": (3, 1, 2),
+    }[code]
+    value = base + slope * progress + rng.uniform(-spread, spread)
+    if code in ("k-ready", "read-3", "hs-matric", "post-sec"):
+        return f"{min(100, max(0, value)):.1f}"
+    return str(max(0, round(value)))
+
+
+def _rebuild(initiative) -> None:
+    from . import aggregates
+
+    run = aggregates.rebuild_start(initiative)
+    for measure_id in initiative.measures.values_list("pk", flat=True):
+        aggregates.rebuild_measure(run.pk, measure_id)

@@ -1,0 +1,65 @@
+"""Reporting periods derived from a frequency: 2026-01 (monthly), 2026-Q1 (quarterly), 2026 (yearly)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .choices import Frequency
+
+MONTHLY = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+QUARTERLY = re.compile(r"^(\d{4})-Q([1-4])$")
+YEARLY = re.compile(r"^(\d{4})$")
+
+
+@dataclass(frozen=True)
+class PeriodSpan:
+    frequency: str
+    code: str
+    start: date
+    end: date
+
+
+def _month_end(year: int, month: int) -> date:
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    return nxt - timedelta(days=1)
+
+
+def parse_period(code: str) -> PeriodSpan | None:
+    code = (code or "").strip()
+    if m := MONTHLY.match(code):
+        y, mo = int(m.group(1)), int(m.group(2))
+        return PeriodSpan(Frequency.MONTHLY, code, date(y, mo, 1), _month_end(y, mo))
+    if m := QUARTERLY.match(code):
+        y, q = int(m.group(1)), int(m.group(2))
+        return PeriodSpan(Frequency.QUARTERLY, code, date(y, 3 * q - 2, 1), _month_end(y, 3 * q))
+    if m := YEARLY.match(code):
+        y = int(m.group(1))
+        return PeriodSpan(Frequency.YEARLY, code, date(y, 1, 1), date(y, 12, 31))
+    return None
+
+
+def period_containing(frequency: str, day: date) -> PeriodSpan:
+    if frequency == Frequency.MONTHLY:
+        return parse_period(f"{day.year}-{day.month:02d}")
+    if frequency == Frequency.QUARTERLY:
+        return parse_period(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
+    return parse_period(f"{day.year}")
+
+
+def next_period(span: PeriodSpan) -> PeriodSpan:
+    return period_containing(span.frequency, span.end + timedelta(days=1))
+
+
+def previous_period(span: PeriodSpan) -> PeriodSpan:
+    return period_containing(span.frequency, span.start - timedelta(days=1))
+
+
+def periods_between(frequency: str, first: date, last: date) -> list[PeriodSpan]:
+    spans = []
+    span = period_containing(frequency, first)
+    while span.start <= last:
+        spans.append(span)
+        span = next_period(span)
+    return spans

@@ -1,0 +1,261 @@
+"""Reads of shared measurement: data sets, grids, review queues, what a user may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from initiatives.models import Initiative, Organization
+
+from .choices import SubmissionStatus
+from .models import (
+    Assignment,
+    AuditEntry,
+    DataValue,
+    DimensionMember,
+    MeasureDimension,
+    MeasurementSettings,
+    ReportingPeriod,
+    SharedMeasure,
+    Submission,
+    ValidationRule,
+)
+from .permissions import organizations_user_can_see
+from .validation import Cell, MeasureSpec, RuleSpec
+
+
+def settings_of(initiative: Initiative) -> MeasurementSettings:
+    found = MeasurementSettings.objects.filter(initiative=initiative).first()
+    return found or MeasurementSettings(initiative=initiative)
+
+
+def measures_of(initiative: Initiative) -> QuerySet[SharedMeasure]:
+    return initiative.measures.prefetch_related(
+        Prefetch("measure_dimensions", queryset=MeasureDimension.objects.select_related("dimension")),
+        "strategies",
+    ).order_by("code")
+
+
+def measure_by_code(initiative: Initiative, code: str) -> SharedMeasure | None:
+    return measures_of(initiative).filter(code=code).first()
+
+
+@dataclass
+class GridMeasure:
+    """A measure as the data-entry grid shows it: its rows × columns of cells."""
+
+    measure: SharedMeasure
+    rows: list[DimensionMember | None]
+    columns: list[DimensionMember | None]
+
+    @property
+    def cells(self) -> list[tuple[int | None, int | None]]:
+        return [(r.pk if r else None, c.pk if c else None) for r in self.rows for c in self.columns]
+
+    def spec(self) -> MeasureSpec:
+        m = self.measure
+        return MeasureSpec(
+            id=m.pk,
+            code=m.code,
+            value_type=m.value_type,
+            min_value=m.min_value,
+            max_value=m.max_value,
+            max_change_pct=m.max_change_pct,
+            required=m.required,
+            cells=self.cells,
+        )
+
+
+def _breakdown(measure: SharedMeasure, members_by_dimension: dict[int, list[DimensionMember]]):
+    dims = sorted(measure.measure_dimensions.all(), key=lambda d: d.position)
+    rows = members_by_dimension.get(dims[0].dimension_id, []) if dims else [None]
+    columns = members_by_dimension.get(dims[1].dimension_id, []) if len(dims) > 1 else [None]
+    return rows or [None], columns or [None]
+
+
+def dataset(initiative: Initiative, organization: Organization, period: ReportingPeriod) -> list[GridMeasure]:
+    """The measures this organisation reports for this period, active in it, with their cells."""
+    measures = list(
+        measures_of(initiative)
+        .filter(assignments__organization=organization, frequency=period.frequency)
+        .filter(Q(active_from__isnull=True) | Q(active_from__lte=period.end))
+        .filter(Q(active_to__isnull=True) | Q(active_to__gte=period.start))
+    )
+    members_by_dimension = _members(measures)
+    return [GridMeasure(m, *_breakdown(m, members_by_dimension)) for m in measures]
+
+
+def _members(measures) -> dict[int, list[DimensionMember]]:
+    dimension_ids = {d.dimension_id for m in measures for d in m.measure_dimensions.all()}
+    members: dict[int, list[DimensionMember]] = {}
+    for member in DimensionMember.objects.filter(dimension_id__in=dimension_ids).order_by("order", "code"):
+        members.setdefault(member.dimension_id, []).append(member)
+    return members
+
+
+def specs_of(grid: list[GridMeasure]) -> dict[int, MeasureSpec]:
+    return {g.measure.pk: g.spec() for g in grid}
+
+
+def rules_of(initiative: Initiative) -> list[RuleSpec]:
+    return [
+        RuleSpec(r.left_id, r.operator, r.right_id, r.message)
+        for r in ValidationRule.objects.filter(initiative=initiative)
+    ]
+
+
+def stored_values(submission: Submission) -> dict[Cell, DataValue]:
+    return {(v.measure_id, v.member1_id, v.member2_id): v for v in submission.values.all()}
+
+
+def previous_totals(organization: Organization, period: ReportingPeriod, measure_ids) -> dict[int, Decimal]:
+    """Each measure's total in the organisation's previous period of the same frequency."""
+    previous = (
+        ReportingPeriod.objects.filter(
+            initiative=period.initiative_id, frequency=period.frequency, start__lt=period.start
+        )
+        .order_by("-start")
+        .first()
+    )
+    if previous is None:
+        return {}
+    totals: dict[int, Decimal] = {}
+    for measure_id, value in DataValue.objects.filter(
+        organization=organization, period=previous, measure_id__in=list(measure_ids)
+    ).values_list("measure_id", "value"):
+        totals[measure_id] = totals.get(measure_id, Decimal(0)) + value
+    return totals
+
+
+def open_periods(initiative: Initiative, today: date | None = None) -> QuerySet[ReportingPeriod]:
+    today = today or timezone.localdate()
+    return initiative.periods.filter(opens_on__lte=today, closes_on__gte=today).order_by(
+        "due_on", "frequency"
+    )
+
+
+@dataclass
+class DueItem:
+    period: ReportingPeriod
+    measure_count: int
+    submission: Submission | None
+    overdue: bool = False
+    cells: int = 0
+    filled: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def due_for(initiative: Initiative, organization: Organization, today: date | None = None) -> list[DueItem]:
+    """What this organisation has to report now: open periods with assigned measures."""
+    today = today or timezone.localdate()
+    by_frequency = dict(
+        Assignment.objects.filter(initiative=initiative, organization=organization)
+        .values("measure__frequency")
+        .annotate(n=Count("id"))
+        .values_list("measure__frequency", "n")
+    )
+    periods = [p for p in open_periods(initiative, today) if by_frequency.get(p.frequency)]
+    submissions = {
+        s.period_id: s
+        for s in Submission.objects.filter(organization=organization, period__in=periods).annotate(
+            n=Count("values")
+        )
+    }
+    return [
+        DueItem(
+            period=p,
+            measure_count=by_frequency[p.frequency],
+            submission=submissions.get(p.pk),
+            overdue=p.due_on < today
+            and (
+                submissions.get(p.pk) is None
+                or submissions[p.pk].status in (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
+            ),
+        )
+        for p in periods
+    ]
+
+
+def review_queue(initiative: Initiative) -> QuerySet[Submission]:
+    return (
+        initiative.submissions.select_related("organization", "period", "submitted_by", "reviewed_by")
+        .annotate(value_count=Count("values"))
+        .order_by("status", "-period__start", "organization__name")
+    )
+
+
+def audit_of(submission: Submission) -> QuerySet[AuditEntry]:
+    return submission.audit.select_related("measure", "member1", "member2", "by")
+
+
+def changes_since_approval(submission: Submission) -> list[AuditEntry]:
+    """Value changes after the last approval: what a reviewer looks at before approving again."""
+    last = submission.audit.filter(action="approve").order_by("-at", "-id").first()
+    if last is None:
+        return []
+    return list(
+        audit_of(submission)
+        .filter(id__gt=last.id, action__in=["create", "change", "delete", "import"])
+        .order_by("at", "id")
+    )
+
+
+def visible_values(user, initiative: Initiative) -> QuerySet[DataValue]:
+    """Raw values the user may read (confidentiality is decided in permissions)."""
+    queryset = DataValue.objects.filter(measure__initiative=initiative)
+    allowed = organizations_user_can_see(user, initiative)
+    if allowed is not None:
+        queryset = queryset.filter(organization_id__in=allowed)
+    return queryset.select_related("measure", "period", "organization", "member1", "member2")
+
+
+def grid_rows(grid: list[GridMeasure]):
+    """Flatten for templates: (grid measure, row member, [(cell, column member)])."""
+    for g in grid:
+        for row in g.rows:
+            yield (
+                g,
+                row,
+                [
+                    ((g.measure.pk, row.pk if row else None, col.pk if col else None), col)
+                    for col in g.columns
+                ],
+            )
+
+
+def milestone_evidence(initiative: Initiative) -> list[tuple[int, str, str, str]]:
+    """Phase III evaluation: shared measures established; phase IV: data collected and reported."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from initiatives.choices import Area, Phase
+
+    evidence = []
+    population = initiative.measures.filter(level="population").count()
+    total = initiative.measures.count()
+    home = reverse("measurement:home", kwargs={"slug": initiative.slug})
+    if total:
+        evidence.append(
+            (
+                Phase.ORGANIZE_FOR_IMPACT,
+                Area.EVALUATION,
+                _("%(total)s shared measures defined, %(population)s of them population-level")
+                % {"total": total, "population": population},
+                home,
+            )
+        )
+    approved = Submission.objects.filter(initiative=initiative, status=SubmissionStatus.APPROVED).count()
+    if approved:
+        evidence.append(
+            (
+                Phase.IMPLEMENT_AND_SUSTAIN,
+                Area.EVALUATION,
+                _("%(n)s partner submissions approved") % {"n": approved},
+                home,
+            )
+        )
+    return evidence

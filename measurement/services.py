@@ -1,0 +1,453 @@
+"""Writes of shared measurement. Every path that stores values (grid, file, API) goes through
+`values_save`, which validates the whole entry first and writes in bulk, with an audit row per
+change, or writes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from initiatives import permissions as initiative_permissions
+from initiatives.models import Initiative, Organization
+
+from . import permissions, selectors
+from .choices import AuditAction, SubmissionStatus
+from .models import (
+    Assignment,
+    AuditEntry,
+    DataValue,
+    Dimension,
+    DimensionMember,
+    MeasureDimension,
+    MeasurementSettings,
+    ReportingPeriod,
+    SharedMeasure,
+    Submission,
+    Target,
+)
+from .periods import periods_between
+from .validation import Cell, Problems, validate_entry
+
+
+class EntryInvalid(Exception):
+    """The entry has problems; nothing was stored. `problems` says which, per cell."""
+
+    def __init__(self, problems: Problems):
+        super().__init__("; ".join(problems.messages()[:5]))
+        self.problems = problems
+
+
+@dataclass
+class SaveResult:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    submitted: bool = False
+
+
+def _require_manage(user, initiative: Initiative) -> None:
+    if not initiative_permissions.can_manage(user, initiative):
+        raise PermissionDenied
+
+
+# --- Set-up by the backbone ------------------------------------------------------------------
+
+
+@transaction.atomic
+def measurement_settings_update(*, initiative: Initiative, by, **fields) -> MeasurementSettings:
+    _require_manage(by, initiative)
+    settings, _created = MeasurementSettings.objects.update_or_create(initiative=initiative, defaults=fields)
+    return settings
+
+
+@transaction.atomic
+def periods_ensure(
+    *,
+    initiative: Initiative,
+    by,
+    frequency: str,
+    first: date,
+    last: date,
+    grace_days: int = 30,
+    due_days: int = 15,
+) -> list[ReportingPeriod]:
+    """Create the reporting periods of a frequency between two dates (existing ones are kept).
+
+    Data for a period is accepted from its end until `grace_days` later, and due `due_days` after it ends.
+    """
+    _require_manage(by, initiative)
+    if last < first:
+        raise ValidationError({"last": _("The last date is before the first.")})
+    spans = periods_between(frequency, first, last)
+    if len(spans) > 240:
+        raise ValidationError(_("That is more than 240 periods at once; choose a shorter range."))
+    existing = set(initiative.periods.filter(frequency=frequency).values_list("code", flat=True))
+    created = ReportingPeriod.objects.bulk_create(
+        ReportingPeriod(
+            initiative=initiative,
+            frequency=frequency,
+            code=span.code,
+            start=span.start,
+            end=span.end,
+            opens_on=span.start,
+            closes_on=span.end + timedelta(days=grace_days),
+            due_on=span.end + timedelta(days=due_days),
+        )
+        for span in spans
+        if span.code not in existing
+    )
+    return created
+
+
+@transaction.atomic
+def assignments_set(*, initiative: Initiative, by, pairs: set[tuple[int, int]]) -> tuple[int, int]:
+    """Make the data sets exactly these (organization_id, measure_id) pairs. Returns (added, removed)."""
+    _require_manage(by, initiative)
+    org_ids = set(initiative.participations.values_list("organization_id", flat=True))
+    measure_ids = set(initiative.measures.values_list("id", flat=True))
+    if any(o not in org_ids or m not in measure_ids for o, m in pairs):
+        raise ValidationError(_("An organization or measure is not part of this initiative."))
+    current = set(
+        Assignment.objects.filter(initiative=initiative).values_list("organization_id", "measure_id")
+    )
+    to_add, to_remove = pairs - current, current - pairs
+    Assignment.objects.bulk_create(
+        Assignment(initiative=initiative, organization_id=o, measure_id=m) for o, m in sorted(to_add)
+    )
+    for o, m in to_remove:
+        Assignment.objects.filter(initiative=initiative, organization_id=o, measure_id=m).delete()
+    return len(to_add), len(to_remove)
+
+
+# --- Entry by partners ------------------------------------------------------------------------
+
+
+def submission_for(
+    *, initiative: Initiative, organization: Organization, period: ReportingPeriod, by
+) -> Submission:
+    """The organisation's submission for the period, created as a draft when first opened."""
+    if period.initiative_id != initiative.pk:
+        raise PermissionDenied
+    if not permissions.can_enter(by, initiative, organization):
+        raise PermissionDenied
+    submission, _created = Submission.objects.get_or_create(
+        organization=organization, period=period, defaults={"initiative": initiative}
+    )
+    return submission
+
+
+def window_problem(period: ReportingPeriod, today: date | None = None) -> str | None:
+    today = today or timezone.localdate()
+    if today < period.opens_on:
+        return _("Period %(period)s is not open for data yet (from %(date)s).") % {
+            "period": period.code,
+            "date": period.opens_on.isoformat(),
+        }
+    if today > period.closes_on:
+        return _("Period %(period)s closed for data on %(date)s; ask the backbone staff.") % {
+            "period": period.code,
+            "date": period.closes_on.isoformat(),
+        }
+    return None
+
+
+@transaction.atomic
+def values_save(
+    *,
+    submission: Submission,
+    by,
+    raw: dict[Cell, object],
+    comments: dict[Cell, str] | None = None,
+    submit: bool = False,
+    replace: bool = True,
+    action: str = AuditAction.CHANGE,
+) -> SaveResult:
+    """Store one organisation-period's values, whole.
+
+    `raw` holds what was typed per cell. With `replace`, cells missing from `raw` are cleared (the
+    grid sends every cell); without it (file import, API), cells not mentioned keep their value.
+    Raises EntryInvalid with every problem found, before anything is written.
+    """
+    initiative = submission.initiative
+    if not permissions.can_enter(by, initiative, submission.organization):
+        raise PermissionDenied
+    submission = (
+        Submission.objects.select_for_update().select_related("period", "organization").get(pk=submission.pk)
+    )
+    if submission.is_locked:
+        raise ValidationError(
+            _("This submission is %(status)s and locked; the backbone staff can unlock it.")
+            % {"status": submission.get_status_display().lower()}
+        )
+    reviewer = permissions.can_review(by, initiative)
+    if not reviewer and (problem := window_problem(submission.period)):
+        raise ValidationError(problem)
+
+    comments = comments or {}
+    grid = selectors.dataset(initiative, submission.organization, submission.period)
+    specs = selectors.specs_of(grid)
+    # Values outside the current data set (a measure since unassigned or ended) are left as they
+    # are: the grid does not show them, so it must neither clear them nor trip over them.
+    stored = {
+        cell: value
+        for cell, value in selectors.stored_values(submission).items()
+        if cell[0] in specs and cell[1:] in specs[cell[0]].cells
+    }
+    merged_raw = dict(raw)
+    merged_comments = dict(comments)
+    if not replace:
+        for cell, value in stored.items():
+            merged_raw.setdefault(cell, value.value)
+            merged_comments.setdefault(cell, value.comment)
+    values, problems = validate_entry(
+        specs=specs,
+        raw=merged_raw,
+        comments=merged_comments,
+        previous_totals=selectors.previous_totals(submission.organization, submission.period, specs),
+        rules=selectors.rules_of(initiative),
+        submitting=submit,
+    )
+    if problems:
+        raise EntryInvalid(problems)
+
+    result = SaveResult()
+    now = timezone.now()
+    to_create, to_update, audit = [], [], []
+
+    def audit_row(cell: Cell, act: str, old, new, reason: str = "") -> AuditEntry:
+        return AuditEntry(
+            initiative=initiative,
+            organization=submission.organization,
+            submission=submission,
+            measure_id=cell[0],
+            member1_id=cell[1],
+            member2_id=cell[2],
+            action=act,
+            old_value=old,
+            new_value=new,
+            reason=reason,
+            by=by,
+        )
+
+    for cell, number in values.items():
+        comment = (merged_comments.get(cell) or "").strip()[:2000]
+        existing = stored.get(cell)
+        if existing is None:
+            to_create.append(
+                DataValue(
+                    submission=submission,
+                    measure_id=cell[0],
+                    period=submission.period,
+                    organization=submission.organization,
+                    member1_id=cell[1],
+                    member2_id=cell[2],
+                    value=number,
+                    comment=comment,
+                    entered_by=by,
+                )
+            )
+            audit.append(
+                audit_row(
+                    cell,
+                    AuditAction.IMPORT if action == AuditAction.IMPORT else AuditAction.CREATE,
+                    None,
+                    number,
+                )
+            )
+        elif existing.value != number or existing.comment != comment:
+            if existing.value != number:
+                audit.append(audit_row(cell, action, existing.value, number))
+            existing.value, existing.comment, existing.entered_by, existing.updated_at = (
+                number,
+                comment,
+                by,
+                now,
+            )
+            to_update.append(existing)
+        else:
+            result.unchanged += 1
+    cleared = [v for cell, v in stored.items() if cell not in values] if replace else []
+    for value in cleared:
+        audit.append(
+            audit_row(
+                (value.measure_id, value.member1_id, value.member2_id), AuditAction.DELETE, value.value, None
+            )
+        )
+
+    DataValue.objects.bulk_create(to_create, batch_size=2000)
+    DataValue.objects.bulk_update(
+        to_update, ["value", "comment", "entered_by", "updated_at"], batch_size=2000
+    )
+    if cleared:
+        DataValue.objects.filter(pk__in=[v.pk for v in cleared]).delete()
+    result.created, result.updated, result.deleted = len(to_create), len(to_update), len(cleared)
+
+    update_fields = ["updated_at"]
+    if submit:
+        submission.status = SubmissionStatus.SUBMITTED
+        submission.submitted_at, submission.submitted_by = now, by
+        update_fields += ["status", "submitted_at", "submitted_by"]
+        audit.append(
+            AuditEntry(
+                initiative=initiative,
+                organization=submission.organization,
+                submission=submission,
+                action=AuditAction.SUBMIT,
+                by=by,
+            )
+        )
+        result.submitted = True
+    AuditEntry.objects.bulk_create(audit, batch_size=2000)
+    submission.save(update_fields=update_fields)
+    return result
+
+
+# --- Review by the backbone -------------------------------------------------------------------
+
+
+def _transition(
+    submission: Submission, by, *, allowed_from: tuple[str, ...], to: str, action: str, reason: str = ""
+) -> Submission:
+    _require_manage(by, submission.initiative)
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if submission.status not in allowed_from:
+        raise ValidationError(
+            _("A submission that is %(status)s cannot be %(action)s.")
+            % {"status": submission.get_status_display().lower(), "action": AuditAction(action).label.lower()}
+        )
+    submission.status = to
+    submission.reviewed_at, submission.reviewed_by = timezone.now(), by
+    if action == AuditAction.RETURN:
+        submission.message = reason
+    submission.save(update_fields=["status", "reviewed_at", "reviewed_by", "message", "updated_at"])
+    AuditEntry.objects.create(
+        initiative=submission.initiative,
+        organization=submission.organization,
+        submission=submission,
+        action=action,
+        reason=reason,
+        by=by,
+    )
+    from .signals import submission_changed
+
+    transaction.on_commit(
+        lambda: submission_changed.send(sender=Submission, submission=submission, action=action)
+    )
+    return submission
+
+
+@transaction.atomic
+def submission_approve(*, submission: Submission, by) -> Submission:
+    return _transition(
+        submission,
+        by,
+        allowed_from=(SubmissionStatus.SUBMITTED,),
+        to=SubmissionStatus.APPROVED,
+        action=AuditAction.APPROVE,
+    )
+
+
+@transaction.atomic
+def submission_return(*, submission: Submission, by, message: str) -> Submission:
+    if not message.strip():
+        raise ValidationError({"message": _("Tell the organisation what to fix.")})
+    return _transition(
+        submission,
+        by,
+        allowed_from=(SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED),
+        to=SubmissionStatus.RETURNED,
+        action=AuditAction.RETURN,
+        reason=message.strip(),
+    )
+
+
+@transaction.atomic
+def submission_unlock(*, submission: Submission, by, reason: str) -> Submission:
+    """Reopen approved data for correction; the reason is kept in the audit trail."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why approved data is reopened.")})
+    return _transition(
+        submission,
+        by,
+        allowed_from=(SubmissionStatus.APPROVED,),
+        to=SubmissionStatus.DRAFT,
+        action=AuditAction.UNLOCK,
+        reason=reason.strip(),
+    )
+
+
+@transaction.atomic
+def measure_save(
+    *,
+    initiative: Initiative,
+    by,
+    measure: SharedMeasure | None = None,
+    dimensions: list = (),
+    targets: dict | None = None,
+    strategies=None,
+    **fields,
+) -> SharedMeasure:
+    """Create or change a shared measure with its breakdowns and targets.
+
+    The breakdowns of a measure that already has values cannot change: its stored cells would no
+    longer match its grid.
+    """
+    _require_manage(by, initiative)
+    if measure is None:
+        measure = SharedMeasure(initiative=initiative)
+    else:
+        current = [d.dimension_id for d in measure.measure_dimensions.order_by("position")]
+        wanted = [d.pk for d in dimensions if d is not None]
+        if current != wanted and measure.values.exists():
+            raise ValidationError(
+                {
+                    "dimension_1": _(
+                        "This measure has data; its breakdowns cannot change. Create a new measure instead."
+                    )
+                }
+            )
+    for name, value in fields.items():
+        setattr(measure, name, value)
+    measure.save()
+    if strategies is not None:
+        measure.strategies.set(strategies)
+    measure.measure_dimensions.all().delete()
+    MeasureDimension.objects.bulk_create(
+        MeasureDimension(measure=measure, dimension=d, position=i)
+        for i, d in enumerate([d for d in dimensions if d is not None], start=1)
+    )
+    if targets is not None:
+        measure.targets.all().delete()
+        Target.objects.bulk_create(
+            Target(measure=measure, period_code=p, value=v) for p, v in targets.items()
+        )
+    return measure
+
+
+@transaction.atomic
+def dimension_create(
+    *, initiative: Initiative, by, code: str, name_en: str, name_he: str, members
+) -> Dimension:
+    _require_manage(by, initiative)
+    dimension = Dimension.objects.create(initiative=initiative, code=code, name_en=name_en, name_he=name_he)
+    DimensionMember.objects.bulk_create(
+        DimensionMember(dimension=dimension, code=c, name_en=en, name_he=he, order=i)
+        for i, (c, en, he) in enumerate(members)
+    )
+    return dimension
+
+
+@transaction.atomic
+def report_card_save(*, initiative: Initiative, by, form):
+    _require_manage(by, initiative)
+    card = form.save(commit=False)
+    card.initiative = initiative
+    card.save()
+    form.save_m2m()
+    return card

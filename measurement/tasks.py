@@ -1,0 +1,51 @@
+from celery import shared_task
+
+from .reminders import reminders_send
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def reminders_send_task() -> int:
+    """Daily (Celery beat): email contributors whose data is due soon or overdue."""
+    return reminders_send()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def aggregates_rebuild_task(initiative_id: int) -> int:
+    """Full rebuild of one initiative: a new run, then one task per measure."""
+    from django.db import transaction
+
+    from initiatives.models import Initiative
+
+    from . import aggregates
+
+    initiative = Initiative.objects.get(pk=initiative_id)
+    run = aggregates.rebuild_start(initiative)
+    measure_ids = list(initiative.measures.values_list("pk", flat=True))
+    transaction.on_commit(lambda: [aggregate_measure_task.delay(run.pk, m) for m in measure_ids])
+    return run.pk
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(OSError,), max_retries=3)
+def aggregate_measure_task(run_id: int, measure_id: int) -> None:
+    from . import aggregates
+
+    aggregates.rebuild_measure(run_id, measure_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def aggregates_update_task(initiative_id: int, measure_ids: list[int], period_id: int) -> None:
+    """Incremental: one submission's period changed state; recompute its measures there."""
+    from . import aggregates
+
+    aggregates.update(initiative_id, measure_ids, period_id)
+
+
+@shared_task
+def aggregates_rebuild_all_task() -> int:
+    """Nightly (Celery beat): a full rebuild of every initiative that has measures."""
+    from initiatives.models import Initiative
+
+    ids = list(Initiative.objects.filter(measures__isnull=False).distinct().values_list("pk", flat=True))
+    for initiative_id in ids:
+        aggregates_rebuild_task.delay(initiative_id)
+    return len(ids)

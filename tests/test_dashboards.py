@@ -1,0 +1,164 @@
+"""Dashboards and the public report card: permissions, query counts, suppression, no leaks."""
+
+import re
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from measurement import aggregates, services
+from measurement.choices import Aggregation, Direction, Frequency, Level, Unit, ValueType
+from measurement.models import ReportCard
+
+from .permission_matrix import BACKBONE_ONLY, EVERY_MEMBER, Endpoint, check_permission, permission_cases
+
+
+def _measure(w, code, **extra):
+    fields = {
+        "name_en": code,
+        "definition": "d",
+        "level": Level.POPULATION,
+        "unit": Unit.COUNT,
+        "value_type": ValueType.INTEGER,
+        "direction": Direction.HIGHER_IS_BETTER,
+        "frequency": Frequency.YEARLY,
+        "aggregation": Aggregation.SUM,
+    }
+    fields.update(extra)
+    return services.measure_save(initiative=w.initiative, by=w.people["backbone"], code=code, **fields)
+
+
+@pytest.fixture
+def dash_world(world):
+    w, by = world, world.people["backbone"]
+    area = services.dimension_create(
+        initiative=w.initiative,
+        by=by,
+        code="area",
+        name_en="Area",
+        name_he="",
+        members=[("north", "North", ""), ("south", "South", "")],
+    )
+    children = _measure(w, "children", dimensions=[area])
+    services.periods_ensure(
+        initiative=w.initiative,
+        by=by,
+        frequency=Frequency.YEARLY,
+        first=date(2024, 1, 1),
+        last=date(2025, 12, 31),
+    )
+    services.assignments_set(
+        initiative=w.initiative,
+        by=by,
+        pairs={(w.orgs["partner"].pk, children.pk), (w.orgs["funder"].pk, children.pk)},
+    )
+    north, south = area.members.order_by("order")
+    for org, (n, s) in (("partner", ("40", "3")), ("funder", ("25", "2"))):
+        for period in w.initiative.periods.all():
+            submission = services.submission_for(
+                initiative=w.initiative, organization=w.orgs[org], period=period, by=by
+            )
+            services.values_save(
+                submission=submission,
+                by=by,
+                raw={(children.pk, north.pk, None): n, (children.pk, south.pk, None): s},
+                submit=True,
+            )
+            services.submission_approve(submission=submission, by=by)
+    run = aggregates.rebuild_start(w.initiative)
+    aggregates.rebuild_measure(run.pk, children.pk)
+    card = ReportCard.objects.create(
+        initiative=w.initiative, published=True, title="Our report card", suppression_threshold=10
+    )
+    card.measures.set([children])
+    w.children = children
+    return w
+
+
+def page(name, **kwargs):
+    return lambda w: reverse(name, kwargs={"slug": w.initiative.slug, **kwargs})
+
+
+PAGES = [
+    Endpoint("dashboard", page("measurement:dashboard"), EVERY_MEMBER),
+    Endpoint("measure-dashboard", page("measurement:measure_dashboard", code="children"), EVERY_MEMBER),
+    Endpoint("completeness", page("measurement:completeness"), BACKBONE_ONLY),
+    Endpoint("recompute", page("measurement:recompute"), BACKBONE_ONLY, method="post", ok=(302,)),
+    Endpoint("report-card-settings", page("measurement:report_card_settings"), BACKBONE_ONLY),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("endpoint", "persona"), permission_cases(PAGES))
+def test_dashboard_permissions(client, dash_world, endpoint, persona, eager_tasks):
+    check_permission(client, dash_world, endpoint, persona)
+
+
+@pytest.mark.django_db
+def test_dashboard_shows_every_measure_with_its_chart(client, dash_world):
+    client.force_login(dash_world.people["steering"])
+    body = client.get(reverse("measurement:dashboard", kwargs={"slug": "c2c"})).content.decode()
+    assert 'data-measure="children"' in body
+    assert 'id="fig-children"' in body and 'data-figure="fig-children"' in body
+    assert ">70<" in body  # 2025 total: 40 + 3 + 25 + 2
+
+
+@pytest.mark.django_db
+def test_named_organisations_only_for_those_who_see_raw_values(client, dash_world):
+    url = reverse("measurement:measure_dashboard", kwargs={"slug": "c2c", "code": "children"})
+    client.force_login(dash_world.people["steering"])
+    assert "Partner Org" not in client.get(url).content.decode()
+    client.force_login(dash_world.people["backbone"])
+    assert "Partner Org" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["measurement:dashboard", "measurement:completeness"])
+def test_dashboard_query_count_is_constant(client, dash_world, name):
+    w, by = dash_world, dash_world.people["backbone"]
+    client.force_login(by)
+    url = reverse(name, kwargs={"slug": "c2c"})
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count()
+    for n in range(4):
+        m = _measure(w, f"extra{n}")
+        services.assignments_set(
+            initiative=w.initiative,
+            by=by,
+            pairs=set(w.initiative.assignments.values_list("organization_id", "measure_id"))
+            | {(w.orgs["partner"].pk, m.pk)},
+        )
+    aggregates.update(
+        w.initiative.pk,
+        list(w.initiative.measures.values_list("pk", flat=True)),
+        w.initiative.periods.first().pk,
+    )
+    assert count() == before
+
+
+@pytest.mark.django_db
+def test_public_report_card_needs_no_login_and_suppresses_small_cells(client, dash_world):
+    response = client.get("/public/c2c/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Our report card" in body
+    # Latest period 2025: North 40 + 25 = 65 shown; South 3 + 2 = 5 < 10 hidden.
+    assert re.search(r"North</th><td class=\"number\">65<", body)
+    assert 'data-suppressed="true"' in body and ">5<" not in body
+    # Nothing else of the initiative is linked from it.
+    assert "/initiatives/c2c/" not in body
+
+
+@pytest.mark.django_db
+def test_unpublished_report_card_is_404(client, dash_world):
+    ReportCard.objects.filter(initiative=dash_world.initiative).update(published=False)
+    assert client.get("/public/c2c/").status_code == 404
+    assert client.get("/public/other/").status_code == 404
+    assert client.get("/public/no-such/").status_code == 404
