@@ -7,16 +7,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
-from django.db.models import Prefetch, Sum
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 
-from initiatives.models import Initiative
+from initiatives.models import Initiative, Organization
 
 from . import aggregates
 from .charts import CurveData, Series, forecast, to_float
 from .choices import Direction
 from .models import Aggregate, Completeness, MeasureDimension, ReportingPeriod, SharedMeasure, Submission
 from .periods import next_period, parse_period
+
+TOTAL = _("Total")
 
 
 @dataclass
@@ -43,8 +47,12 @@ class MeasureCard:
         return 1 if self.measure.direction == Direction.HIGHER_IS_BETTER else -1
 
 
+# Period codes repeat across every measure of a dashboard: parse each once (spans are immutable).
+_span = lru_cache(maxsize=4096)(parse_period)
+
+
 def _period_key(code: str):
-    span = parse_period(code)
+    span = _span(code)
     return (span.start, span.end) if span else (date.max, date.max)
 
 
@@ -75,7 +83,8 @@ def _total_series(run, measures, first=None, last=None) -> dict[int, dict[str, D
     if last:
         rows = rows.filter(period__end__lte=last)
     series: dict[int, dict[str, Decimal | None]] = defaultdict(dict)
-    for measure_id, code, value in rows.values_list("measure_id", "period__code", "value"):
+    # No ORDER BY (the model's default one joins measures, periods and members): rows go to a dict.
+    for measure_id, code, value in rows.order_by().values_list("measure_id", "period__code", "value"):
         series[measure_id][code] = value
     return series
 
@@ -93,9 +102,11 @@ def measure_cards(
     series = _total_series(run, measures, first, last) if run else {}
     completeness = defaultdict(dict)
     if run:
-        for measure_id, code, approved, expected in Completeness.objects.filter(
-            run=run, measure__in=measures
-        ).values_list("measure_id", "period__code", "approved", "expected"):
+        for measure_id, code, approved, expected in (
+            Completeness.objects.filter(run=run, measure__in=measures)
+            .order_by()
+            .values_list("measure_id", "period__code", "approved", "expected")
+        ):
             completeness[measure_id][code] = (approved, expected)
     strategy_titles = {item.strategy_id: item.title for item in current_strategies(initiative)}
     groups: dict[object, StrategyGroup] = {}
@@ -112,7 +123,7 @@ def measure_cards(
 
 
 def _card(measure: SharedMeasure, values: dict[str, Decimal | None], completeness: dict) -> MeasureCard:
-    codes = sorted(values, key=lambda c: parse_period(c).start if parse_period(c) else c)
+    codes = sorted(values, key=lambda c: _span(c).start if _span(c) else c)
     history = Series(codes, [to_float(values[c]) for c in codes])
     targets = {t.period_code: float(t.value) for t in measure.targets.all()}
     next_codes = []
@@ -197,7 +208,7 @@ def measure_detail(
         for code, m1_en, m1_he, m2_en, m2_he, value in rows:
             m1 = (m1_he or m1_en) if hebrew else m1_en
             m2 = (m2_he or m2_en) if hebrew else m2_en
-            label = " · ".join(p for p in (m1, m2) if p) or "*"
+            label = " · ".join(p for p in (m1, m2) if p) or str(TOTAL)
             members[label][code] = to_float(value)
         completeness = [
             (code, expected, submitted, approved, on_time)
@@ -209,19 +220,43 @@ def measure_detail(
         ]
     by_org = None
     if show_organizations:
-        by_org_values: dict[str, dict[str, float | None]] = defaultdict(dict)
-        from .models import DataValue
-
-        for org, code, value in (
-            DataValue.objects.filter(measure=measure, period__code__in=periods, submission__status="approved")
-            .values_list("organization__name", "period__code")
-            .annotate(total=Sum("value"))
-            .values_list("organization__name", "period__code", "total")
-        ):
-            by_org_values[org][code] = to_float(value)
-        by_org = sorted(by_org_values.items())
-    ordered_members = sorted(members.items(), key=lambda kv: (kv[0] != "*", kv[0]))
+        by_org = _organization_totals(measure, periods)
+    ordered_members = sorted(members.items(), key=lambda kv: (kv[0] != str(TOTAL), kv[0]))
     return MeasureDetail(measure, periods, ordered_members, by_org, completeness)
+
+
+def _organization_totals(
+    measure: SharedMeasure, periods: list[str]
+) -> list[tuple[str, dict[str, float | None]]]:
+    """Each organisation's approved total per period, by the same rule as the aggregates
+    (a percentage's total is a (weighted) mean of its cells, never their sum)."""
+    from .aggregation import _per_org
+    from .choices import ValueType
+    from .models import DataValue
+
+    def rows(measure_id):
+        return list(
+            DataValue.objects.filter(
+                measure_id=measure_id, period__code__in=periods, submission__status="approved"
+            ).values_list("period_id", "organization_id", "member1_id", "member2_id", "value")
+        )
+
+    weights = rows(measure.denominator_id) if measure.denominator_id else None
+    dims = len(measure.measure_dimensions.all())
+    per_org = _per_org(rows(measure.pk), dims, measure.value_type == ValueType.PERCENT, weights)
+    codes = dict(
+        ReportingPeriod.objects.filter(code__in=periods, initiative_id=measure.initiative_id).values_list(
+            "pk", "code"
+        )
+    )
+    names = dict(Organization.objects.filter(values__measure=measure).distinct().values_list("pk", "name"))
+    totals: dict[str, dict[str, float | None]] = defaultdict(dict)
+    for (period_id, key), by_org in per_org.items():
+        if key != (None, None):
+            continue
+        for org_id, (value, _weight) in by_org.items():
+            totals[names.get(org_id, str(org_id))][codes[period_id]] = to_float(value)
+    return sorted(totals.items())
 
 
 def completeness_matrix(initiative: Initiative, frequency: str, last_n: int = 8):

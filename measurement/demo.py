@@ -216,6 +216,17 @@ def seed(*, initiative, users, organizations, now) -> None:
     Submission.objects.filter(initiative=initiative, status=SubmissionStatus.APPROVED).update(
         reviewed_by=backbone
     )
+    # Most partners report a few days before the due date; one is always late.
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone as tz
+
+    for submission in Submission.objects.filter(
+        initiative=initiative, submitted_at__isnull=False
+    ).select_related("period"):
+        days = 9 if submission.organization_id == organizations[0].pk else -rng.randint(1, 10)
+        moment = datetime.combine(submission.period.due_on + timedelta(days=days), time(11, 0))
+        Submission.objects.filter(pk=submission.pk).update(submitted_at=tz.make_aware(moment))
     # Approvals above queued incremental updates (run on commit); a full rebuild makes the first run.
     _rebuild(initiative)
     card = ReportCard.objects.create(
