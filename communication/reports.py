@@ -1,0 +1,314 @@
+"""Periodic Progress Reports: what goes into one, assembled once and frozen.
+
+A report is a list of sections. Each section is assembled from the data of the moment it is
+generated, rendered to HTML with its template, and stored with both its data (JSON) and its HTML:
+later changes to the data or to the templates do not alter a generated report.
+
+Other components add sections the same way they add milestone evidence: an AppConfig may offer
+
+    def progress_report_sections(self, initiative, *, start, end, previous) -> list[ReportSection]
+
+where `previous` is the snapshot (a dict) of the initiative's latest published report before this
+period, or None, so that a section can show the change since then (shared measures, working
+groups, the backbone scorecard). Sections are ordered by `order`; this app uses 10–50.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.apps import apps
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from initiatives.choices import Area, MilestoneStatus, Phase
+from initiatives.models import Initiative
+
+from .choices import AttendanceStatus, PeriodKind, PostKind
+from .rendering import plain_text
+
+
+@dataclass
+class ReportSection:
+    key: str
+    title: str
+    data: dict
+    template: str
+    order: int = 100
+    extra: dict = field(default_factory=dict)
+
+
+def period_bounds(kind: str, year: int, quarter: int = 0) -> tuple[date, date]:
+    if kind == PeriodKind.YEAR:
+        return date(year, 1, 1), date(year, 12, 31)
+    first_month = 3 * (quarter - 1) + 1
+    last_month = first_month + 2
+    return date(year, first_month, 1), date(year, last_month, calendar.monthrange(year, last_month)[1])
+
+
+def _day(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date()
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def _window(start: date, end: date) -> tuple[datetime, datetime]:
+    """The period as aware datetimes: from the start of `start` to the end of `end`."""
+    tz = timezone.get_current_timezone()
+    return (
+        datetime.combine(start, datetime.min.time(), tzinfo=tz),
+        datetime.combine(end, datetime.max.time(), tzinfo=tz),
+    )
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+# --- This app's sections --------------------------------------------------------------------------
+
+
+def lifecycle_section(initiative: Initiative, start: date, end: date) -> ReportSection:
+    low, high = _window(start, end)
+    area_order = {area.value: i for i, area in enumerate(Area)}
+    milestones = sorted(initiative.milestones.all(), key=lambda m: (m.phase, area_order.get(m.area, 99)))
+    reached = [
+        m
+        for m in milestones
+        if m.status == MilestoneStatus.DONE and m.updated_at and low <= m.updated_at <= high
+    ]
+    transitions = initiative.phase_transitions.filter(at__range=(low, high)).order_by("at")
+    data = {
+        "phase": initiative.phase,
+        "phase_label": str(Phase(initiative.phase).label),
+        "done": sum(1 for m in milestones if m.status == MilestoneStatus.DONE),
+        "total": len(milestones),
+        "phases": [
+            {
+                "phase": phase.value,
+                "label": str(phase.label),
+                "current": phase.value == initiative.phase,
+                "milestones": [
+                    {
+                        "area": m.get_area_display(),
+                        "title": str(m.title),
+                        "status": m.status,
+                        "status_label": m.get_status_display(),
+                        "evidence": m.evidence,
+                    }
+                    for m in milestones
+                    if m.phase == phase.value
+                ],
+            }
+            for phase in Phase
+        ],
+        "reached": [{"title": str(m.title), "phase": m.phase, "when": _day(m.updated_at)} for m in reached],
+        "transitions": [
+            {
+                "from": str(Phase(t.from_phase).label),
+                "to": str(Phase(t.to_phase).label),
+                "when": _day(t.at),
+                "reason": t.reason,
+            }
+            for t in transitions
+        ],
+    }
+    return ReportSection(
+        "lifecycle", _("Lifecycle phase and milestones"), data, "communication/report/lifecycle.html", 10
+    )
+
+
+def agenda_section(initiative: Initiative, start: date, end: date) -> ReportSection:
+    from agenda import selectors as agenda_selectors
+    from agenda import services as agenda_services
+
+    version = agenda_selectors.latest_with_parts(initiative)
+    data: dict = {"version": None}
+    if version is not None:
+        adoption = agenda_services.adoption_state(version)
+        data = {
+            "version": {
+                "label": version.label,
+                "kind": version.get_kind_display(),
+                "published": _day(version.published_at),
+                "adopted": _day(version.adopted_at),
+                "goal": version.goal,
+                "strategies": [s.title for s in version.strategy_items.all()],
+            },
+            "adoption": {k: adoption[k] for k in ("steering_total", "endorsed", "declined", "needed", "met")},
+            "endorsements": [
+                {
+                    "name": _name(e.user),
+                    "organization": e.organization.name,
+                    "decision": e.decision,
+                    "decision_label": e.get_decision_display(),
+                    "comment": e.comment,
+                    "when": _day(e.updated_at),
+                }
+                for e in version.endorsements.all()
+            ],
+        }
+    return ReportSection("agenda", _("Common agenda"), data, "communication/report/agenda.html", 20)
+
+
+def meetings_section(initiative: Initiative, start: date, end: date) -> ReportSection:
+    low, high = _window(start, end)
+    meetings = (
+        initiative.meetings.filter(starts_at__range=(low, high))
+        .annotate(
+            invited=Count("attendances", distinct=True),
+            attended=Count(
+                "attendances", filter=Q(attendances__status=AttendanceStatus.ATTENDED), distinct=True
+            ),
+            organizations=Count(
+                "attendances__organization",
+                filter=Q(attendances__status=AttendanceStatus.ATTENDED),
+                distinct=True,
+            ),
+            decision_count=Count("decisions", distinct=True),
+        )
+        .order_by("starts_at")
+    )
+    rows = [
+        {
+            "when": _day(m.starts_at),
+            "title": m.title,
+            "body": m.body_label,
+            "invited": m.invited,
+            "attended": m.attended,
+            "organizations": m.organizations,
+            "decisions": m.decision_count,
+        }
+        for m in meetings
+    ]
+    actions = initiative.action_items.aggregate(
+        done=Count("pk", filter=Q(completed_at__range=(low, high))),
+        due=Count("pk", filter=Q(due_on__range=(start, end))),
+    )
+    data = {
+        "meetings": rows,
+        "count": len(rows),
+        "attended": sum(r["attended"] for r in rows),
+        "invited": sum(r["invited"] for r in rows),
+        "actions_done": actions["done"],
+        "actions_due": actions["due"],
+    }
+    return ReportSection("meetings", _("Meetings"), data, "communication/report/meetings.html", 30)
+
+
+def decisions_section(initiative: Initiative, start: date, end: date) -> ReportSection:
+    decisions = (
+        initiative.decisions.filter(decided_on__range=(start, end))
+        .prefetch_related("measures", "documents")
+        .order_by("decided_on", "id")
+    )
+    rows = []
+    for d in decisions:
+        measures = [f"{m.code} — {m.name}" for m in d.measures.all()]
+        documents = [doc.title for doc in d.documents.all()]
+        rows.append(
+            {
+                "when": _day(d.decided_on),
+                "title": d.title,
+                "body": d.body_label,
+                "measures": measures,
+                "documents": documents,
+                "links": list(d.links),
+                "based_on_data": bool(measures or documents or d.links),
+            }
+        )
+    data = {
+        "decisions": rows,
+        "count": len(rows),
+        "based_on_data": sum(1 for r in rows if r["based_on_data"]),
+        "based_on_measures": sum(1 for r in rows if r["measures"]),
+    }
+    return ReportSection("decisions", _("Decisions"), data, "communication/report/decisions.html", 40)
+
+
+def updates_section(initiative: Initiative, start: date, end: date) -> ReportSection:
+    low, high = _window(start, end)
+    posts = initiative.posts.filter(created_at__range=(low, high))
+    highlights = posts.filter(Q(kind=PostKind.SUCCESS) | Q(shared_externally=True)).order_by("created_at")
+    data = {
+        "count": posts.count(),
+        "external": posts.filter(shared_externally=True).count(),
+        "highlights": [
+            {
+                "when": _day(p.created_at),
+                "title": p.title,
+                "kind": p.kind,
+                "kind_label": p.get_kind_display(),
+                "external": p.shared_externally,
+                "excerpt": plain_text(p.body, 280),
+            }
+            for p in highlights
+        ],
+    }
+    return ReportSection("updates", _("Successes and updates"), data, "communication/report/updates.html", 50)
+
+
+def own_sections(
+    initiative: Initiative, *, start: date, end: date, previous: dict | None
+) -> list[ReportSection]:
+    return [
+        lifecycle_section(initiative, start, end),
+        agenda_section(initiative, start, end),
+        meetings_section(initiative, start, end),
+        decisions_section(initiative, start, end),
+        updates_section(initiative, start, end),
+    ]
+
+
+# --- Assembling -------------------------------------------------------------------------------------
+
+
+def collect_sections(
+    initiative: Initiative, *, start: date, end: date, previous: dict | None
+) -> list[ReportSection]:
+    sections: list[ReportSection] = []
+    for config in apps.get_app_configs():
+        offer = getattr(config, "progress_report_sections", None)
+        if offer is not None:
+            sections.extend(offer(initiative, start=start, end=end, previous=previous))
+    return sorted(sections, key=lambda s: (s.order, s.key))
+
+
+def _jsonable(data):
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def build(
+    initiative: Initiative, *, kind: str, year: int, quarter: int, previous: dict | None
+) -> tuple[dict, list]:
+    """The snapshot (data) and the rendered sections of a report, as of now."""
+    start, end = period_bounds(kind, year, quarter)
+    meta = {
+        "initiative": {"name": initiative.name, "place": initiative.place, "issue": initiative.issue},
+        "period": {
+            "kind": kind,
+            "year": year,
+            "quarter": quarter,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "start_label": _day(start),
+            "end_label": _day(end),
+        },
+        "generated_at": timezone.now().isoformat(),
+    }
+    snapshot = {"meta": meta, "sections": {}}
+    rendered = []
+    for section in collect_sections(initiative, start=start, end=end, previous=previous):
+        data = _jsonable(section.data)
+        snapshot["sections"][section.key] = data
+        html = render_to_string(section.template, {"data": data, "meta": meta, **section.extra})
+        rendered.append({"key": section.key, "title": str(section.title), "html": html})
+    return _jsonable(snapshot), rendered

@@ -1,0 +1,931 @@
+"""Writes of continuous communication: one function per state change, atomic, with emails and
+tasks enqueued on commit. Views, the API, tasks and the demo all come through here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from initiatives.models import Initiative, Membership
+
+from . import permissions, reports
+from .choices import (
+    DEFAULT_DELIVERY,
+    DIGESTS,
+    ActionStatus,
+    AttendanceStatus,
+    Body,
+    Delivery,
+    DocumentKind,
+    NotificationKind,
+    PeriodKind,
+    ReportStatus,
+    Visibility,
+)
+from .files import inspect_upload
+from .models import (
+    ActionItem,
+    Attendance,
+    Comment,
+    Decision,
+    Document,
+    Meeting,
+    Notification,
+    NotificationPreference,
+    Post,
+    ProgressReport,
+)
+
+User = get_user_model()
+log = logging.getLogger(__name__)
+
+MAX_AGENDA_ITEMS = 50
+MAX_LINKS = 20
+
+
+def _require(user, action: str, initiative: Initiative) -> None:
+    if not permissions.can(user, action, initiative):
+        raise PermissionDenied
+
+
+def _display(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _members_by_user(initiative: Initiative, user_ids: Iterable[int], field: str) -> dict[int, Membership]:
+    """The memberships of these people; anyone not a member of the initiative is refused by name."""
+    wanted = {int(pk) for pk in user_ids}
+    found = {m.user_id: m for m in initiative.memberships.filter(user_id__in=wanted).select_related("user")}
+    missing = wanted - set(found)
+    if missing:
+        names = ", ".join(sorted(_display(u) for u in User.objects.filter(pk__in=missing))) or _(
+            "unknown people"
+        )
+        raise ValidationError(
+            {
+                field: _(
+                    "%(names)s: not a member of this initiative. Only members can be invited or recorded."
+                )
+                % {"names": names}
+            }
+        )
+    return found
+
+
+def _clean_lines(items: Iterable[str], limit: int, field: str) -> list[str]:
+    lines = [line.strip() for line in items if line and line.strip()]
+    if len(lines) > limit:
+        raise ValidationError({field: _("At most %(n)d lines.") % {"n": limit}})
+    return lines
+
+
+def _clean_links(links: Iterable[str]) -> list[str]:
+    validate = URLValidator(schemes=["http", "https"])
+    cleaned = _clean_lines(links, MAX_LINKS, "links")
+    for link in cleaned:
+        try:
+            validate(link)
+        except ValidationError as exc:
+            raise ValidationError(
+                {"links": _("“%(link)s” is not a web address (http:// or https://).") % {"link": link[:80]}}
+            ) from exc
+    return cleaned
+
+
+def _check_body(body: str, body_name: str) -> None:
+    if body not in Body.values:
+        raise ValidationError({"body": _("Choose which body it is.")})
+    if body == Body.WORKING_GROUP and not body_name.strip():
+        raise ValidationError({"body_name": _("Name the working group.")})
+
+
+def _url(path_name: str, initiative: Initiative, **kwargs) -> str:
+    return reverse(f"communication:{path_name}", kwargs={"slug": initiative.slug, **kwargs})
+
+
+# --- Meetings -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    initiative: Initiative,
+    by,
+    title: str,
+    starts_at: datetime,
+    body: str = Body.STEERING,
+    body_name: str = "",
+    ends_at: datetime | None = None,
+    location: str = "",
+    link: str = "",
+    agenda_items: Iterable[str] = (),
+    invitees: Iterable = (),
+) -> Meeting:
+    """Schedule a meeting and invite members; the invitees are notified."""
+    _require(by, permissions.RECORD, initiative)
+    _check_body(body, body_name)
+    if ends_at and ends_at < starts_at:
+        raise ValidationError({"ends_at": _("A meeting cannot end before it starts.")})
+    members = _members_by_user(initiative, [getattr(u, "pk", u) for u in invitees], "invitees")
+    meeting = Meeting.objects.create(
+        initiative=initiative,
+        title=title.strip(),
+        body=body,
+        body_name=body_name.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        location=location.strip(),
+        link=link.strip(),
+        agenda_items=_clean_lines(agenda_items, MAX_AGENDA_ITEMS, "agenda_items"),
+        created_by=by,
+    )
+    Attendance.objects.bulk_create(
+        Attendance(meeting=meeting, user_id=m.user_id, organization_id=m.organization_id)
+        for m in members.values()
+    )
+    _notify_invitation(meeting, [m.user for m in members.values()])
+    return meeting
+
+
+def _notify_invitation(meeting: Meeting, users: list) -> None:
+    if not users:
+        return
+    when = timezone.localtime(meeting.starts_at)
+    where = ", ".join(x for x in (meeting.location, meeting.link) if x)
+    notify(
+        initiative=meeting.initiative,
+        kind=NotificationKind.MEETING_INVITATION,
+        subject=_("Invitation: %(title)s, %(when)s")
+        % {"title": meeting.title, "when": f"{when:%Y-%m-%d %H:%M}"},
+        body="\n".join(
+            [
+                meeting.body_label,
+                f"{when:%Y-%m-%d %H:%M}" + (f" — {where}" if where else ""),
+                "",
+                *[f"• {item}" for item in meeting.agenda_items],
+            ]
+        ),
+        url=meeting.get_absolute_url(),
+        recipients=users,
+    )
+
+
+MEETING_FIELDS = {"title", "body", "body_name", "starts_at", "ends_at", "location", "link", "agenda_items"}
+
+
+@transaction.atomic
+def meeting_update(*, meeting: Meeting, by, **fields) -> Meeting:
+    _require(by, permissions.RECORD, meeting.initiative)
+    unknown = set(fields) - MEETING_FIELDS
+    if unknown:
+        raise ValueError(f"not editable here: {sorted(unknown)}")
+    if "agenda_items" in fields:
+        fields["agenda_items"] = _clean_lines(fields["agenda_items"], MAX_AGENDA_ITEMS, "agenda_items")
+    for name, value in fields.items():
+        setattr(meeting, name, value.strip() if isinstance(value, str) else value)
+    _check_body(meeting.body, meeting.body_name)
+    meeting.full_clean(exclude=["initiative", "created_by"])
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def meeting_invite(*, meeting: Meeting, by, users: Iterable) -> list[Attendance]:
+    """Invite more members; those already invited are left as they are."""
+    _require(by, permissions.RECORD, meeting.initiative)
+    members = _members_by_user(meeting.initiative, [getattr(u, "pk", u) for u in users], "invitees")
+    already = set(meeting.attendances.values_list("user_id", flat=True))
+    new = [m for uid, m in members.items() if uid not in already]
+    created = Attendance.objects.bulk_create(
+        Attendance(meeting=meeting, user_id=m.user_id, organization_id=m.organization_id) for m in new
+    )
+    _notify_invitation(meeting, [m.user for m in new])
+    return created
+
+
+@transaction.atomic
+def attendance_record(*, meeting: Meeting, by, statuses: dict) -> None:
+    """Record who came: {user id: status}. People not yet invited are added (they came anyway);
+    anyone not a member of the initiative is refused."""
+    _require(by, permissions.RECORD, meeting.initiative)
+    for status in statuses.values():
+        if status not in AttendanceStatus.values:
+            raise ValidationError({"statuses": _("Unknown attendance status.")})
+    members = _members_by_user(meeting.initiative, statuses.keys(), "statuses")
+    existing = {a.user_id: a for a in meeting.attendances.select_for_update()}
+    changed, added = [], []
+    for user_id, status in ((int(k), v) for k, v in statuses.items()):
+        row = existing.get(user_id)
+        if row is None:
+            added.append(
+                Attendance(
+                    meeting=meeting,
+                    user_id=user_id,
+                    organization_id=members[user_id].organization_id,
+                    status=status,
+                )
+            )
+        elif row.status != status:
+            row.status = status
+            changed.append(row)
+    Attendance.objects.bulk_update(changed, ["status"])
+    Attendance.objects.bulk_create(added)
+
+
+@transaction.atomic
+def minutes_save(*, meeting: Meeting, by, minutes: str, publish: bool = False) -> Meeting:
+    """Save the minutes (Markdown, rendered safely); sharing them notifies the invitees once."""
+    _require(by, permissions.RECORD, meeting.initiative)
+    meeting.minutes = minutes
+    fields = ["minutes", "updated_at"]
+    first_share = publish and meeting.minutes_published_at is None
+    if first_share:
+        if not minutes.strip():
+            raise ValidationError({"minutes": _("Write the minutes before sharing them.")})
+        meeting.minutes_published_at = timezone.now()
+        fields.append("minutes_published_at")
+    meeting.save(update_fields=fields)
+    if first_share:
+        invited = [a.user for a in meeting.attendances.select_related("user")]
+        recipients = invited or [m.user for m in meeting.initiative.memberships.select_related("user")]
+        notify(
+            initiative=meeting.initiative,
+            kind=NotificationKind.MEETING_MINUTES,
+            subject=_("Minutes: %(title)s") % {"title": meeting.title},
+            body=_("The minutes of the meeting of %(date)s are shared.")
+            % {"date": f"{timezone.localtime(meeting.starts_at):%Y-%m-%d}"},
+            url=meeting.get_absolute_url(),
+            recipients=recipients,
+        )
+    return meeting
+
+
+@transaction.atomic
+def meeting_delete(*, meeting: Meeting, by) -> None:
+    _require(by, permissions.RECORD, meeting.initiative)
+    meeting.delete()
+
+
+# --- Decisions --------------------------------------------------------------------------------------
+
+
+def _check_bases(initiative: Initiative, meeting, measures, documents) -> None:
+    if meeting is not None and meeting.initiative_id != initiative.pk:
+        raise ValidationError({"meeting": _("This meeting belongs to another initiative.")})
+    if any(m.initiative_id != initiative.pk for m in measures):
+        raise ValidationError({"measures": _("A shared measure of another initiative cannot be cited.")})
+    if any(d.initiative_id != initiative.pk for d in documents):
+        raise ValidationError({"documents": _("A document of another initiative cannot be cited.")})
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    initiative: Initiative,
+    by,
+    title: str,
+    decided_on: date,
+    body: str = Body.STEERING,
+    body_name: str = "",
+    text: str = "",
+    meeting: Meeting | None = None,
+    measures: Iterable = (),
+    documents: Iterable = (),
+    links: Iterable[str] = (),
+) -> Decision:
+    """Record a decision with what it rested on; every member is notified."""
+    _require(by, permissions.RECORD, initiative)
+    _check_body(body, body_name)
+    measures, documents = list(measures), list(documents)
+    _check_bases(initiative, meeting, measures, documents)
+    if not title.strip():
+        raise ValidationError({"title": _("Say what was decided.")})
+    decision = Decision.objects.create(
+        initiative=initiative,
+        meeting=meeting,
+        title=title.strip(),
+        text=text,
+        decided_on=decided_on,
+        body=body,
+        body_name=body_name.strip(),
+        links=_clean_links(links),
+        created_by=by,
+    )
+    decision.measures.set(measures)
+    decision.documents.set(documents)
+    notify(
+        initiative=initiative,
+        kind=NotificationKind.DECISION,
+        subject=_("Decision: %(title)s") % {"title": decision.title[:200]},
+        body=_("Decided by %(body)s on %(date)s.")
+        % {"body": decision.body_label, "date": decided_on.isoformat()},
+        url=decision.get_absolute_url(),
+        recipients=[m.user for m in initiative.memberships.select_related("user").exclude(user=by)],
+    )
+    return decision
+
+
+@transaction.atomic
+def decision_update(
+    *,
+    decision: Decision,
+    by,
+    measures: Iterable | None = None,
+    documents: Iterable | None = None,
+    links: Iterable[str] | None = None,
+    **fields,
+) -> Decision:
+    initiative = decision.initiative
+    _require(by, permissions.RECORD, initiative)
+    allowed = {"title", "text", "decided_on", "body", "body_name", "meeting"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"not editable here: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(decision, name, value)
+    _check_body(decision.body, decision.body_name)
+    measures = list(measures) if measures is not None else None
+    documents = list(documents) if documents is not None else None
+    _check_bases(initiative, decision.meeting, measures or [], documents or [])
+    if links is not None:
+        decision.links = _clean_links(links)
+    decision.save()
+    if measures is not None:
+        decision.measures.set(measures)
+    if documents is not None:
+        decision.documents.set(documents)
+    return decision
+
+
+# --- Action items -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def action_item_create(
+    *,
+    initiative: Initiative,
+    by,
+    title: str,
+    owner=None,
+    due_on: date | None = None,
+    meeting: Meeting | None = None,
+    decision: Decision | None = None,
+) -> ActionItem:
+    _require(by, permissions.RECORD, initiative)
+    if meeting is not None and meeting.initiative_id != initiative.pk:
+        raise ValidationError({"meeting": _("This meeting belongs to another initiative.")})
+    if decision is not None and decision.initiative_id != initiative.pk:
+        raise ValidationError({"decision": _("This decision belongs to another initiative.")})
+    organization_id = None
+    if owner is not None:
+        organization_id = _members_by_user(initiative, [owner.pk], "owner")[owner.pk].organization_id
+    return ActionItem.objects.create(
+        initiative=initiative,
+        meeting=meeting,
+        decision=decision,
+        title=title.strip(),
+        owner=owner,
+        owner_organization_id=organization_id,
+        due_on=due_on,
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def action_item_set_status(*, item: ActionItem, by, status: str) -> ActionItem:
+    if not permissions.can_update_action_item(by, item):
+        raise PermissionDenied
+    if status not in ActionStatus.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    item.status = status
+    item.completed_at = timezone.now() if status == ActionStatus.DONE else None
+    item.save(update_fields=["status", "completed_at", "updated_at"])
+    return item
+
+
+# --- Updates feed -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def post_create(
+    *,
+    initiative: Initiative,
+    by,
+    title: str,
+    body: str,
+    kind: str,
+    tag: str = "",
+    shared_externally: bool = False,
+) -> Post:
+    _require(by, permissions.CONTRIBUTE, initiative)
+    if not body.strip():
+        raise ValidationError({"body": _("Write something.")})
+    membership = permissions.membership_of(by, initiative)
+    return Post.objects.create(
+        initiative=initiative,
+        author=by,
+        author_organization=membership.organization,
+        kind=kind,
+        title=title.strip(),
+        body=body,
+        tag=tag.strip(),
+        shared_externally=shared_externally,
+    )
+
+
+@transaction.atomic
+def post_update(*, post: Post, by, **fields) -> Post:
+    if not permissions.can_edit_post(by, post):
+        raise PermissionDenied
+    allowed = {"title", "body", "kind", "tag", "shared_externally"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"not editable here: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(post, name, value.strip() if name in ("title", "tag") else value)
+    post.save()
+    return post
+
+
+@transaction.atomic
+def post_delete(*, post: Post, by) -> None:
+    if not permissions.can_edit_post(by, post):
+        raise PermissionDenied
+    post.delete()
+
+
+@transaction.atomic
+def comment_add(*, post: Post, by, body: str) -> Comment:
+    _require(by, permissions.CONTRIBUTE, post.initiative)
+    if not body.strip():
+        raise ValidationError({"body": _("Write something.")})
+    return Comment.objects.create(post=post, author=by, body=body)
+
+
+# --- Document library -------------------------------------------------------------------------------
+
+
+def _check_visibility(initiative: Initiative, visibility: str, group_name: str, group_members: list) -> None:
+    if visibility not in Visibility.values:
+        raise ValidationError({"visibility": _("Choose who may see it.")})
+    if visibility == Visibility.GROUP:
+        if not group_name.strip():
+            raise ValidationError({"group_name": _("Name the group that may see it.")})
+        if not group_members:
+            raise ValidationError({"group_members": _("Choose the group's members.")})
+        _members_by_user(initiative, [u.pk for u in group_members], "group_members")
+
+
+@transaction.atomic
+def document_add(
+    *,
+    initiative: Initiative,
+    by,
+    title: str,
+    upload=None,
+    url: str = "",
+    description: str = "",
+    visibility: str = Visibility.MEMBERS,
+    group_name: str = "",
+    group_members: Iterable = (),
+    tag: str = "",
+) -> Document:
+    """Add a file (checked: size, type by content) or a link to the library."""
+    _require(by, permissions.CONTRIBUTE, initiative)
+    group_members = list(group_members) if visibility == Visibility.GROUP else []
+    _check_visibility(initiative, visibility, group_name, group_members)
+    if (upload is None) == (not url):
+        raise ValidationError(_("Add either a file or a link."))
+    document = Document(
+        initiative=initiative,
+        title=title.strip(),
+        description=description,
+        visibility=visibility,
+        group_name=group_name.strip() if visibility == Visibility.GROUP else "",
+        tag=tag.strip(),
+        uploaded_by=by,
+    )
+    if upload is not None:
+        try:
+            facts = inspect_upload(upload)
+        except ValidationError as exc:
+            raise ValidationError({"upload": exc.messages}) from exc
+        document.kind = DocumentKind.FILE
+        document.original_name = facts["name"]
+        document.content_type = facts["content_type"]
+        document.size = facts["size"]
+        document.sha256 = facts["sha256"]
+        document.file.save(facts["name"], upload, save=False)
+    else:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError as exc:
+            raise ValidationError({"url": _("Enter a web address (http:// or https://).")}) from exc
+        document.kind = DocumentKind.LINK
+        document.url = url
+    try:
+        document.save()
+        document.group_members.set(group_members)
+    except Exception:
+        # The row was not stored: the file written above must not stay behind.
+        if document.file:
+            document.file.delete(save=False)
+        raise
+    return document
+
+
+@transaction.atomic
+def document_delete(*, document: Document, by) -> None:
+    if not permissions.can_delete_document(by, document):
+        raise PermissionDenied
+    name = document.file.name if document.file else ""
+    document.delete()
+    if name:
+        from django.core.files.storage import default_storage
+
+        transaction.on_commit(lambda: default_storage.delete(name))
+
+
+# --- Notifications ------------------------------------------------------------------------------------
+
+
+def preferences_of(user, initiative: Initiative) -> dict[str, str]:
+    """Every kind's delivery for this member: their choice, or the kind's default."""
+    chosen = dict(
+        NotificationPreference.objects.filter(user=user, initiative=initiative).values_list(
+            "kind", "delivery"
+        )
+    )
+    return {kind: chosen.get(kind, DEFAULT_DELIVERY[kind]) for kind in NotificationKind.values}
+
+
+@transaction.atomic
+def preferences_update(*, user, initiative: Initiative, choices: dict[str, str]) -> None:
+    if not permissions.can(user, permissions.VIEW, initiative):
+        raise PermissionDenied
+    for kind, delivery in choices.items():
+        if kind not in NotificationKind.values or delivery not in Delivery.values:
+            raise ValidationError(_("Unknown notification kind or delivery."))
+        NotificationPreference.objects.update_or_create(
+            user=user, initiative=initiative, kind=kind, defaults={"delivery": delivery}
+        )
+
+
+@transaction.atomic
+def notify(
+    *, initiative: Initiative, kind: str, subject: str, body: str = "", url: str = "", recipients: Iterable
+) -> list[Notification]:
+    """Tell members about something: an in-app notification each, and email as each chose
+    (immediately, in the daily or weekly digest, or not at all). Emails go after commit.
+
+    `recipients` are users (or user ids); anyone not a member of the initiative is skipped, so
+    callers may pass a broad list. `url` is a path inside the platform.
+    """
+    if kind not in NotificationKind.values:
+        raise ValueError(f"unknown notification kind: {kind}")
+    ids = {getattr(r, "pk", r) for r in recipients}
+    member_ids = set(initiative.memberships.filter(user_id__in=ids).values_list("user_id", flat=True))
+    if not member_ids:
+        return []
+    chosen = dict(
+        NotificationPreference.objects.filter(
+            initiative=initiative, kind=kind, user_id__in=member_ids
+        ).values_list("user_id", "delivery")
+    )
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    now = timezone.now()
+    created = Notification.objects.bulk_create(
+        Notification(
+            user_id=user_id,
+            initiative=initiative,
+            kind=kind,
+            subject=str(subject)[:300],
+            body=str(body),
+            url=url[:500],
+            delivery=chosen.get(user_id, DEFAULT_DELIVERY[kind]),
+            language=language,
+            created_at=now,
+        )
+        for user_id in sorted(member_ids)
+    )
+    immediate = [n.pk for n in created if n.delivery == Delivery.IMMEDIATE]
+    if immediate:
+        from .tasks import notification_email_task
+
+        transaction.on_commit(lambda: [notification_email_task.delay(pk) for pk in immediate])
+    return created
+
+
+def notify_agenda_published(version) -> list[Notification]:
+    """For agenda.services.agenda_publish: ask the endorsers to read and endorse the new version."""
+    from initiatives.choices import Role
+
+    initiative = version.initiative
+    return notify(
+        initiative=initiative,
+        kind=NotificationKind.AGENDA_PUBLISHED,
+        subject=_("Common agenda %(label)s published for endorsement") % {"label": version.label},
+        body=version.change_summary,
+        url=version.get_absolute_url(),
+        recipients=initiative.memberships.filter(role__in=[Role.STEERING, Role.PARTNER]).values_list(
+            "user_id", flat=True
+        ),
+    )
+
+
+@transaction.atomic
+def notifications_mark_read(*, user, initiative: Initiative, ids: Iterable[int] | None = None) -> int:
+    rows = Notification.objects.filter(user=user, initiative=initiative, read_at__isnull=True)
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    return rows.update(read_at=timezone.now())
+
+
+UNSUBSCRIBE_SALT = "communication.unsubscribe"
+ALL_KINDS = "all"
+
+
+def unsubscribe_token(*, user, initiative: Initiative, kind: str) -> str:
+    """A signed token for the unsubscribe link: it works without signing in, and only for this."""
+    return signing.dumps({"u": user.pk, "i": initiative.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_read(token: str) -> tuple | None:
+    """(user, initiative, kind) from a token, or None when it is forged or malformed."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        user = User.objects.get(pk=data["u"])
+        initiative = Initiative.objects.get(pk=data["i"])
+    except (signing.BadSignature, KeyError, TypeError, User.DoesNotExist, Initiative.DoesNotExist):
+        return None
+    kind = data.get("k")
+    if kind != ALL_KINDS and kind not in NotificationKind.values:
+        return None
+    return user, initiative, kind
+
+
+@transaction.atomic
+def unsubscribe(*, token: str, all_kinds: bool = False) -> tuple | None:
+    """Turn email off for the token's kind (or every kind); no sign-in needed."""
+    found = unsubscribe_read(token)
+    if found is None:
+        return None
+    user, initiative, kind = found
+    kinds = NotificationKind.values if (all_kinds or kind == ALL_KINDS) else [kind]
+    for k in kinds:
+        NotificationPreference.objects.update_or_create(
+            user=user, initiative=initiative, kind=k, defaults={"delivery": Delivery.OFF}
+        )
+    return user, initiative, kinds
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path if path.startswith("/") else path
+
+
+def _unsubscribe_url(user, initiative: Initiative, kind: str) -> str:
+    token = unsubscribe_token(user=user, initiative=initiative, kind=kind)
+    return _absolute(_url("unsubscribe", initiative, token=token))
+
+
+def _send(*, to: str, subject: str, body: str, unsubscribe_url: str) -> None:
+    message = EmailMessage(
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        # One-click unsubscribe (RFC 8058): mail clients show their own button.
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.send()
+
+
+def notification_email_send(notification_id: int) -> bool:
+    """Email one notification now (the 'immediately' choice). Idempotent: sent at most once on success."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("user", "initiative")
+            .filter(pk=notification_id, emailed_at__isnull=True, delivery=Delivery.IMMEDIATE)
+            .first()
+        )
+        if notification is None or not notification.user.email:
+            return False
+        with translation.override(notification.language):
+            context = {
+                "n": notification,
+                "link": _absolute(notification.url) if notification.url else "",
+                "unsubscribe": _unsubscribe_url(
+                    notification.user, notification.initiative, notification.kind
+                ),
+                "settings_url": _absolute(_url("notification_settings", notification.initiative)),
+            }
+            subject = render_to_string("communication/email/notification_subject.txt", context).strip()
+            body = render_to_string("communication/email/notification_body.txt", context)
+        # Sent inside the transaction: if sending fails, emailed_at stays empty and the task retries.
+        _send(to=notification.user.email, subject=subject, body=body, unsubscribe_url=context["unsubscribe"])
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+    return True
+
+
+def digest_recipients(delivery: str) -> list[int]:
+    """Users with notifications waiting for this digest."""
+    return sorted(
+        set(
+            Notification.objects.filter(delivery=delivery, emailed_at__isnull=True).values_list(
+                "user_id", flat=True
+            )
+        )
+    )
+
+
+def digest_send(*, user_id: int, delivery: str) -> int:
+    """One digest email with everything waiting for this user under this delivery, across their
+    initiatives; returns how many notifications it carried (0: nothing sent)."""
+    if delivery not in DIGESTS:
+        raise ValueError(f"not a digest: {delivery}")
+    with transaction.atomic():
+        waiting = list(
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(user_id=user_id, delivery=delivery, emailed_at__isnull=True)
+            .select_related("initiative", "user")
+            .order_by("initiative__name", "created_at", "id")
+        )
+        if not waiting:
+            return 0
+        user = waiting[0].user
+        if not user.email:
+            return 0
+        groups: dict[int, dict] = {}
+        for n in waiting:
+            group = groups.setdefault(
+                n.initiative_id, {"initiative": n.initiative, "items": [], "settings_url": ""}
+            )
+            group["items"].append({"n": n, "link": _absolute(n.url) if n.url else ""})
+            group["settings_url"] = _absolute(_url("notification_settings", n.initiative))
+            group["unsubscribe"] = _unsubscribe_url(user, n.initiative, ALL_KINDS)
+        language = waiting[-1].language
+        with translation.override(language):
+            context = {
+                "user": user,
+                "groups": list(groups.values()),
+                "count": len(waiting),
+                "weekly": delivery == Delivery.WEEKLY,
+            }
+            subject = render_to_string("communication/email/digest_subject.txt", context).strip()
+            body = render_to_string("communication/email/digest_body.txt", context)
+        first = next(iter(groups.values()))
+        _send(to=user.email, subject=subject, body=body, unsubscribe_url=first["unsubscribe"])
+        Notification.objects.filter(pk__in=[n.pk for n in waiting]).update(emailed_at=timezone.now())
+    return len(waiting)
+
+
+# --- Progress reports -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_request(
+    *, initiative: Initiative, by, period_kind: str, year: int, quarter: int = 0
+) -> ProgressReport:
+    """Ask for a report of a period; a Celery task generates it. An unpublished report of the same
+    period is generated again; a published one is frozen and refused."""
+    _require(by, permissions.REPORT, initiative)
+    if period_kind not in PeriodKind.values:
+        raise ValidationError({"period_kind": _("Choose a quarter or a year.")})
+    if period_kind == PeriodKind.YEAR:
+        quarter = 0
+    elif quarter not in (1, 2, 3, 4):
+        raise ValidationError({"quarter": _("Choose the quarter (1 to 4).")})
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": _("Enter a year between 2000 and 2100.")})
+    start, end = reports.period_bounds(period_kind, year, quarter)
+    if start > timezone.localdate():
+        raise ValidationError(_("This period has not started yet."))
+    report = (
+        ProgressReport.objects.select_for_update()
+        .filter(initiative=initiative, period_kind=period_kind, year=year, quarter=quarter)
+        .first()
+    )
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    if report is not None:
+        if report.is_published:
+            raise ValidationError(
+                _("The report for %(period)s is published and frozen; it cannot be generated again.")
+                % {"period": report.period_label}
+            )
+        report.status = ReportStatus.PENDING
+        report.error = ""
+        report.requested_by = by
+        report.language = language
+        report.save(update_fields=["status", "error", "requested_by", "language"])
+    else:
+        report = ProgressReport.objects.create(
+            initiative=initiative,
+            period_kind=period_kind,
+            year=year,
+            quarter=quarter,
+            period_start=start,
+            period_end=end,
+            requested_by=by,
+            language=language,
+        )
+    from .tasks import progress_report_generate_task
+
+    transaction.on_commit(lambda: progress_report_generate_task.delay(report.pk))
+    return report
+
+
+def _previous_snapshot(report: ProgressReport) -> dict | None:
+    previous = (
+        ProgressReport.objects.filter(
+            initiative_id=report.initiative_id, published_at__isnull=False, period_end__lt=report.period_start
+        )
+        .order_by("-period_end")
+        .only("snapshot")
+        .first()
+    )
+    return previous.snapshot if previous else None
+
+
+def report_generate(report_id: int) -> ProgressReport | None:
+    """Assemble and store the snapshot (the task's work). A failure is recorded on the row."""
+    with transaction.atomic():
+        report = (
+            ProgressReport.objects.select_for_update()
+            .select_related("initiative")
+            .filter(pk=report_id)
+            .first()
+        )
+        if report is None or report.is_published:
+            return report
+        try:
+            with translation.override(report.language), transaction.atomic():
+                snapshot, sections = reports.build(
+                    report.initiative,
+                    kind=report.period_kind,
+                    year=report.year,
+                    quarter=report.quarter,
+                    previous=_previous_snapshot(report),
+                )
+        except Exception as exc:
+            log.exception("progress report %s failed", report_id)
+            report.status = ReportStatus.FAILED
+            report.error = f"{type(exc).__name__}: {exc}"[:2000]
+            report.save(update_fields=["status", "error"])
+            return report
+        report.snapshot = snapshot
+        report.sections = sections
+        report.status = ReportStatus.READY
+        report.error = ""
+        report.generated_at = timezone.now()
+        report.save(update_fields=["snapshot", "sections", "status", "error", "generated_at"])
+    return report
+
+
+@transaction.atomic
+def report_publish(*, report: ProgressReport, by) -> ProgressReport:
+    _require(by, permissions.REPORT, report.initiative)
+    report = ProgressReport.objects.select_for_update().get(pk=report.pk)
+    if report.status != ReportStatus.READY:
+        raise ValidationError(_("Only a generated report can be published."))
+    if not report.is_published:
+        report.published_at = timezone.now()
+        report.published_by = by
+        report.save(update_fields=["published_at", "published_by"])
+    return report
+
+
+@transaction.atomic
+def report_unpublish(*, report: ProgressReport, by) -> ProgressReport:
+    """Withdraw the publication (the content stays as it was)."""
+    _require(by, permissions.REPORT, report.initiative)
+    report = ProgressReport.objects.select_for_update().get(pk=report.pk)
+    report.published_at = None
+    report.published_by = None
+    report.save(update_fields=["published_at", "published_by"])
+    return report
+
+
+@transaction.atomic
+def report_delete(*, report: ProgressReport, by) -> None:
+    _require(by, permissions.REPORT, report.initiative)
+    if report.is_published:
+        raise ValidationError(_("A published report cannot be deleted."))
+    report.delete()
