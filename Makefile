@@ -7,11 +7,12 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint checks messages compile-messages worker clean help
+.PHONY: run test lint checks messages compile-messages worker clean help bench
 
 help:
 	@echo "make run    start the platform on SQLite with demo data at http://$(HOST):$(PORT)"
 	@echo "make test   install the test tools and run lint, checks and the whole test suite"
+	@echo "make bench  build a large synthetic initiative in PostgreSQL and print the benchmark figures"
 
 $(VENV)/.python:
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (Django 6); set PYTHON=/path/to/python3.12"; exit 1; }
@@ -57,6 +58,23 @@ test: lint checks
 # Regenerate locale/he/LC_MESSAGES/django.po from the code (needs GNU gettext).
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l he --no-obsolete --ignore=.venv --ignore=tests
+
+# The performance benchmark (docs/performance.md); never part of `make test`. It needs PostgreSQL:
+# DATABASE_URL defaults to its own database, created when missing. The figures are the JSON lines on
+# stdout (progress goes to stderr). BENCH_ARGS passes options, e.g.
+# `make bench BENCH_ARGS="--orgs 10 --measures 10 --periods 12"` for a quick run.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ci_bench
+bench: export DATABASE_URL ?= $(BENCH_DATABASE_URL)
+bench: export DEBUG := false
+bench: export PLAIN_STATIC := true
+bench: $(VENV)/.installed
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*|pgsql://*|psql://*) ;; \
+	  *) echo "make bench needs PostgreSQL: DATABASE_URL must be postgres://…" >&2; exit 1;; esac
+	@test -n "$(filter environment,$(origin DATABASE_URL))" || \
+	  echo "DATABASE_URL is not set: the benchmark uses $(BENCH_DATABASE_URL)" >&2
+	@$(PY) -m measurement.management.bench_db
+	@$(PY) manage.py migrate --noinput -v 0
+	@$(PY) manage.py bench $(BENCH_ARGS)
 
 worker: $(VENV)/.installed
 	$(VENV)/bin/celery -A ci_platform worker -B --loglevel=info

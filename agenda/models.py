@@ -184,7 +184,7 @@ class StrategyItem(_VersionPart):
     """A key strategy as worded in one version."""
 
     version = models.ForeignKey(AgendaVersion, on_delete=models.CASCADE, related_name="strategy_items")
-    strategy = models.ForeignKey(Strategy, on_delete=models.PROTECT, related_name="items")
+    strategy = models.ForeignKey(Strategy, on_delete=models.RESTRICT, related_name="items")
     order = models.PositiveSmallIntegerField(default=0)
     title = models.CharField(_("title"), max_length=300)
     rationale = models.TextField(_("rationale"), blank=True)

@@ -181,6 +181,9 @@ def agenda_publish(
     locked.published_by = by
     locked.published_at = timezone.now()
     locked.save()
+    from communication.services import notify_agenda_published
+
+    notify_agenda_published(locked)
     return locked
 
 

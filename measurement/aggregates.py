@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from initiatives.models import Initiative
@@ -50,10 +50,12 @@ def _approved_rows(measure_id: int, period_ids=None):
     queryset = DataValue.objects.filter(measure_id=measure_id, submission__status=SubmissionStatus.APPROVED)
     if period_ids is not None:
         queryset = queryset.filter(period_id__in=period_ids)
+    # No ORDER BY: the model's default ordering would join periods, organisations and members and
+    # sort every row, and the aggregation does not depend on the order of the rows.
     return list(
-        queryset.values_list("period_id", "organization_id", "member1_id", "member2_id", "value").iterator(
-            chunk_size=20000
-        )
+        queryset.order_by()
+        .values_list("period_id", "organization_id", "member1_id", "member2_id", "value")
+        .iterator(chunk_size=20000)
     )
 
 
@@ -111,17 +113,21 @@ def _completeness(measure: SharedMeasure, period_ids=None) -> list[dict]:
         p.pk: {"period_id": p.pk, "expected": len(expected_orgs), "submitted": 0, "approved": 0, "on_time": 0}
         for p in periods
     }
-    due = {p.pk: p.due_on for p in periods}
-    for period_id, _org_id, status, submitted_at in (
+    # Counted by the database, one row per period. On time: submitted on or before the due date,
+    # the date taken in the current time zone (as timezone.localdate does).
+    for period_id, submitted, approved, on_time in (
         Submission.objects.filter(period_id__in=list(by_period), organization_id__in=expected_orgs)
         .filter(Q(status=SubmissionStatus.SUBMITTED) | Q(status=SubmissionStatus.APPROVED))
-        .values_list("period_id", "organization_id", "status", "submitted_at")
+        .order_by()
+        .values("period_id")
+        .annotate(
+            submitted=Count("pk"),
+            approved=Count("pk", filter=Q(status=SubmissionStatus.APPROVED)),
+            on_time=Count("pk", filter=Q(submitted_at__date__lte=F("period__due_on"))),
+        )
+        .values_list("period_id", "submitted", "approved", "on_time")
     ):
-        entry = by_period[period_id]
-        entry["submitted"] += 1
-        entry["approved"] += status == SubmissionStatus.APPROVED
-        if submitted_at and timezone.localdate(submitted_at) <= due[period_id]:
-            entry["on_time"] += 1
+        by_period[period_id].update(submitted=submitted, approved=approved, on_time=on_time)
     return list(by_period.values())
 
 
@@ -149,12 +155,15 @@ def rebuild_measure(run_id: int, measure_id: int) -> None:
         AggregateRun.objects.filter(pk=run_id, status=AggregateRun.Status.QUEUED).update(
             status=AggregateRun.Status.RUNNING
         )
-    compute_into(run, SharedMeasure.objects.get(pk=measure_id))
-    try:
-        with transaction.atomic():
-            AggregateRunMeasure.objects.create(run_id=run_id, measure_id=measure_id)
-    except IntegrityError:
-        pass  # redelivered: already counted
+    # The measure's rows and its mark commit together (one commit, not two); the count below
+    # runs after the commit, so the last measure to finish always sees every mark.
+    with transaction.atomic():
+        compute_into(run, SharedMeasure.objects.get(pk=measure_id))
+        try:
+            with transaction.atomic():
+                AggregateRunMeasure.objects.create(run_id=run_id, measure_id=measure_id)
+        except IntegrityError:
+            pass  # redelivered: already counted
     done = AggregateRunMeasure.objects.filter(run_id=run_id).count()
     AggregateRun.objects.filter(pk=run_id).update(measures_done=done)
     if done >= run.measures_total:
@@ -186,7 +195,9 @@ def rebuild_finish(run_id: int) -> None:
 # --- Incremental ---------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def mark_dirty(initiative_id: int, measure_ids, period_id: int) -> None:
+    # One transaction for all the measures: one commit instead of one per measure.
     for measure_id in measure_ids:
         DirtyAggregate.objects.update_or_create(
             measure_id=measure_id, period_id=period_id, defaults={"initiative_id": initiative_id}
@@ -214,7 +225,9 @@ def measures_of_submission(submission: Submission) -> list[int]:
     """The measures whose aggregates depend on this submission's period (incl. denominators' users)."""
     ids = set(submission.values.values_list("measure_id", flat=True)) | set(
         Assignment.objects.filter(
-            organization=submission.organization, measure__frequency=submission.period.frequency
+            initiative_id=submission.initiative_id,
+            organization=submission.organization,
+            measure__frequency=submission.period.frequency,
         ).values_list("measure_id", flat=True)
     )
     ids |= set(SharedMeasure.objects.filter(denominator_id__in=ids).values_list("pk", flat=True))

@@ -78,19 +78,21 @@ def _per_org(
     cells = _org_cells(rows, dims)
     weight_cells = _org_cells(weights_rows, dims) if weights_rows is not None else {}
     out: dict[tuple[int, Key], dict[int, tuple[Decimal, Decimal | None]]] = defaultdict(dict)
+    no_weights: dict[Key, Decimal] = {}
     for (period_id, org_id), org_cells in cells.items():
-        w_cells = weight_cells.get((period_id, org_id), {})
+        w_cells = weight_cells.get((period_id, org_id), no_weights)
         for key, parts in _rollups(org_cells, dims).items():
-            values = [org_cells[p] for p in parts]
             if len(parts) == 1 and parts[0] == key:
-                value = values[0]
-            else:
-                weights = [w_cells[p] for p in parts] if all(p in w_cells for p in parts) else None
-                value = _combine(values, weights, percent)
+                # A stored cell: its own value, weighed by the denominator's same cell if any.
+                out[(period_id, key)][org_id] = (org_cells[key], w_cells.get(key))
+                continue
+            weighed = all(p in w_cells for p in parts)
+            weights = [w_cells[p] for p in parts] if weighed else None
+            value = _combine([org_cells[p] for p in parts], weights, percent)
             if key in w_cells:
                 weight = w_cells[key]
-            elif w_cells and all(p in w_cells for p in parts):
-                weight = sum((w_cells[p] for p in parts), Decimal(0))
+            elif w_cells and weighed:
+                weight = sum(weights, Decimal(0))
             else:
                 weight = None
             out[(period_id, key)][org_id] = (value, weight)
@@ -109,6 +111,7 @@ def aggregate_measure(
     weighted = aggregation == Aggregation.WEIGHTED_MEAN
     per_org = _per_org(rows, dims, percent, denominator_rows if (weighted or percent) else None)
     result = []
+    places = Decimal("0.000001")
     for (period_id, (m1, m2)), by_org in sorted(per_org.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
         values = [v for v, _w in by_org.values()]
         if aggregation == Aggregation.SUM:
@@ -126,7 +129,7 @@ def aggregate_measure(
                 period_id,
                 m1,
                 m2,
-                value.quantize(Decimal("0.000001")) if value is not None else None,
+                value.quantize(places) if value is not None else None,
                 len(by_org),
             )
         )

@@ -238,7 +238,9 @@ def _organization_totals(
         return list(
             DataValue.objects.filter(
                 measure_id=measure_id, period__code__in=periods, submission__status="approved"
-            ).values_list("period_id", "organization_id", "member1_id", "member2_id", "value")
+            )
+            .order_by()  # the default ordering would join and sort every row; _per_org needs none
+            .values_list("period_id", "organization_id", "member1_id", "member2_id", "value")
         )
 
     weights = rows(measure.denominator_id) if measure.denominator_id else None

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from initiatives.choices import Role
 from initiatives.models import Membership
@@ -66,7 +64,7 @@ def _remind(period: ReportingPeriod, organization_id: int, kind: str) -> int:
             )
     except IntegrityError:
         return 0  # already reminded
-    link = settings.SITE_URL.rstrip("/") + reverse(
+    path = reverse(
         "measurement:entry",
         kwargs={
             "slug": period.initiative.slug,
@@ -75,10 +73,19 @@ def _remind(period: ReportingPeriod, organization_id: int, kind: str) -> int:
             "period": period.code,
         },
     )
-    for membership in members:
-        with translation.override(settings.LANGUAGE_CODE):
-            context = {"period": period, "membership": membership, "link": link, "kind": kind}
-            subject = render_to_string("measurement/email/reminder_subject.txt", context).strip()
-            body = render_to_string("measurement/email/reminder_body.txt", context)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [membership.user.email])
+    from communication.choices import NotificationKind
+    from communication.services import notify
+
+    # Each contributor gets it in the app, and by email as they chose (communication's preferences).
+    context = {"period": period, "organization": members[0].organization if members else None, "kind": kind}
+    subject = render_to_string("measurement/email/reminder_subject.txt", context).strip()
+    body = render_to_string("measurement/email/reminder_body.txt", context)
+    notify(
+        initiative=period.initiative,
+        kind=NotificationKind.DATA_OVERDUE if kind == "overdue" else NotificationKind.DATA_DUE,
+        subject=subject,
+        body=body,
+        url=path,
+        recipients=[m.user_id for m in members],
+    )
     return len(members)

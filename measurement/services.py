@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -356,8 +357,8 @@ def submission_approve(*, submission: Submission, by) -> Submission:
 @transaction.atomic
 def submission_return(*, submission: Submission, by, message: str) -> Submission:
     if not message.strip():
-        raise ValidationError({"message": _("Tell the organisation what to fix.")})
-    return _transition(
+        raise ValidationError({"message": _("Tell the organization what to fix.")})
+    submission = _transition(
         submission,
         by,
         allowed_from=(SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED),
@@ -365,6 +366,30 @@ def submission_return(*, submission: Submission, by, message: str) -> Submission
         action=AuditAction.RETURN,
         reason=message.strip(),
     )
+    from communication.choices import NotificationKind
+    from communication.services import notify
+    from initiatives.choices import Role
+
+    period = submission.period
+    notify(
+        initiative=submission.initiative,
+        kind=NotificationKind.SUBMISSION_RETURNED,
+        subject=_("Your data for %(period)s was returned") % {"period": period.code},
+        body=submission.message,
+        url=reverse(
+            "measurement:entry",
+            kwargs={
+                "slug": submission.initiative.slug,
+                "org": submission.organization_id,
+                "frequency": period.frequency,
+                "period": period.code,
+            },
+        ),
+        recipients=submission.initiative.memberships.filter(
+            organization=submission.organization, role=Role.PARTNER
+        ).values_list("user_id", flat=True),
+    )
+    return submission
 
 
 @transaction.atomic

@@ -43,17 +43,22 @@ def due_world(world):
     return world
 
 
-def test_due_soon_then_overdue_once_each(due_world):
+def test_due_soon_then_overdue_once_each(due_world, eager_tasks, django_capture_on_commit_callbacks):
+    from communication.models import Notification
+
+    partner = due_world.people["partner"]
     # 2026-Q3 is due on 2026-10-15.
     assert reminders_send(date(2026, 9, 1)) == 0  # not yet within the reminder window
     assert reminders_send(date(2026, 10, 12)) == 1
-    assert mail.outbox[-1].to == ["partner@example.org"]
-    assert "2026-Q3" in mail.outbox[-1].subject and "/measurement/entry/" in mail.outbox[-1].body
+    due = Notification.objects.get(user=partner)
+    assert due.kind == "data_due" and "2026-Q3" in due.subject and "/measurement/entry/" in due.url
     assert reminders_send(date(2026, 10, 13)) == 0  # already reminded
-    assert reminders_send(date(2026, 10, 20)) == 1
-    assert "Overdue" in mail.outbox[-1].subject
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_send(date(2026, 10, 20)) == 1
+    # "Overdue" is emailed immediately by default ("due soon" waits for the daily digest).
+    assert mail.outbox[-1].to == ["partner@example.org"] and "Overdue" in mail.outbox[-1].subject
     assert reminders_send(date(2026, 10, 21)) == 0
-    assert len(mail.outbox) == 2
+    assert Notification.objects.filter(user=partner).count() == 2
 
 
 def test_no_reminder_once_submitted(due_world):
@@ -70,3 +75,6 @@ def test_no_reminder_once_submitted(due_world):
     )
     assert reminders_send(date(2026, 10, 12)) == 0
     assert mail.outbox == []
+    from communication.models import Notification
+
+    assert not Notification.objects.exists()

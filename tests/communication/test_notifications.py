@@ -300,8 +300,7 @@ def test_agenda_publication_notifies_the_endorsers(world):
         strategies=[{"title": "s"}],
         principles=[],
     )
-    version = agenda.agenda_publish(draft=draft, by=by, change_summary="")
-    services.notify_agenda_published(version)
+    version = agenda.agenda_publish(draft=draft, by=by, change_summary="")  # notifies on its own
     notified = Notification.objects.filter(kind=NotificationKind.AGENDA_PUBLISHED)
     assert sorted(notified.values_list("user__username", flat=True)) == ["partner", "steering"]
     assert notified.first().url == version.get_absolute_url()

@@ -221,8 +221,8 @@ class TestSubmissions:
                 {"message": "x"},
                 "A submission that is draft cannot be returned.",
             ),
-            ("b", "return", {"message": "  "}, "Tell the organisation what to fix."),
-            ("b", "return", {}, "Tell the organisation what to fix."),
+            ("b", "return", {"message": "  "}, "Tell the organization what to fix."),
+            ("b", "return", {}, "Tell the organization what to fix."),
             ("closed", "unlock", {"message": ""}, "Say why approved data is reopened."),
         ],
     )

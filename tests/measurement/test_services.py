@@ -334,7 +334,7 @@ class TestReview:
     def test_return_needs_a_message(self, mworld, submitted):
         with pytest.raises(ValidationError) as info:
             services.submission_return(submission=submitted, by=mworld.backbone, message="   ")
-        assert info.value.message_dict == {"message": ["Tell the organisation what to fix."]}
+        assert info.value.message_dict == {"message": ["Tell the organization what to fix."]}
         submitted.refresh_from_db()
         assert submitted.status == SubmissionStatus.SUBMITTED
 

@@ -184,7 +184,7 @@ class Command(BaseCommand):
         )
         Milestone.objects.filter(initiative=initiative, phase=3, area=Area.GOVERNANCE).update(
             status=MilestoneStatus.IN_PROGRESS,
-            evidence="Backbone team hired (3 staff); two of four working groups formed.",
+            evidence="Backbone team hired (3 staff); three working groups formed, one per key strategy.",
             updated_by=backbone,
             updated_at=now - timedelta(days=30),
         )
