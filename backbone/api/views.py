@@ -1,0 +1,321 @@
+"""API of the backbone component; scoping from initiatives' InitiativeScopedMixin, access from
+backbone.permissions. Waves come with their response rates; individual answers never leave the
+database through the API."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from initiatives import permissions as initiative_permissions
+from initiatives.api.views import InitiativeScopedMixin
+from initiatives.models import Organization
+
+from .. import permissions, selectors, services
+from ..choices import RunTrigger
+from ..models import (
+    AssessmentPeriod,
+    BackboneFunction,
+    CommunityEvent,
+    FunctionScore,
+    FundingEntry,
+    Indicator,
+    IndicatorScore,
+    PolicyEntry,
+    SurveyWave,
+)
+from .serializers import (
+    CommunityEventSerializer,
+    FunctionScoreSerializer,
+    FunctionSerializer,
+    FundingEntrySerializer,
+    FundingSummarySerializer,
+    IndicatorScoreSerializer,
+    IndicatorSerializer,
+    PeriodSerializer,
+    PolicyEntrySerializer,
+    RunSerializer,
+    WaveSerializer,
+)
+
+PERIOD = OpenApiParameter("period", OpenApiTypes.STR, description="A period code, such as 2026-H1.")
+
+
+def _errors(exc: DjangoValidationError) -> ValidationError:
+    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+
+
+class _DetailReaders:
+    """Readable by the steering committee and backbone staff only (403 for other members)."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not permissions.can_see_detail(request.user, self.initiative):
+            raise PermissionDenied
+
+
+class FunctionViewSet(InitiativeScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """The six backbone functions."""
+
+    serializer_class = FunctionSerializer
+    pagination_class = None
+    lookup_field = "code"
+
+    def get_queryset(self):
+        return BackboneFunction.objects.order_by("order")
+
+
+class IndicatorViewSet(InitiativeScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """The catalogue: the standard 27 and the initiative's own, in its wording, with the item bank."""
+
+    serializer_class = IndicatorSerializer
+    pagination_class = None
+    lookup_field = "number"
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Indicator.objects.none()
+        indicators = selectors.indicators_for(self.initiative)
+        items: dict[int, list] = {}
+        for item in selectors.item_bank(self.initiative, active_only=False):
+            items.setdefault(item.indicator_id, []).append(item)
+        for indicator in indicators:
+            indicator.bank = items.get(indicator.pk, [])
+        return indicators
+
+    def get_object(self):
+        for indicator in self.get_queryset():
+            if str(indicator.number) == self.kwargs["number"]:
+                return indicator
+        raise Http404
+
+
+class PeriodViewSet(InitiativeScopedMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = PeriodSerializer
+    pagination_class = None
+    lookup_field = "code"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return AssessmentPeriod.objects.none()
+        return self.initiative.backbone_periods.order_by("start")
+
+
+class WaveViewSet(_DetailReaders, InitiativeScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """Survey waves with their response rates per respondent group (not the answers)."""
+
+    serializer_class = WaveSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return SurveyWave.objects.none()
+        return selectors.waves_of(self.initiative)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if getattr(self, "swagger_fake_view", False) or not hasattr(self, "initiative"):
+            return context
+        waves = self.initiative.survey_waves.all()
+        if "pk" in self.kwargs:
+            waves = waves.filter(pk=self.kwargs["pk"]) if str(self.kwargs["pk"]).isdigit() else waves.none()
+        context["groups"] = selectors.wave_groups_of(list(waves.values_list("pk", flat=True)))
+        return context
+
+
+class FunctionScoreViewSet(InitiativeScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Function scores per period: the aggregate every member sees."""
+
+    serializer_class = FunctionScoreSerializer
+    pagination_class = None
+
+    @extend_schema(parameters=[PERIOD])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return FunctionScore.objects.none()
+        return selectors.function_scores_api(self.initiative, self.request.query_params.get("period"))
+
+
+class IndicatorScoreViewSet(
+    _DetailReaders, InitiativeScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
+    """Indicator scores with the evidence they rest on (steering committee and backbone staff)."""
+
+    serializer_class = IndicatorScoreSerializer
+
+    @extend_schema(parameters=[PERIOD])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return IndicatorScore.objects.none()
+        return selectors.indicator_scores_api(self.initiative, self.request.query_params.get("period"))
+
+
+class _RecordViewSet(InitiativeScopedMixin, viewsets.ModelViewSet):
+    """Records kept by backbone staff: writes go through the component's services."""
+
+    write_permission = initiative_permissions.MANAGE
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def save(self, data: dict, instance=None):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def remove(self, instance):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _write(self, request, instance=None, partial=False):
+        incoming = self.get_serializer(instance, data=request.data, partial=partial)
+        incoming.is_valid(raise_exception=True)
+        try:
+            saved = self.save(incoming.validated_data, instance)
+        except DjangoValidationError as exc:
+            raise _errors(exc) from exc
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied from exc
+        return Response(
+            self.get_serializer(saved).data,
+            status=status.HTTP_200_OK if instance else status.HTTP_201_CREATED,
+        )
+
+    def create(self, request, *args, **kwargs):
+        return self._write(request)
+
+    def update(self, request, *args, **kwargs):
+        return self._write(request, self.get_object(), partial=kwargs.get("partial", False))
+
+    def destroy(self, request, *args, **kwargs):
+        self.remove(self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class FundingEntryViewSet(_RecordViewSet):
+    """The funding ledger (read: steering committee and backbone staff; write: backbone staff)."""
+
+    serializer_class = FundingEntrySerializer
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not permissions.can_see_detail(request.user, self.initiative):
+            raise PermissionDenied
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return FundingEntry.objects.none()
+        return selectors.funding_entries(self.initiative)
+
+    def save(self, data, instance=None):
+        funder = data.pop("funder", {})
+        fields = {
+            "funder_name": funder.get("name", instance.funder.name if instance else ""),
+            "funder_type": funder.get("funder_type", instance.funder.funder_type if instance else ""),
+        }
+        names = ["recipient", "kind", "amount", "year", "committed_on", "requires_alignment", "description"]
+        for name in names:
+            fields[name] = data[name] if name in data else getattr(instance, name, None)
+        if fields["description"] is None:
+            fields["description"] = ""
+        if fields["requires_alignment"] is None:
+            fields["requires_alignment"] = False
+        if "recipient_organization_id" in data:
+            org_id = data["recipient_organization_id"]
+        else:
+            org_id = instance.recipient_organization_id if instance is not None else None
+        organization = Organization.objects.filter(pk=org_id).first() if org_id else None
+        if org_id and organization is None:
+            raise DjangoValidationError({"recipient_organization": "No organisation has this id."})
+        missing = [n for n in ("recipient", "kind", "amount", "year", "committed_on") if fields[n] is None]
+        if missing or not fields["funder_name"]:
+            raise DjangoValidationError(dict.fromkeys(missing or ["funder"], "This field is required."))
+        return services.funding_entry_save(
+            initiative=self.initiative,
+            by=self.request.user,
+            entry=instance,
+            recipient_organization=organization,
+            **fields,
+        )
+
+    def remove(self, instance):
+        services.funding_entry_delete(entry=instance, by=self.request.user)
+
+
+class FundingSummaryView(InitiativeScopedMixin, APIView):
+    """Totals by year and source, the backbone's budget and its share of the total (every member)."""
+
+    @extend_schema(responses={200: FundingSummarySerializer})
+    def get(self, request, *args, **kwargs):
+        summary = selectors.funding_summary(self.initiative)
+        data = {**summary.__dict__, "backbone_share": summary.backbone_share}
+        return Response(FundingSummarySerializer(data).data)
+
+
+class PolicyEntryViewSet(_RecordViewSet):
+    """The policy log (read: every member; write: backbone staff)."""
+
+    serializer_class = PolicyEntrySerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return PolicyEntry.objects.none()
+        return selectors.policy_entries(self.initiative)
+
+    def save(self, data, instance=None):
+        fields = {
+            name: data[name] if name in data else getattr(instance, name)
+            for name in PolicyEntrySerializer.Meta.fields
+            if name != "id" and (name in data or instance is not None)
+        }
+        return services.policy_entry_save(
+            initiative=self.initiative, by=self.request.user, entry=instance, **fields
+        )
+
+    def remove(self, instance):
+        services.policy_entry_delete(entry=instance, by=self.request.user)
+
+
+class CommunityEventViewSet(_RecordViewSet):
+    """Community engagement events (read: every member; write: backbone staff)."""
+
+    serializer_class = CommunityEventSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return CommunityEvent.objects.none()
+        return selectors.community_events(self.initiative)
+
+    def save(self, data, instance=None):
+        fields = {
+            name: data[name] if name in data else getattr(instance, name)
+            for name in CommunityEventSerializer.Meta.fields
+            if name != "id" and (name in data or instance is not None)
+        }
+        return services.community_event_save(
+            initiative=self.initiative, by=self.request.user, event=instance, **fields
+        )
+
+    def remove(self, instance):
+        services.community_event_delete(event=instance, by=self.request.user)
+
+
+class RecomputeView(InitiativeScopedMixin, APIView):
+    """Queue a recompute of the scores on a worker (backbone staff)."""
+
+    write_permission = initiative_permissions.MANAGE
+
+    @extend_schema(request=None, responses={202: RunSerializer})
+    def post(self, request, *args, **kwargs):
+        run = services.scores_recompute_request(
+            initiative=self.initiative, by=request.user, trigger=RunTrigger.MANUAL
+        )
+        return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,240 @@
+"""Demo data of the backbone component for the cradle-to-career initiative: two survey waves (the
+previous half-year and the current one) answered through personal links, a funding ledger over
+three years, a policy log and community engagement, and scores computed by the scoring service.
+
+Everything goes through the services (waves, respondents, responses, ledger, log); only dates are
+moved into the past afterwards, as the other components' demos do.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from . import services
+from .choices import (
+    Alignment,
+    CommunityEventKind,
+    FunderType,
+    FundingKind,
+    FundingRecipient,
+    PolicyKind,
+    PolicyLevel,
+    RespondentGroup,
+    RunTrigger,
+)
+from .models import Respondent, SurveyItem, SurveyWave
+from .periods import half_year_of
+
+# How each indicator stands in the previous and the current period (mean rating, 1–5): most
+# improve, a few slip, so that "what changed" has something to say.
+LEVELS = {
+    1: (3.2, 3.8), 2: (2.9, 3.4), 3: (3.0, 3.5), 4: (3.6, 4.1), 5: (3.4, 3.9), 6: (3.3, 3.6),
+    7: (2.8, 3.4), 8: (3.1, 3.3), 9: (2.9, 3.5), 10: (3.2, 3.4), 11: (3.3, 2.8), 12: (3.5, 3.2),
+    13: (2.7, 3.6), 14: (3.4, 3.8), 15: (2.6, 3.1), 16: (2.9, 3.5), 17: (2.8, 3.3), 18: (2.5, 3.0),
+    19: (3.4, 3.7), 20: (2.6, 3.1), 21: (2.2, 2.7), 22: (2.8, 3.4), 23: (2.4, 2.9), 24: (2.6, 2.7),
+    25: (3.0, 3.4), 26: (2.7, 3.3), 27: (2.9, 3.6),
+}  # fmt: skip
+
+# External respondents per group: (how many are asked, how many answer) in the two waves.
+EXTERNAL = {
+    RespondentGroup.PARTNER: (12, (9, 10)),
+    RespondentGroup.STEERING: (5, (4, 5)),
+    RespondentGroup.COMMUNITY: (14, (10, 12)),
+    RespondentGroup.POLICYMAKER: (7, (6, 7)),
+    RespondentGroup.FUNDER: (7, (6, 6)),
+}
+
+
+def _day(start: date, end: date, fraction: float) -> date:
+    return start + timedelta(days=int((end - start).days * fraction))
+
+
+def _rating(rng: random.Random, level: float) -> int:
+    return max(1, min(5, round(rng.gauss(level, 0.85))))
+
+
+def seed(*, initiative, users, organizations, now) -> None:
+    rng = random.Random(27)  # noqa: S311 - demo data, not security
+    backbone = users["backbone"]
+    today = timezone.localdate(now)
+    current = half_year_of(today)
+    previous = half_year_of(current.start - timedelta(days=1))
+    earlier = half_year_of(previous.start - timedelta(days=1))
+
+    items = list(
+        SurveyItem.objects.filter(Q(initiative=None) | Q(initiative=initiative), active=True).select_related(
+            "indicator"
+        )
+    )
+    members = list(initiative.memberships.filter(role__in=("partner", "steering")).select_related("user"))
+    partner_orgs = [organizations[i] for i in (4, 7, 5, 1, 3, 6)]
+
+    for index, (half, title) in enumerate(
+        (
+            (previous, f"Backbone effectiveness survey {previous.code}"),
+            (current, f"Backbone effectiveness survey {current.code}"),
+        )
+    ):
+        wave = services.wave_create(
+            initiative=initiative,
+            by=backbone,
+            title=title,
+            period_code=half.code,
+            closes_on=today,
+            items=items,
+        )
+        services.respondents_add(wave=wave, by=backbone, members=members, language="en")
+        for group, (count, _answering) in EXTERNAL.items():
+            for n in range(count):
+                services.respondents_add(
+                    wave=wave,
+                    by=backbone,
+                    external=[(f"{group}{n + 1:02d}.w{index + 1}@example.org", f"{group.label} {n + 1}")],
+                    group=group,
+                    organization=partner_orgs[n % len(partner_orgs)]
+                    if group == RespondentGroup.PARTNER
+                    else None,
+                    language="he" if n % 3 == 0 else "en",
+                )
+        services.wave_send(wave=wave, by=backbone, notify=False)
+        _answer(wave, index, rng)
+        services.wave_close(wave=wave, by=backbone)
+        opened = max(half.start, today - timedelta(days=30)) if index else _day(half.start, half.end, 0.55)
+        closed = min(opened + timedelta(days=21), today) if index else _day(half.start, half.end, 0.8)
+        SurveyWave.objects.filter(pk=wave.pk).update(
+            closes_on=closed,
+            opened_at=timezone.make_aware(datetime.combine(opened, time(9))),
+            closed_at=timezone.make_aware(datetime.combine(closed, time(18))),
+        )
+
+    _ledger(initiative, backbone, organizations, today, (earlier, previous, current))
+    _policy(initiative, backbone, today, (earlier, previous, current))
+    _community(initiative, backbone, today, (earlier, previous, current))
+
+    # The scores are computed, never typed in: the same service the worker runs.
+    services.scores_recompute(initiative=initiative, trigger=RunTrigger.MANUAL)
+
+
+def _answer(wave, index: int, rng: random.Random) -> None:
+    answering = {group: answering[index] for group, (_count, answering) in EXTERNAL.items()}
+    for respondent in Respondent.objects.filter(wave=wave).select_related("wave__initiative").order_by("pk"):
+        external = respondent.user_id is None
+        if external:
+            if answering[respondent.group] <= 0:
+                continue
+            answering[respondent.group] -= 1
+        elif rng.random() < 0.2:
+            continue  # not every member answers
+        answers = {}
+        for item in services.items_for_respondent(respondent):
+            short_form = respondent.group not in (RespondentGroup.PARTNER, RespondentGroup.STEERING)
+            if not short_form and rng.random() < 0.06:
+                answers[item.pk] = None  # don't know
+            else:
+                answers[item.pk] = _rating(rng, LEVELS[item.indicator.number][index])
+        services.response_submit(
+            slug=wave.initiative.slug,
+            token=services.respondent_token(respondent),
+            answers=answers,
+            language=respondent.language,
+        )
+
+
+def _ledger(initiative, by, organizations, today, halves) -> None:
+    earlier, previous, current = halves
+    nep, municipality, foundation, _bgu, eyn, employers, _parents, youth = organizations
+    rows = [
+        # funder, type, recipient, partner, kind, amount, half, fraction, asks alignment
+        (foundation.name, FunderType.PHILANTHROPY, FundingRecipient.BACKBONE, None, FundingKind.NEW, "180000", earlier, 0.1, True),
+        (foundation.name, FunderType.PHILANTHROPY, FundingRecipient.PARTNER, eyn, FundingKind.NEW, "1200000", earlier, 0.3, True),
+        (municipality.name, FunderType.PUBLIC, FundingRecipient.INITIATIVE, None, FundingKind.REDIRECTED, "4500000", earlier, 0.5, False),
+        ("Ministry of Education", FunderType.PUBLIC, FundingRecipient.PARTNER, youth, FundingKind.NEW, "3100000", earlier, 0.7, False),
+        (employers.name, FunderType.BUSINESS, FundingRecipient.PARTNER, nep, FundingKind.NEW, "350000", earlier, 0.8, False),
+        (foundation.name, FunderType.PHILANTHROPY, FundingRecipient.BACKBONE, None, FundingKind.NEW, "190000", previous, 0.05, True),
+        (municipality.name, FunderType.PUBLIC, FundingRecipient.INITIATIVE, None, FundingKind.REDIRECTED, "5200000", previous, 0.3, True),
+        ("Ministry of Education", FunderType.PUBLIC, FundingRecipient.PARTNER, youth, FundingKind.NEW, "3300000", previous, 0.5, False),
+        (foundation.name, FunderType.PHILANTHROPY, FundingRecipient.PARTNER, eyn, FundingKind.REDIRECTED, "900000", previous, 0.6, True),
+        ("Negev Community Fund", FunderType.PHILANTHROPY, FundingRecipient.PARTNER, eyn, FundingKind.NEW, "420000", previous, 0.8, True),
+        (foundation.name, FunderType.PHILANTHROPY, FundingRecipient.BACKBONE, None, FundingKind.NEW, "200000", current, 0.05, True),
+        (municipality.name, FunderType.PUBLIC, FundingRecipient.INITIATIVE, None, FundingKind.REDIRECTED, "6100000", current, 0.2, True),
+        ("Ministry of Education", FunderType.PUBLIC, FundingRecipient.PARTNER, youth, FundingKind.NEW, "3600000", current, 0.4, True),
+        (employers.name, FunderType.BUSINESS, FundingRecipient.PARTNER, nep, FundingKind.NEW, "500000", current, 0.6, True),
+        ("Be'er Sheva Friends Circle", FunderType.INDIVIDUAL, FundingRecipient.INITIATIVE, None, FundingKind.NEW, "150000", current, 0.8, False),
+    ]  # fmt: skip
+    for funder, funder_type, recipient, partner, kind, amount, half, fraction, aligns in rows:
+        day = min(_day(half.start, half.end, fraction), today)
+        services.funding_entry_save(
+            initiative=initiative,
+            by=by,
+            funder_name=funder,
+            funder_type=funder_type,
+            recipient=recipient,
+            recipient_organization=partner,
+            kind=kind,
+            amount=amount,
+            year=day.year,
+            committed_on=day,
+            requires_alignment=aligns,
+        )
+
+
+def _policy(initiative, by, today, halves) -> None:
+    earlier, previous, current = halves
+    rows = [
+        (earlier, 0.3, PolicyKind.BRIEFING, "Briefing for the city council's education committee", PolicyLevel.LOCAL, 6, ""),
+        (earlier, 0.7, PolicyKind.ADVOCACY, "Public hearing on early-years services in the south", PolicyLevel.LOCAL, 4, ""),
+        (previous, 0.2, PolicyKind.BRIEFING, "Meeting with the Ministry's southern district director", PolicyLevel.REGIONAL, 3, ""),
+        (previous, 0.4, PolicyKind.BRIEFING, "Council members' tour of two kindergartens", PolicyLevel.LOCAL, 5, ""),
+        (previous, 0.6, PolicyKind.CHAMPION, "Deputy mayor cites the shared readiness data in the budget debate", PolicyLevel.LOCAL, 1, ""),
+        (previous, 0.8, PolicyKind.POLICY_CHANGE, "Municipal budget adds two early-years centres in the south", PolicyLevel.LOCAL, 0, Alignment.ALIGNED),
+        (current, 0.1, PolicyKind.ADVOCACY, "Parents' petition on reading support presented to the council", PolicyLevel.LOCAL, 9, ""),
+        (current, 0.3, PolicyKind.BRIEFING, "Knesset education committee hears the partnership", PolicyLevel.NATIONAL, 7, ""),
+        (current, 0.5, PolicyKind.CHAMPION, "Two council members table a motion for reading tutors", PolicyLevel.LOCAL, 2, ""),
+        (current, 0.6, PolicyKind.CHAMPION, "District director adopts the shared readiness measure", PolicyLevel.REGIONAL, 1, ""),
+        (current, 0.7, PolicyKind.POLICY_CHANGE, "City extends kindergarten hours in three neighbourhoods", PolicyLevel.LOCAL, 0, Alignment.ALIGNED),
+        (current, 0.9, PolicyKind.POLICY_CHANGE, "National tutoring programme narrowed to grades 7–9", PolicyLevel.NATIONAL, 0, Alignment.PARTLY),
+    ]  # fmt: skip
+    for half, fraction, kind, title, level, policymakers, alignment in rows:
+        services.policy_entry_save(
+            initiative=initiative,
+            by=by,
+            occurred_on=min(_day(half.start, half.end, fraction), today),
+            kind=kind,
+            title=title,
+            description="",
+            level=level,
+            policymakers=policymakers,
+            alignment=alignment,
+            source_url="",
+        )
+
+
+def _community(initiative, by, today, halves) -> None:
+    earlier, previous, current = halves
+    rows = [
+        (earlier, 0.4, CommunityEventKind.PUBLIC_MEETING, "Neighbourhood dialogue in Dalet", 120, 45, 10, False),
+        (previous, 0.2, CommunityEventKind.INFORMATION, "Reading-week stands in three shopping centres", 420, 130, 25, False),
+        (previous, 0.5, CommunityEventKind.PUBLIC_MEETING, "Parents' evening on school readiness", 160, 70, 18, True),
+        (previous, 0.8, CommunityEventKind.CAMPAIGN, "Local radio series on the first thousand days", 900, 110, 12, False),
+        (current, 0.1, CommunityEventKind.ACTION, "Volunteer reading buddies, first cohort", 85, 80, 64, True),
+        (current, 0.4, CommunityEventKind.PUBLIC_MEETING, "Youth forum on the transition to work", 140, 90, 30, True),
+        (current, 0.7, CommunityEventKind.INFORMATION, "Kindergarten registration drive", 650, 240, 40, False),
+        (current, 0.9, CommunityEventKind.CAMPAIGN, "\"Every child ready\" social-media campaign", 1800, 260, 35, False),
+    ]  # fmt: skip
+    for half, fraction, kind, title, reached, supporters, acted, led in rows:
+        services.community_event_save(
+            initiative=initiative,
+            by=by,
+            held_on=min(_day(half.start, half.end, fraction), today),
+            kind=kind,
+            title=title,
+            reached=reached,
+            supporters=supporters,
+            took_action=acted,
+            community_led=led,
+            notes="",
+        )

@@ -1,0 +1,224 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from initiatives.choices import Role
+from initiatives.models import Initiative, Membership, Organization
+
+from . import services
+from .choices import DONT_KNOW, FunderType, FundingKind, FundingRecipient, Likert, RespondentGroup
+from .models import BackboneFunction, CommunityEvent, Indicator, PolicyEntry, SurveyItem
+from .periods import half_years_around
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class WaveForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    period = forms.ChoiceField(label=_("Period"), help_text=_("The half-year the answers assess."))
+    closes_on = forms.DateField(label=_("Answers accepted until"), widget=DATE)
+    items = forms.ModelMultipleChoiceField(
+        label=_("Statements from the item bank"),
+        queryset=SurveyItem.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one statement from the item bank.")},
+    )
+
+    def __init__(self, *args, initiative: Initiative, **kwargs):
+        super().__init__(*args, **kwargs)
+        codes = [h.code for h in half_years_around(timezone.localdate())]
+        codes += [c for c in initiative.backbone_periods.values_list("code", flat=True) if c not in codes]
+        self.fields["period"].choices = [(c, c) for c in sorted(codes)]
+        self.fields["items"].queryset = SurveyItem.objects.filter(
+            Q(initiative=None) | Q(initiative=initiative), active=True
+        ).select_related("indicator")
+
+
+class RespondentsForm(forms.Form):
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members of the initiative"),
+        queryset=Membership.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Partners answer the partners' form, steering committee members theirs."),
+    )
+    external = forms.CharField(
+        label=_("People without an account"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "name@example.org, Full name"}),
+        help_text=_("One per line: an email address, then a comma and a name (optional)."),
+    )
+    group = forms.ChoiceField(
+        label=_("They answer as"), choices=[("", "—"), *RespondentGroup.choices], required=False
+    )
+    organization = forms.ModelChoiceField(
+        label=_("On behalf of (optional)"), queryset=Organization.objects.none(), required=False
+    )
+    language = forms.ChoiceField(label=_("Language of the email and the form"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, initiative: Initiative, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = (
+            initiative.memberships.filter(role__in=(Role.PARTNER, Role.STEERING))
+            .select_related("user", "organization")
+            .order_by("role", "organization__name", "user__username")
+        )
+        self.fields["members"].label_from_instance = lambda m: (
+            f"{m.user.get_full_name() or m.user.get_username()} · {m.organization.name} · {m.get_role_display()}"
+        )
+        self.fields["organization"].queryset = initiative.organizations.order_by("name")
+
+    def clean_external(self) -> list[tuple[str, str]]:
+        rows = []
+        for line in self.cleaned_data["external"].splitlines():
+            if not line.strip():
+                continue
+            email, _sep, name = line.partition(",")
+            rows.append((email.strip(), name.strip()))
+        return rows
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("members") and not data.get("external"):
+            raise ValidationError(_("Choose members or list people to invite."))
+        if data.get("external") and not data.get("group"):
+            self.add_error("group", _("Choose the group the people you listed answer as."))
+        return data
+
+
+def answer_field(item: SurveyItem) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=item.text,
+        choices=[(str(value), label) for value, label in Likert.choices] + [(DONT_KNOW, _("Don't know"))],
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={
+            "required": _("Answer this statement, or choose “Don't know”."),
+            "invalid_choice": _("“%(value)s” is not an answer: choose 1 to 5, or “Don't know”."),
+        },
+    )
+
+
+class SurveyAnswerForm(forms.Form):
+    """One radio group per statement of the respondent's form."""
+
+    def __init__(self, *args, items: list[SurveyItem], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for item in items:
+            self.fields[f"item_{item.pk}"] = answer_field(item)
+
+    def answers(self) -> dict[int, int | None]:
+        return {
+            item.pk: None
+            if self.cleaned_data[f"item_{item.pk}"] == DONT_KNOW
+            else int(self.cleaned_data[f"item_{item.pk}"])
+            for item in self.items
+        }
+
+
+class FundingEntryForm(forms.Form):
+    funder_name = forms.CharField(
+        label=_("Funder"), max_length=200, widget=forms.TextInput(attrs={"list": "funders"})
+    )
+    funder_type = forms.ChoiceField(
+        label=_("Type of source"), choices=FunderType.choices, help_text=_("Used when the funder is new.")
+    )
+    recipient = forms.ChoiceField(label=_("To"), choices=FundingRecipient.choices)
+    recipient_organization = forms.ModelChoiceField(
+        label=_("Partner organisation"), queryset=Organization.objects.none(), required=False
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=FundingKind.choices)
+    # Text, not a number field: the service says exactly what is wrong with "12,5k" or "-300".
+    amount = forms.CharField(
+        label=_("Amount"), max_length=30, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    year = forms.IntegerField(label=_("For the year"), min_value=1990, max_value=2100)
+    committed_on = forms.DateField(label=_("Committed on"), widget=DATE)
+    requires_alignment = forms.BooleanField(
+        label=_("The grant asks its grantees to align with the initiative's goals"), required=False
+    )
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+
+    def __init__(self, *args, initiative: Initiative, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient_organization"].queryset = initiative.organizations.order_by("name")
+
+    def clean_amount(self):
+        try:
+            return services.parse_amount(self.cleaned_data["amount"])
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["amount"]) from exc
+
+
+class PolicyEntryForm(forms.ModelForm):
+    class Meta:
+        model = PolicyEntry
+        fields = [
+            "occurred_on",
+            "kind",
+            "title",
+            "description",
+            "level",
+            "policymakers",
+            "alignment",
+            "source_url",
+        ]
+        widgets = {"occurred_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, initiative: Initiative | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class CommunityEventForm(forms.ModelForm):
+    class Meta:
+        model = CommunityEvent
+        fields = [
+            "held_on",
+            "kind",
+            "title",
+            "reached",
+            "supporters",
+            "took_action",
+            "community_led",
+            "notes",
+        ]
+        widgets = {"held_on": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, initiative: Initiative | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class IndicatorLabelForm(forms.Form):
+    name_en = forms.CharField(
+        label=_("Wording (English)"),
+        max_length=400,
+        required=False,
+        help_text=_("Leave empty to use the standard wording again."),
+    )
+    name_he = forms.CharField(label=_("Wording (Hebrew)"), max_length=400, required=False)
+
+
+class IndicatorForm(forms.Form):
+    function = forms.ModelChoiceField(
+        label=_("Function"), queryset=BackboneFunction.objects.order_by("order")
+    )
+    name_en = forms.CharField(label=_("Name (English)"), max_length=400)
+    name_he = forms.CharField(label=_("Name (Hebrew)"), max_length=400, required=False)
+
+
+class ItemForm(forms.Form):
+    indicator = forms.ModelChoiceField(label=_("Indicator"), queryset=Indicator.objects.none())
+    group = forms.ChoiceField(label=_("Answered by"), choices=RespondentGroup.choices)
+    text_en = forms.CharField(label=_("Statement (English)"), max_length=500)
+    text_he = forms.CharField(label=_("Statement (Hebrew)"), max_length=500, required=False)
+
+    def __init__(self, *args, initiative: Initiative, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].queryset = Indicator.objects.filter(
+            Q(initiative=None) | Q(initiative=initiative)
+        ).order_by("number")

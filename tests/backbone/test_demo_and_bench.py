@@ -1,0 +1,86 @@
+"""The demo's backbone part, on its own: two waves answered through personal links, a ledger, a
+log, community events, and scores computed by the scoring service for all six functions and 27
+indicators in both periods; and the benchmark, at a small size."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from backbone import bench, demo
+from backbone.models import (
+    FunctionScore,
+    FundingEntry,
+    IndicatorScore,
+    PolicyEntry,
+    Response,
+    ScoreRun,
+    SurveyWave,
+)
+from initiatives import services as initiative_services
+from initiatives.choices import Role, Sector, Topic
+from initiatives.models import Organization
+
+pytestmark = pytest.mark.django_db
+
+ORGS = [
+    ("Negev Education Partnership", Sector.NONPROFIT),
+    ("Be'er Sheva Municipality", Sector.GOVERNMENT),
+    ("Southern Families Foundation", Sector.PHILANTHROPY),
+    ("Ben-Gurion University", Sector.ACADEMIA),
+    ("Early Years Network", Sector.NONPROFIT),
+    ("Desert Tech Employers Forum", Sector.BUSINESS),
+    ("Neighbourhood Parents Council", Sector.COMMUNITY),
+    ("Youth Futures", Sector.NONPROFIT),
+]
+PEOPLE = [
+    ("steering", 2, Role.STEERING),
+    ("partner", 4, Role.PARTNER),
+    ("viewer", 6, Role.VIEWER),
+    ("mayor.office", 1, Role.STEERING),
+    ("university", 3, Role.STEERING),
+    ("employers", 5, Role.PARTNER),
+    ("youth", 7, Role.PARTNER),
+]
+
+
+def test_the_demo_shows_all_six_functions_and_27_indicators_with_trend(make_user):
+    orgs = [Organization.objects.create(name=name, sector=sector) for name, sector in ORGS]
+    users = {"backbone": make_user("backbone")}
+    initiative = initiative_services.initiative_create(
+        by=users["backbone"],
+        organization=orgs[0],
+        name="Demo",
+        slug="demo",
+        issue="i",
+        place="p",
+        topic=Topic.EDUCATION,
+    )
+    for username, index, role in PEOPLE:
+        users[username] = make_user(username)
+        initiative.participations.get_or_create(organization=orgs[index])
+        initiative.memberships.create(user=users[username], organization=orgs[index], role=role)
+    demo.seed(initiative=initiative, users=users, organizations=orgs, now=timezone.now())
+
+    waves = SurveyWave.objects.filter(initiative=initiative)
+    assert waves.count() == 2 and set(waves.values_list("status", flat=True)) == {"closed"}
+    assert Response.objects.filter(wave__initiative=initiative).count() > 60
+    assert FundingEntry.objects.filter(initiative=initiative).count() >= 10
+    assert PolicyEntry.objects.filter(initiative=initiative).count() >= 10
+    assert ScoreRun.objects.filter(initiative=initiative, status="done").exists()
+    periods = list(initiative.backbone_periods.order_by("start"))
+    assert len(periods) == 2
+    for period in periods:
+        scores = IndicatorScore.objects.filter(period=period)
+        assert scores.count() == 27 and not scores.filter(score__isnull=True).exists(), period.code
+        functions = FunctionScore.objects.filter(period=period)
+        assert functions.count() == 6 and not functions.filter(score__isnull=True).exists()
+    # Every wave closed in the past, within its period.
+    assert not waves.filter(closed_at__gt=timezone.now() + timedelta(minutes=1)).exists()
+
+
+def test_the_benchmark_runs_at_a_small_size():
+    figure = bench.bench_recompute(partners=5, waves=2, responses=20, slug="bench-test")
+    assert figure["figure"] == "backbone full score recompute" and figure["unit"] == "s"
+    assert figure["detail"]["indicator_scores"] == 54 and figure["n"] > 200
+    assert figure["met"] is True
