@@ -10,6 +10,7 @@ from pathlib import Path
 import environ
 import plotly
 from celery.schedules import crontab
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -114,12 +116,20 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# The digests' schedule lives with the communication app (daily and weekly); it imports only Celery.
+from communication.schedule import BEAT_SCHEDULE as COMMUNICATION_BEAT_SCHEDULE  # noqa: E402
+
 CELERY_BEAT_SCHEDULE: dict = {
     "measurement-reminders": {"task": "measurement.tasks.reminders_send_task", "schedule": 6 * 3600},
     "measurement-aggregates-nightly": {
         "task": "measurement.tasks.aggregates_rebuild_all_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    "backbone-scores-nightly": {
+        "task": "backbone.tasks.scores_recompute_all_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    **COMMUNICATION_BEAT_SCHEDULE,
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -170,6 +180,20 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # /healthz/ answers load balancers over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+# Content Security Policy (Django's own): no inline scripts anywhere (pages pass data to scripts in
+# <script type="application/json">); inline styles are allowed because Plotly sets them.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 
 LANGUAGE_CODE = "en"
@@ -232,22 +256,58 @@ else:
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Collective Impact Platform <noreply@localhost>")
 
 # Platform policy.
+COMMUNICATION_MAX_UPLOAD_MB = env.int("COMMUNICATION_MAX_UPLOAD_MB", default=10)
 ALLOW_USERS_TO_CREATE_INITIATIVES = env.bool("ALLOW_USERS_TO_CREATE_INITIATIVES", default=True)
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 # The address used in links inside invitation emails (password reset links use the request's host).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Tokens first: a caller without credentials is told 401 with a Bearer challenge.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "initiatives.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "initiatives.api.errors.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "initiatives.api.schema.ApiAutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["initiatives.api.filters.ApiFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "initiatives.api.pagination.StrictLimitOffsetPagination",
     "PAGE_SIZE": 100,
+    "EXCEPTION_HANDLER": "initiatives.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "initiatives.api.throttling.TokenRateThrottle",
+        "initiatives.api.throttling.UserRateThrottle",
+        "initiatives.api.throttling.AnonRateThrottle",
+    ],
+    # Requests per second, minute, hour or day ("1200/minute"); counted in the cache (Redis in production).
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env("API_RATE_TOKEN", default="6000/hour"),
+        "user": env("API_RATE_USER", default="3000/hour"),
+        "anon": env("API_RATE_ANON", default="600/hour"),
+    },
+    # The client address for the anonymous rate, behind PROXY_COUNT proxies (as for sign-in throttling).
+    "NUM_PROXIES": env.int("PROXY_COUNT", default=0),
 }
+# The largest request body (bytes) read into memory, API included (413 above it). A bulk submission
+# of 10,000 values is about 1.5 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+# Values accepted in one bulk submission, and how long an Idempotency-Key answer is kept.
+API_BULK_MAX_VALUES = env.int("API_BULK_MAX_VALUES", default=10_000)
+API_IDEMPOTENCY_TTL_HOURS = env.int("API_IDEMPOTENCY_TTL_HOURS", default=24)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Collective Impact Platform API",
-    "DESCRIPTION": "Read and write an initiative's data. See docs/api.md.",
+    "DESCRIPTION": (
+        "Read and write an initiative's data. Authenticate with `Authorization: Bearer <token>` "
+        "(tokens are issued by an initiative's backbone staff) or the browser session. Large "
+        "collections use cursor pages (`next` links); errors are `{code, message, errors}`. "
+        "v1 is stable: fields and endpoints may be added, never removed or changed in meaning. "
+        "See docs/api.md."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -257,6 +317,8 @@ SPECTACULAR_SETTINGS = {
         "PhaseEnum": "initiatives.choices.Phase",
         "RoleEnum": "initiatives.choices.Role",
         "MilestoneStatusEnum": "initiatives.choices.MilestoneStatus",
+        "SubmissionStatusEnum": "measurement.choices.SubmissionStatus",
+        "AgendaKindEnum": "agenda.choices.AgendaKind",
     },
 }
 

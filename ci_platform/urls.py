@@ -1,8 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ci_platform.views import healthz
+from initiatives.api.views import api_not_found
 from initiatives.views import HomeView, InvitationAcceptView
 from measurement.dashboard_views import PublicReportCardView
 
@@ -27,7 +28,12 @@ urlpatterns = [
     path("api/v1/initiatives/<slug:initiative_slug>/", include("workgroups.api.urls")),
     path("api/v1/initiatives/<slug:initiative_slug>/", include("communication.api.urls")),
     path("api/v1/initiatives/<slug:initiative_slug>/", include("backbone.api.urls")),
+    path("api/v1/public/", include("measurement.api.public_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves its start-up script as a file: the CSP allows no inline scripts.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # Last of the API: any other /api/…/ address is a JSON 404 in the API's error shape (without
+    # the trailing slash, APPEND_SLASH redirects first, as everywhere).
+    re_path(r"^api/.*/$", api_not_found),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import (
+    ApiToken,
     FitAssessment,
     Initiative,
     Invitation,
@@ -86,3 +87,39 @@ class ReadinessAssessmentAdmin(admin.ModelAdmin):
 class FitAssessmentAdmin(admin.ModelAdmin):
     list_display = ["initiative", "complexity", "nature", "assessed_by", "assessed_at"]
     list_filter = ["initiative", "complexity", "nature"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued in the initiative (Members → API tokens) or by `manage.py issue_token`,
+    where the secret can be shown once; here they can be looked at and revoked, not created."""
+
+    list_display = [
+        "label",
+        "initiative",
+        "scope",
+        "organization",
+        "prefix",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_filter = ["scope", "initiative"]
+    search_fields = ["label", "prefix"]
+    fields = [
+        "initiative",
+        "label",
+        "scope",
+        "organization",
+        "prefix",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+        "revoked_by",
+    ]
+    readonly_fields = [f for f in fields if f not in ("label", "expires_at", "revoked_at")]
+
+    def has_add_permission(self, request):
+        return False

@@ -148,3 +148,10 @@ class Complexity(models.TextChoices):
 class ProblemNature(models.TextChoices):
     TECHNICAL = "technical", _("Technical")
     ADAPTIVE = "adaptive", _("Adaptive")
+
+
+class TokenScope(models.TextChoices):
+    """What an API token may do in its initiative."""
+
+    READ = "read", _("Read only")
+    SUBMIT = "submit", _("Read and submit data for one organization")

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Phase, Role
+from .choices import Phase, Role, TokenScope
 from .models import FitAssessment, Initiative, Milestone, Organization, ReadinessAssessment
 
 User = get_user_model()
@@ -190,3 +190,41 @@ class FitForm(forms.ModelForm):
             "solution_needs": forms.RadioSelect,
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
+
+
+class ApiTokenForm(forms.Form):
+    EXPIRY_CHOICES = [(30, _("30 days")), (90, _("90 days")), (180, _("180 days")), (365, _("1 year"))]
+
+    label = forms.CharField(
+        label=_("Label"), max_length=100, help_text=_("Which system will use it, e.g. “City data portal”.")
+    )
+    scope = forms.ChoiceField(
+        label=_("Scope"),
+        choices=TokenScope.choices,
+        initial=TokenScope.READ,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Read only: reads everything backbone staff can read here, including every organization's "
+            "raw values, and changes nothing. Submit: reads and submits data as a partner contributor "
+            "of the organization below."
+        ),
+    )
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.none(),
+        required=False,
+        label=_("On behalf of"),
+        help_text=_("Only for a token that submits data."),
+    )
+    days = forms.TypedChoiceField(label=_("Expires after"), choices=EXPIRY_CHOICES, coerce=int, initial=90)
+
+    def __init__(self, *args, initiative, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.filter(
+            participations__initiative=initiative
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scope") == TokenScope.SUBMIT and not data.get("organization"):
+            self.add_error("organization", _("Choose the organization whose data the token submits."))
+        return data

@@ -38,6 +38,9 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 def membership_of(user: AbstractBaseUser | AnonymousUser, initiative: Initiative) -> Membership | None:
     if not user.is_authenticated:
         return None
+    token = getattr(user, "api_token_in_use", None)
+    if token is not None:
+        return token_membership(token, initiative)
     # Cache per request object pair: views ask several questions about the same pair.
     cache = getattr(user, "_membership_cache", None)
     if cache is None:
@@ -65,3 +68,31 @@ def can_create_initiative(user) -> bool:
     if not user.is_authenticated:
         return False
     return user.is_superuser or settings.ALLOW_USERS_TO_CREATE_INITIATIVES
+
+
+# --- API tokens --------------------------------------------------------------------------------
+# A token is the membership it stands for, in its own initiative only: a read token reads what
+# backbone staff read (to mirror the initiative's data) and writes nothing; a submit token is a
+# partner contributor of its organisation. Writes are further limited in the API's one scoping
+# place (InitiativeScopedMixin): a token writes only where the endpoint's action is TOKEN_WRITE_ACTION.
+TOKEN_WRITE_ACTION = SUBMIT_DATA
+
+
+def token_membership(token, initiative: Initiative) -> Membership | None:
+    """The (unsaved) membership an API token acts as in `initiative`, or None outside its own."""
+    from .choices import TokenScope
+    from .models import Membership
+
+    if token.initiative_id != initiative.pk:
+        return None
+    role = Role.PARTNER if token.scope == TokenScope.SUBMIT else Role.BACKBONE
+    # The token's organisation object is shared (loaded with the token): no query per question.
+    return Membership(
+        user_id=token.user_id, initiative=initiative, organization=token.organization, role=role
+    )
+
+
+def token_may_write(token, action: str) -> bool:
+    from .choices import TokenScope
+
+    return token.scope == TokenScope.SUBMIT and action == TOKEN_WRITE_ACTION

@@ -110,3 +110,10 @@ def initiative_with_counts(initiative: Initiative) -> Initiative:
     return Initiative.objects.prefetch_related(
         Prefetch("milestones", queryset=Milestone.objects.select_related("updated_by"))
     ).get(pk=initiative.pk)
+
+
+def api_tokens_of(initiative: Initiative):
+    """The initiative's API tokens, newest first, with who issued and revoked them."""
+    return initiative.api_tokens.select_related("organization", "created_by", "revoked_by").order_by(
+        "-created_at", "-id"
+    )

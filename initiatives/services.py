@@ -15,9 +15,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import permissions
-from .choices import Area, MilestoneStatus, Phase, Role
+from .choices import Area, MilestoneStatus, Phase, Role, TokenScope
 from .fit import classify_problem
 from .models import (
+    ApiToken,
     FitAssessment,
     Initiative,
     Invitation,
@@ -305,3 +306,100 @@ def fit_assess(*, initiative: Initiative, by, notes: str = "", **answers) -> Fit
         nature=result.nature,
         **answers,
     )
+
+
+# --- API tokens -----------------------------------------------------------------------------------
+
+TOKEN_MAX_DAYS = 730
+
+
+def api_token_secret_split(secret: str) -> tuple[str, str] | None:
+    """`cit_<prefix>_<random>` -> (prefix, the whole secret); None when it cannot be one of ours."""
+    parts = secret.split("_", 2)
+    if len(secret) > 100 or len(parts) != 3 or parts[0] != "cit" or not parts[1] or not parts[2]:
+        return None
+    return parts[1], secret
+
+
+@transaction.atomic
+def api_token_create(
+    *,
+    initiative: Initiative,
+    by,
+    label: str,
+    scope: str = TokenScope.READ,
+    organization: Organization | None = None,
+    days: int = 90,
+) -> tuple[ApiToken, str]:
+    """Issue a token; returns it with its secret, which is shown once and never stored.
+
+    `by` is the backbone staff member issuing it, or None from a shell (`manage.py issue_token`).
+    """
+    if by is not None:
+        _require(by, permissions.MANAGE, initiative)
+    label = (label or "").strip()
+    if not label:
+        raise ValidationError({"label": _("Say which system will use the token.")})
+    if not 1 <= days <= TOKEN_MAX_DAYS:
+        raise ValidationError({"days": _("A token lasts from 1 to %(max)s days.") % {"max": TOKEN_MAX_DAYS}})
+    if scope == TokenScope.SUBMIT:
+        if organization is None:
+            raise ValidationError(
+                {"organization": _("A token that submits data does so for one organization.")}
+            )
+        if not initiative.participations.filter(organization=organization).exists():
+            raise ValidationError({"organization": _("This organization is not part of the initiative.")})
+    elif scope == TokenScope.READ:
+        organization = None
+    else:
+        raise ValidationError({"scope": _("Unknown scope.")})
+    prefix = secrets.token_hex(6)
+    secret = f"cit_{prefix}_{secrets.token_urlsafe(32)}"
+    # The token's own principal: it belongs to no initiative and cannot sign in.
+    account = User(username=f"api-token-{prefix}", first_name=f"API token: {label}"[:150], is_active=True)
+    account.set_unusable_password()
+    account.save()
+    token = ApiToken.objects.create(
+        initiative=initiative,
+        label=label[:100],
+        scope=scope,
+        organization=organization,
+        prefix=prefix,
+        secret_hash=_hash_token(secret),
+        user=account,
+        created_by=by,
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    return token, secret
+
+
+def api_token_authenticate(secret: str) -> ApiToken | None:
+    """The token this secret belongs to (whatever its state), or None."""
+    import hmac
+
+    split = api_token_secret_split(secret)
+    if split is None:
+        return None
+    token = (
+        ApiToken.objects.select_related("user", "initiative", "organization").filter(prefix=split[0]).first()
+    )
+    if token is None or not hmac.compare_digest(token.secret_hash, _hash_token(secret)):
+        return None
+    return token
+
+
+def api_token_touch(token: ApiToken, *, every_seconds: int = 60) -> None:
+    """Record the last use, at most once a minute: a busy integration must not write on every call."""
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() >= every_seconds:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, by) -> ApiToken:
+    _require(by, permissions.MANAGE, token.initiative)
+    if token.revoked_at is None:
+        token.revoked_at, token.revoked_by = timezone.now(), by
+        token.save(update_fields=["revoked_at", "revoked_by"])
+    return token

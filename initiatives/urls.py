@@ -27,6 +27,10 @@ urlpatterns = [
         views.InvitationRevokeView.as_view(),
         name="invitation_revoke",
     ),
+    path("<slug:slug>/api-tokens/", views.ApiTokensView.as_view(), name="api_tokens"),
+    path(
+        "<slug:slug>/api-tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="api_token_revoke"
+    ),
     path("<slug:slug>/organizations/", views.OrganizationsView.as_view(), name="organizations"),
     path("<slug:slug>/organizations/add/", views.OrganizationAddView.as_view(), name="organization_add"),
     path(

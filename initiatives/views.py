@@ -19,6 +19,7 @@ from .fit import classify_problem
 from .forms import (
     AcceptNewUserForm,
     AddOrganizationForm,
+    ApiTokenForm,
     FitForm,
     InitiativeCreateForm,
     InitiativeForm,
@@ -546,3 +547,48 @@ class InvitationAcceptView(TemplateView):
                 messages.success(request, _("Welcome to %(name)s.") % {"name": invitation.initiative.name})
                 return HttpResponseRedirect(invitation.initiative.get_absolute_url())
         return self.render_to_response(self.get_context_data(form=form))
+
+
+class ApiTokensView(InitiativeFormMixin, FormView):
+    """Backbone staff issue, list and revoke the initiative's API tokens. A new token's secret is
+    shown once, in the answer to the form; only its hash is kept."""
+
+    permission = permissions.MANAGE
+    template_name = "initiatives/api_tokens.html"
+    form_class = ApiTokenForm
+    section = "api_tokens"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            tokens=selectors.api_tokens_of(self.initiative),
+            api_base=self.request.build_absolute_uri(f"/api/v1/initiatives/{self.initiative.slug}/"),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            token, secret = services.api_token_create(
+                initiative=self.initiative, by=self.request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        # Answered directly, never redirected: the secret must not travel through the session.
+        response = self.render_to_response(
+            self.get_context_data(
+                form=self.get_form_class()(initiative=self.initiative), new=token, secret=secret
+            )
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ApiTokenRevokeView(InitiativeMixin, TemplateView):
+    permission = permissions.MANAGE
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        token = get_object_or_404(self.initiative.api_tokens, pk=kwargs["pk"])
+        services.api_token_revoke(token=token, by=request.user)
+        messages.success(request, _("The token “%(label)s” was revoked.") % {"label": token.label})
+        return redirect("initiatives:api_tokens", slug=self.initiative.slug)

@@ -113,6 +113,15 @@ class DraftSerializer(serializers.ModelSerializer):
         read_only_fields = ["updated_at"]
 
 
+class DraftConflictSerializer(serializers.Serializer):
+    """409 to a stale PUT: the API's error shape, with the draft as it is now."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    current = DraftSerializer()
+
+
 class PublishSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=AgendaKind.choices, required=False)
     change_summary = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -16,6 +17,7 @@ from .. import selectors, services
 from ..models import AgendaVersion, Endorsement, StrategyItem
 from .serializers import (
     AgendaVersionSerializer,
+    DraftConflictSerializer,
     DraftSerializer,
     EndorsementSerializer,
     EndorseSerializer,
@@ -126,7 +128,10 @@ class DraftView(InitiativeScopedMixin, generics.GenericAPIView):
         request=DraftSerializer,
         responses={
             200: DraftSerializer,
-            409: OpenApiResponse(description="The draft changed since `revision`."),
+            409: OpenApiResponse(
+                DraftConflictSerializer,
+                description="The draft changed since `revision`: nothing was stored; `current` is the draft now.",
+            ),
         },
     )
     def put(self, request, *args, **kwargs):
@@ -150,7 +155,8 @@ class DraftView(InitiativeScopedMixin, generics.GenericAPIView):
             return Response(
                 {
                     "code": "conflict",
-                    "detail": "The draft changed since the revision you sent.",
+                    "message": _("The draft changed since the revision you sent."),
+                    "errors": {"revision": [_("The draft changed since the revision you sent.")]},
                     "current": DraftSerializer(conflict.current).data,
                 },
                 status=status.HTTP_409_CONFLICT,

@@ -24,6 +24,8 @@ class InitiativeSerializer(serializers.ModelSerializer):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
+    website = serializers.CharField(read_only=True, help_text="An address, or empty.")
+
     class Meta:
         model = Organization
         fields = ["id", "name", "sector", "website"]

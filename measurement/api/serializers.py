@@ -1,12 +1,21 @@
+import math
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Assignment, DataValue, ReportingPeriod, SharedMeasure, Submission
+from initiatives.api.fields import InitiativeRelatedField
+from initiatives.models import Organization
+
+from ..choices import AuditAction, SubmissionStatus
+from ..models import Assignment, ReportingPeriod, SharedMeasure, Submission
 
 
 class SharedMeasureSerializer(serializers.ModelSerializer):
     breakdowns = serializers.SerializerMethodField()
     strategies = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    denominator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    denominator = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     targets = serializers.SerializerMethodField()
 
     class Meta:
@@ -97,25 +106,301 @@ class ReviewSerializer(serializers.Serializer):
     message = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
 
 
-class DataValueSerializer(serializers.ModelSerializer):
-    measure = serializers.CharField(source="measure.code")
-    period = serializers.CharField(source="period.code")
-    organization_id = serializers.IntegerField()
-    breakdown_1 = serializers.CharField(source="member1.code", default=None)
-    breakdown_2 = serializers.CharField(source="member2.code", default=None)
-    value = serializers.DecimalField(max_digits=20, decimal_places=6, coerce_to_string=True)
+def _decimal(value) -> str | None:
+    return None if value is None else f"{value:.6f}"
 
-    class Meta:
-        model = DataValue
-        fields = [
-            "id",
-            "measure",
-            "period",
-            "organization_id",
-            "breakdown_1",
-            "breakdown_2",
-            "value",
-            "comment",
-            "updated_at",
-        ]
-        read_only_fields = fields
+
+_MOMENT = serializers.DateTimeField()
+
+
+class DataValueSerializer(serializers.Serializer):
+    """One raw value. Read from a `values()` query (see VALUE_COLUMNS), never from model instances:
+    a page of 1,000 values is one query and a loop over dicts."""
+
+    id = serializers.IntegerField()
+    measure = serializers.CharField(help_text="Shared measure code.")
+    period = serializers.CharField(help_text="Reporting period code (2026, 2026-Q1, 2026-01).")
+    organization_id = serializers.IntegerField()
+    breakdown_1 = serializers.CharField(allow_null=True, help_text="Member code of the first breakdown.")
+    breakdown_2 = serializers.CharField(allow_null=True, help_text="Member code of the second breakdown.")
+    value = serializers.DecimalField(max_digits=20, decimal_places=6, coerce_to_string=True)
+    comment = serializers.CharField(allow_blank=True)
+    status = serializers.ChoiceField(choices=SubmissionStatus.choices, help_text="The submission's status.")
+    updated_at = serializers.DateTimeField()
+
+    def to_representation(self, row):
+        return {
+            "id": row["id"],
+            "measure": row["measure__code"],
+            "period": row["period__code"],
+            "organization_id": row["organization_id"],
+            "breakdown_1": row["member1__code"],
+            "breakdown_2": row["member2__code"],
+            "value": _decimal(row["value"]),
+            "comment": row["comment"],
+            "status": row["submission__status"],
+            "updated_at": _MOMENT.to_representation(row["updated_at"]),
+        }
+
+
+VALUE_COLUMNS = (
+    "id",
+    "measure__code",
+    "period__code",
+    "organization_id",
+    "member1__code",
+    "member2__code",
+    "value",
+    "comment",
+    "submission__status",
+    "updated_at",
+)
+
+
+class AggregateSerializer(serializers.Serializer):
+    """A number behind the charts: a measure across partners, for a period and breakdown cell
+    (both breakdowns null = the total). Read from a `values()` query (AGGREGATE_COLUMNS)."""
+
+    id = serializers.IntegerField()
+    measure = serializers.CharField()
+    period = serializers.CharField()
+    frequency = serializers.CharField()
+    breakdown_1 = serializers.CharField(allow_null=True)
+    breakdown_2 = serializers.CharField(allow_null=True)
+    value = serializers.DecimalField(
+        max_digits=26,
+        decimal_places=6,
+        coerce_to_string=True,
+        allow_null=True,
+        help_text="Null when the measure is not aggregable across partners and no single source reported.",
+    )
+    organizations = serializers.IntegerField(help_text="How many organizations' approved values it rests on.")
+
+    def to_representation(self, row):
+        return {
+            "id": row["id"],
+            "measure": row["measure__code"],
+            "period": row["period__code"],
+            "frequency": row["period__frequency"],
+            "breakdown_1": row["member1__code"],
+            "breakdown_2": row["member2__code"],
+            "value": _decimal(row["value"]),
+            "organizations": row["organizations"],
+        }
+
+
+AGGREGATE_COLUMNS = (
+    "id",
+    "measure__code",
+    "period__code",
+    "period__frequency",
+    "member1__code",
+    "member2__code",
+    "value",
+    "organizations",
+)
+
+
+class AuditEntrySerializer(serializers.Serializer):
+    """A change in the audit trail: a value entered, changed or cleared, or a submission's step."""
+
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    action = serializers.ChoiceField(choices=AuditAction.choices)
+    organization_id = serializers.IntegerField()
+    period = serializers.CharField()
+    measure = serializers.CharField(allow_null=True)
+    breakdown_1 = serializers.CharField(allow_null=True)
+    breakdown_2 = serializers.CharField(allow_null=True)
+    old_value = serializers.DecimalField(max_digits=20, decimal_places=6, allow_null=True)
+    new_value = serializers.DecimalField(max_digits=20, decimal_places=6, allow_null=True)
+    reason = serializers.CharField(allow_blank=True)
+    by = serializers.CharField(allow_null=True, help_text="Who: a person's name, or an API token's label.")
+
+    def to_representation(self, row):
+        by = " ".join(p for p in (row["by__first_name"], row["by__last_name"]) if p) or row["by__username"]
+        return {
+            "id": row["id"],
+            "at": _MOMENT.to_representation(row["at"]),
+            "action": row["action"],
+            "organization_id": row["organization_id"],
+            "period": row["submission__period__code"],
+            "measure": row["measure__code"],
+            "breakdown_1": row["member1__code"],
+            "breakdown_2": row["member2__code"],
+            "old_value": _decimal(row["old_value"]),
+            "new_value": _decimal(row["new_value"]),
+            "reason": row["reason"],
+            "by": by,
+        }
+
+
+AUDIT_COLUMNS = (
+    "id",
+    "at",
+    "action",
+    "organization_id",
+    "submission__period__code",
+    "measure__code",
+    "member1__code",
+    "member2__code",
+    "old_value",
+    "new_value",
+    "reason",
+    "by__first_name",
+    "by__last_name",
+    "by__username",
+)
+
+
+# --- Bulk submission -----------------------------------------------------------------------------
+
+
+@extend_schema_field({"oneOf": [{"type": "string", "maxLength": 40}, {"type": "number"}]})
+class NumberOrTextField(serializers.CharField):
+    """A value as typed (`"1,234.5"`) or as a JSON number; parsed by the same rules as a file."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        if isinstance(data, float) and not math.isfinite(data):
+            self.fail("invalid")
+        return super().to_internal_value(repr(data) if isinstance(data, float) else data)
+
+
+class BulkValueSerializer(serializers.Serializer):
+    measure = serializers.CharField(max_length=40, help_text="Shared measure code.")
+    period = serializers.CharField(max_length=10, help_text="Reporting period code.")
+    breakdown_1 = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default="", help_text="Member code, if broken down."
+    )
+    breakdown_2 = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Member code, second breakdown.",
+    )
+    value = NumberOrTextField(max_length=40, help_text="The number (a JSON number or a string).")
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class BulkSubmissionSerializer(serializers.Serializer):
+    organization = InitiativeRelatedField(
+        model=Organization,
+        scope=lambda initiative: Organization.objects.filter(participations__initiative=initiative),
+        required=False,
+        help_text="Whose data (an organization of the initiative). Defaults to the caller's own "
+        "organization for a partner contributor or a submit token; backbone staff must say.",
+    )
+    dry_run = serializers.BooleanField(
+        default=False, help_text="Validate and report what would happen, without writing anything."
+    )
+    submit = serializers.BooleanField(
+        default=False, help_text="After saving, submit every period in the request for review."
+    )
+    values = BulkValueSerializer(many=True, allow_empty=False, min_length=1)
+
+    def validate_values(self, values):
+        limit = settings.API_BULK_MAX_VALUES
+        if len(values) > limit:
+            raise serializers.ValidationError(
+                _("At most %(n)s values per request; split the data.") % {"n": f"{limit:,}"}
+            )
+        return values
+
+
+class BulkRowSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="Position in `values`, from 0.")
+    measure = serializers.CharField()
+    period = serializers.CharField()
+    breakdown_1 = serializers.CharField(allow_blank=True)
+    breakdown_2 = serializers.CharField(allow_blank=True)
+    status = serializers.ChoiceField(
+        choices=["create", "update", "unchanged", "reject"],
+        help_text="What the row does (or would do, in a dry run).",
+    )
+    reasons = serializers.ListField(child=serializers.CharField(), help_text="Why a row is rejected.")
+
+
+class BulkSummarySerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+
+
+class BulkResultSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    organization = serializers.IntegerField()
+    summary = BulkSummarySerializer()
+    submitted = serializers.ListField(
+        child=serializers.CharField(), help_text="Periods submitted for review (with `submit`)."
+    )
+    problems = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Refusals that concern no single row (e.g. a required value missing on submit).",
+    )
+    rows = BulkRowSerializer(many=True)
+
+
+class BulkErrorSerializer(serializers.Serializer):
+    """A refused bulk submission: nothing was written. The error shape, with the row report."""
+
+    code = serializers.CharField(
+        help_text="`invalid` (rows rejected) or `locked` (approved or submitted data)."
+    )
+    message = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    summary = BulkSummarySerializer(required=False, help_text="When rows were checked.")
+    rows = BulkRowSerializer(
+        many=True, required=False, help_text="When rows were checked: each row's verdict."
+    )
+
+
+# --- Public report card ----------------------------------------------------------------------------
+
+
+class PointSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    value = serializers.FloatField(allow_null=True)
+
+
+class CellSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    value = serializers.FloatField(allow_null=True, help_text="Null when suppressed.")
+    suppressed = serializers.BooleanField(help_text="Hidden: it rests on fewer than the threshold.")
+
+
+class BreakdownSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    cells = CellSerializer(many=True)
+
+
+class CardMeasureSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    direction = serializers.CharField()
+    baseline = serializers.FloatField(allow_null=True)
+    baseline_period = serializers.CharField(allow_blank=True)
+    latest_period = serializers.CharField(allow_null=True)
+    latest = serializers.FloatField(allow_null=True)
+    change_previous = serializers.FloatField(allow_null=True)
+    change_baseline = serializers.FloatField(allow_null=True)
+    on_track = serializers.BooleanField(allow_null=True)
+    history = PointSerializer(many=True)
+    targets = PointSerializer(many=True)
+    forecast = PointSerializer(many=True)
+    breakdown = BreakdownSerializer(allow_null=True)
+
+
+class ReportCardSerializer(serializers.Serializer):
+    initiative = serializers.CharField(help_text="The initiative's short name (slug).")
+    name = serializers.CharField()
+    place = serializers.CharField()
+    title = serializers.CharField()
+    introduction = serializers.CharField(allow_blank=True)
+    suppression_threshold = serializers.IntegerField()
+    computed_at = serializers.DateTimeField(allow_null=True, help_text="When the aggregates were computed.")
+    measures = CardMeasureSerializer(many=True)

@@ -11,5 +11,11 @@ router.register("periods", views.ReportingPeriodViewSet, basename="period")
 router.register("assignments", views.AssignmentViewSet, basename="assignment")
 router.register("submissions", views.SubmissionViewSet, basename="submission")
 router.register("values", views.DataValueViewSet, basename="value")
+router.register("aggregates", views.AggregateViewSet, basename="aggregate")
+router.register("audit", views.AuditEntryViewSet, basename="audit")
 
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    # Before the router: "bulk" would otherwise be read as a submission id.
+    path("submissions/bulk/", views.BulkSubmissionView.as_view(), name="submission-bulk"),
+    path("", include(router.urls)),
+]

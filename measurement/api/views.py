@@ -1,23 +1,63 @@
 """API of shared measurement; scoping from initiatives' InitiativeScopedMixin, confidentiality
-from measurement.permissions (a partner reads its own raw values only)."""
+from measurement.permissions (a partner reads its own raw values only).
 
-import django_filters
+The large collections (values, aggregates, submissions, audit) use cursor pages and are read as
+`values()` rows, not model instances; aggregates and the report card answer conditional GETs."""
+
+import json
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from initiatives import permissions as initiative_permissions
+from initiatives.api.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, conditional, make_etag
+from initiatives.api.errors import ApiError
+from initiatives.api.idempotency import run_once
+from initiatives.api.pagination import KeysetPagination
+from initiatives.api.throttling import AnonRateThrottle
 from initiatives.api.views import InitiativeScopedMixin
+from initiatives.choices import Role
+from initiatives.models import Initiative
 
-from .. import permissions, selectors, services
-from ..models import Assignment, DataValue, MeasureDimension, ReportingPeriod, SharedMeasure, Submission
+from .. import aggregates, permissions, selectors, services
+from ..models import (
+    Aggregate,
+    Assignment,
+    AuditEntry,
+    DataValue,
+    MeasureDimension,
+    ReportCard,
+    ReportingPeriod,
+    SharedMeasure,
+    Submission,
+)
+from . import bulk, report_card
+from .filters import AggregateFilter, AuditEntryFilter, DataValueFilter, PeriodFilter, SubmissionFilter
 from .serializers import (
+    AGGREGATE_COLUMNS,
+    AUDIT_COLUMNS,
+    VALUE_COLUMNS,
+    AggregateSerializer,
     AssignmentSerializer,
+    AuditEntrySerializer,
+    BulkErrorSerializer,
+    BulkResultSerializer,
+    BulkSubmissionSerializer,
     DataValueSerializer,
+    ReportCardSerializer,
     ReportingPeriodSerializer,
     ReviewSerializer,
     SharedMeasureSerializer,
@@ -46,7 +86,7 @@ class SharedMeasureViewSet(InitiativeScopedMixin, viewsets.ReadOnlyModelViewSet)
 
 class ReportingPeriodViewSet(InitiativeScopedMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ReportingPeriodSerializer
-    filterset_fields = ["frequency", "code"]
+    filterset_class = PeriodFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -65,28 +105,19 @@ class AssignmentViewSet(InitiativeScopedMixin, viewsets.ReadOnlyModelViewSet):
         )
 
 
-class SubmissionFilter(django_filters.FilterSet):
-    period = django_filters.CharFilter(field_name="period__code")
-    organization = django_filters.NumberFilter(field_name="organization_id")
-
-    class Meta:
-        model = Submission
-        fields = ["status", "period", "organization"]
-
-
 class SubmissionViewSet(InitiativeScopedMixin, viewsets.ReadOnlyModelViewSet):
     """Submissions the caller may see: its own organisation's, or all for backbone staff."""
 
     serializer_class = SubmissionSerializer
     filterset_class = SubmissionFilter
     write_permission = initiative_permissions.MANAGE
+    pagination_class = KeysetPagination
+    keyset_orderings = {"id": "id", "updated_at": "updated_at"}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Submission.objects.none()
-        queryset = self.initiative.submissions.select_related("organization", "period").order_by(
-            "-period__start", "organization__name"
-        )
+        queryset = self.initiative.submissions.select_related("organization", "period")
         allowed = permissions.organizations_user_can_see(self.request.user, self.initiative)
         return queryset if allowed is None else queryset.filter(organization_id__in=allowed)
 
@@ -123,26 +154,194 @@ class SubmissionViewSet(InitiativeScopedMixin, viewsets.ReadOnlyModelViewSet):
         return self._review(request, services.submission_unlock, reason=data.validated_data["message"])
 
 
-class DataValueFilter(django_filters.FilterSet):
-    measure = django_filters.CharFilter(field_name="measure__code")
-    period = django_filters.CharFilter(field_name="period__code")
-    period_from = django_filters.DateFilter(field_name="period__start", lookup_expr="gte")
-    period_to = django_filters.DateFilter(field_name="period__end", lookup_expr="lte")
-    organization = django_filters.NumberFilter(field_name="organization_id")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-
-    class Meta:
-        model = DataValue
-        fields = ["measure", "period", "organization"]
-
-
 class DataValueViewSet(InitiativeScopedMixin, viewsets.ReadOnlyModelViewSet):
-    """Raw data values the caller may see (confidentiality: own organisation unless backbone)."""
+    """Raw data values the caller may see (confidentiality: its own organisation's, all of them for
+    backbone staff and read tokens). For incremental sync: `ordering=updated_at` with
+    `updated_since`, following `next` links; cleared values show in `audit/` (action `delete`)."""
 
     serializer_class = DataValueSerializer
     filterset_class = DataValueFilter
+    pagination_class = KeysetPagination
+    keyset_orderings = {"id": "id", "updated_at": "updated_at"}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return DataValue.objects.none()
-        return selectors.visible_values(self.request.user, self.initiative).order_by("id")
+        return selectors.visible_values(self.request.user, self.initiative).values(*VALUE_COLUMNS)
+
+
+class AggregateViewSet(InitiativeScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The numbers behind every chart: each measure across partners per period and breakdown cell
+    (breakdowns null = the total), from the active computation only, approved data only.
+
+    Answers carry an ETag and Last-Modified (the computation's): send them back as If-None-Match /
+    If-Modified-Since and an unchanged answer is a 304 without a body."""
+
+    serializer_class = AggregateSerializer
+    filterset_class = AggregateFilter
+    pagination_class = KeysetPagination
+    keyset_orderings = {"id": "id"}
+
+    def _run(self):
+        if not hasattr(self, "_active_run"):
+            self._active_run = aggregates.active_run(self.initiative)
+        return self._active_run
+
+    def get_queryset(self):
+        run = None if getattr(self, "swagger_fake_view", False) else self._run()
+        queryset = Aggregate.objects.filter(run=run) if run else Aggregate.objects.none()
+        return queryset.values(*AGGREGATE_COLUMNS)
+
+    @extend_schema(
+        parameters=CONDITIONAL_PARAMETERS,
+        responses={200: AggregateSerializer(many=True), 304: NOT_MODIFIED},
+    )
+    def list(self, request, *args, **kwargs):
+        run = self._run()
+        return conditional(
+            request,
+            etag=make_etag(
+                "aggregates",
+                self.initiative.pk,
+                run and run.pk,
+                run and run.finished_at,
+                request.get_full_path(),
+            ),
+            last_modified=run and (run.finished_at or run.created_at),
+            build=lambda: super(AggregateViewSet, self).list(request, *args, **kwargs),
+            cache_control="private, no-cache",
+        )
+
+
+class AuditEntryViewSet(InitiativeScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The audit trail of data values and submissions, for the organisations whose raw values the
+    caller may see. A mirror applies `delete` entries (`action=delete&since=…`) to drop cleared values."""
+
+    serializer_class = AuditEntrySerializer
+    filterset_class = AuditEntryFilter
+    pagination_class = KeysetPagination
+    keyset_orderings = {"id": "id", "at": "at"}
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return AuditEntry.objects.none()
+        queryset = AuditEntry.objects.filter(initiative=self.initiative)
+        allowed = permissions.organizations_user_can_see(self.request.user, self.initiative)
+        if allowed is not None:
+            queryset = queryset.filter(organization_id__in=allowed)
+        return queryset.values(*AUDIT_COLUMNS)
+
+
+IDEMPOTENCY_PARAMETERS = [
+    OpenApiParameter(
+        "Idempotency-Key",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        required=False,
+        description="Any unique string (1–200 visible ASCII characters), e.g. a UUID. A retry with the "
+        "same key and body returns the first answer and writes nothing; the same key with another "
+        "body is a 409. Kept for API_IDEMPOTENCY_TTL_HOURS (24 hours by default).",
+    ),
+    OpenApiParameter(
+        "Idempotent-Replayed",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=[200],
+        description="`true` when this answer is the stored answer to an earlier request with the same key.",
+    ),
+]
+
+
+class BulkSubmissionView(InitiativeScopedMixin, generics.GenericAPIView):
+    """Submit many values for one organisation and one or more periods, all or nothing.
+
+    Every row is checked as a file upload's row is (same messages); one rejected row and nothing is
+    written (400, with every row's verdict). Approved or submitted periods are locked (409). With
+    `dry_run` the answer says what would be created, updated, left unchanged or rejected, and nothing
+    is written. With `submit` each period is submitted for review after saving."""
+
+    serializer_class = BulkSubmissionSerializer
+    write_permission = initiative_permissions.SUBMIT_DATA
+
+    @extend_schema(
+        request=BulkSubmissionSerializer,
+        parameters=IDEMPOTENCY_PARAMETERS,
+        responses={
+            200: BulkResultSerializer,
+            400: OpenApiResponse(
+                BulkErrorSerializer, description="Rejected rows or bad input; nothing was saved."
+            ),
+            409: OpenApiResponse(
+                BulkErrorSerializer,
+                description="Locked (submitted or approved) data, or an Idempotency-Key reused for another "
+                "request; nothing was saved.",
+            ),
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        incoming = self.get_serializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        organization = data.get("organization") or self._own_organization()
+        if data["dry_run"]:
+            return self._save(organization, data)
+        return run_once(request, lambda: self._save(organization, data))
+
+    def _own_organization(self):
+        membership = initiative_permissions.membership_of(self.request.user, self.initiative)
+        if membership is None or membership.role != Role.PARTNER:
+            raise ValidationError({"organization": [_("Say whose data this is.")]})
+        return membership.organization
+
+    def _save(self, organization, data) -> Response:
+        try:
+            outcome = bulk.bulk_submit(
+                initiative=self.initiative,
+                organization=organization,
+                by=self.request.user,
+                values=data["values"],
+                submit=data["submit"],
+                dry_run=data["dry_run"],
+            )
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(_("You may not enter this organization's data.")) from exc
+        except bulk.BulkRefused as refused:
+            raise ApiError(
+                status_code=409 if refused.code == "locked" else 400,
+                code=refused.code,
+                message=refused.message,
+                errors=refused.errors(),
+                extra={"summary": refused.outcome.summary(), "rows": refused.outcome.row_report()},
+            ) from refused
+        return Response(outcome.as_dict())
+
+
+class PublicReportCardView(APIView):
+    """The public Community Report Card as JSON: no sign-in, 404 unless published. The same
+    measures, approved data and small-number suppression as the public page."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle]
+
+    @extend_schema(
+        parameters=CONDITIONAL_PARAMETERS,
+        responses={200: ReportCardSerializer, 304: NOT_MODIFIED},
+        auth=[],
+    )
+    def get(self, request, slug: str):
+        initiative = get_object_or_404(Initiative, slug=slug)
+        card = ReportCard.objects.filter(initiative=initiative, published=True).first()
+        if card is None:
+            raise Http404
+        data = report_card.as_dict(initiative, card)
+        computed = data["computed_at"]
+        response = conditional(
+            request,
+            etag=make_etag(json.dumps(data, sort_keys=True, default=str)),
+            last_modified=max(filter(None, [card.updated_at, computed])),
+            build=lambda: Response(ReportCardSerializer(data).data),
+            cache_control="public, max-age=60",
+        )
+        patch_vary_headers(response, ["Accept-Language", "Cookie"])
+        return response

@@ -200,7 +200,7 @@ class TestEndorsements:
             api("endorsements/"), {"version": 1, "decision": "endorse"}, content_type="application/json"
         )
         assert response.status_code == 400
-        assert response.json() == {
+        assert response.json()["errors"] == {
             "detail": ["Version v1 was superseded by v2: endorse the current version instead."]
         }
         assert not Endorsement.objects.exists()
@@ -220,7 +220,7 @@ class TestEndorsements:
         login(client, world, "steering")
         response = client.post(api("endorsements/"), payload, content_type="application/json")
         assert response.status_code == 400
-        assert field in response.json()
+        assert field in response.json()["errors"]
         assert not Endorsement.objects.exists()
 
     def test_a_draft_number_cannot_be_endorsed(self, client, world, two_versions):
@@ -391,7 +391,7 @@ class TestPublish:
         client.post(api("agenda-draft/"))
         response = client.post(api("agenda-draft/publish/"), {}, content_type="application/json")
         assert response.status_code == 400
-        assert response.json() == {
+        assert response.json()["errors"] == {
             "detail": [
                 "An empty or incomplete agenda cannot be published.",
                 "Describe the problem.",
@@ -410,7 +410,7 @@ class TestPublish:
             api("agenda-draft/publish/"), {"change_summary": ""}, content_type="application/json"
         )
         assert response.status_code == 400
-        assert response.json() == {"change_summary": ["Say what changed since the previous version."]}
+        assert response.json()["errors"] == {"change_summary": ["Say what changed since the previous version."]}
         assert AgendaVersion.objects.filter(status=VersionStatus.DRAFT).exists()
 
     def test_first_version(self, client, world):

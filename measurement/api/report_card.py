@@ -1,0 +1,70 @@
+"""The public report card as data: exactly what the public page shows (measurement.dashboards),
+in the request's language. Totals over approved data; breakdowns with small numbers suppressed."""
+
+from __future__ import annotations
+
+from initiatives.models import Initiative
+
+from .. import dashboards
+from ..models import ReportCard
+
+
+def _points(periods, values) -> list[dict]:
+    return [{"period": p, "value": v} for p, v in zip(periods, values, strict=True)]
+
+
+def as_dict(initiative: Initiative, card: ReportCard) -> dict:
+    codes = list(card.measures.values_list("code", flat=True))
+    groups, run = dashboards.measure_cards(initiative, codes=codes)
+    seen, cards = set(), []
+    for group in groups:  # a measure linked to two strategies shows once, as on the page
+        for c in group.cards:
+            if c.measure.pk not in seen:
+                seen.add(c.measure.pk)
+                cards.append(c)
+    breakdowns = {
+        b.measure.pk: b
+        for b in dashboards.public_breakdowns(
+            initiative, [c.measure for c in cards], card.suppression_threshold
+        )
+    }
+    measures = []
+    for c in cards:
+        curve, breakdown = c.curve, breakdowns.get(c.measure.pk)
+        measures.append(
+            {
+                "code": c.measure.code,
+                "name": c.measure.name,
+                "unit": c.measure.unit,
+                "direction": c.measure.direction,
+                "baseline": curve.baseline,
+                "baseline_period": curve.baseline_period,
+                "latest_period": c.latest_period,
+                "latest": c.latest,
+                "change_previous": c.change_previous,
+                "change_baseline": c.change_baseline,
+                "on_track": c.on_track,
+                "history": _points(curve.history.periods, curve.history.values),
+                "targets": [{"period": p, "value": v} for p, v in sorted(curve.targets.items())],
+                "forecast": _points(curve.forecast.periods, curve.forecast.values) if curve.forecast else [],
+                "breakdown": None
+                if breakdown is None
+                else {
+                    "period": breakdown.period,
+                    "cells": [
+                        {"label": label, "value": value, "suppressed": suppressed}
+                        for label, value, suppressed in breakdown.cells
+                    ],
+                },
+            }
+        )
+    return {
+        "initiative": initiative.slug,
+        "name": initiative.name,
+        "place": initiative.place,
+        "title": card.title or initiative.name,
+        "introduction": card.introduction,
+        "suppression_threshold": card.suppression_threshold,
+        "computed_at": (run.finished_at or run.created_at) if run else None,
+        "measures": measures,
+    }
