@@ -410,7 +410,9 @@ class TestPublish:
             api("agenda-draft/publish/"), {"change_summary": ""}, content_type="application/json"
         )
         assert response.status_code == 400
-        assert response.json()["errors"] == {"change_summary": ["Say what changed since the previous version."]}
+        assert response.json()["errors"] == {
+            "change_summary": ["Say what changed since the previous version."]
+        }
         assert AgendaVersion.objects.filter(status=VersionStatus.DRAFT).exists()
 
     def test_first_version(self, client, world):
