@@ -58,6 +58,7 @@ def test_bench_prints_every_figure_as_json():
         api_limit=20,
         repeat=1,
         rebuild_runs=1,
+        skip_backbone=True,
         verbosity=0,
         stdout=out,
         stderr=err,

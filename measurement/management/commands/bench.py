@@ -244,6 +244,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--orgs", type=int, default=100, help="partner organisations (100)")
+        parser.add_argument(
+            "--skip-backbone", action="store_true", help="leave out the backbone score figure"
+        )
         parser.add_argument("--measures", type=int, default=50, help="shared measures (50)")
         parser.add_argument("--periods", type=int, default=60, help="monthly periods (60)")
         parser.add_argument("--members", type=int, default=6, help="members of the breakdown (6)")
@@ -343,6 +346,12 @@ class Command(BaseCommand):
         self.bench_api(full, people, options["api_pages"], options["api_limit"])
         self._drop_logged(f"{slug}-import")
         self.bench_import(f"{slug}-import", people, options)
+        if not options["skip_backbone"]:
+            # The backbone scorecard (issue 8): 100 partners, 8 survey waves of 300 responses.
+            from backbone.bench import bench_recompute
+
+            self.log("backbone: full score recompute")
+            self.stdout.write(json.dumps(bench_recompute(), default=str))
         self.emit(
             "bench_total",
             time.perf_counter() - self.started,
