@@ -455,7 +455,7 @@ class _WaveAction(BackboneMixin, View):
     http_method_names = ["post"]
 
     def act(self, wave):  # pragma: no cover - overridden
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must define act()")
 
     def post(self, request, *args, **kwargs):
         wave = get_object_or_404(self.initiative.survey_waves, pk=kwargs["pk"])
@@ -768,7 +768,7 @@ class _RecordDelete(BackboneMixin, View):
     list_name = ""
 
     def remove(self, obj):  # pragma: no cover - overridden
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must define remove()")
 
     def post(self, request, *args, **kwargs):
         obj = get_object_or_404(self.model.objects.filter(initiative=self.initiative), pk=kwargs["pk"])

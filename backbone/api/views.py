@@ -170,10 +170,10 @@ class _RecordViewSet(InitiativeScopedMixin, viewsets.ModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def save(self, data: dict, instance=None):  # pragma: no cover - overridden
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must define save()")
 
     def remove(self, instance):  # pragma: no cover - overridden
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must define remove()")
 
     def _write(self, request, instance=None, partial=False):
         incoming = self.get_serializer(instance, data=request.data, partial=partial)
