@@ -190,3 +190,31 @@ def wait_for(predicate, timeout: float = 60.0):
             return result
         time.sleep(0.25)
     return None
+
+
+# --- Headless Chromium for the browser tests (Debian's package; never `playwright install`) ------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # Playwright's event loop trips Django's async-safety check on the tests' synchronous ORM calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM", CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-dev-shm-usage",
+            ],
+        )
+        yield chromium
+        chromium.close()
+    finally:
+        playwright.stop()

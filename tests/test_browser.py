@@ -13,13 +13,13 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from initiatives import tasks
 from initiatives.choices import Phase, Role
 from initiatives.models import Initiative, Membership
 
-from .conftest import CHROMIUM, PASSWORD
+from .conftest import PASSWORD
 
 # Playwright's sync API keeps an asyncio event loop in this thread, which trips Django's
 # async-safety check on every ORM call made by the test itself (the live server runs its own
@@ -30,27 +30,6 @@ pytestmark = pytest.mark.browser
 
 SHOTS = Path("/tmp/shots")  # noqa: S108 (only written to on request, SCREENSHOTS=1)
 HEBREW = re.compile(r"[\u0590-\u05FF]")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM", CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-dev-shm-usage",
-            ],
-        )
-        yield browser
-        browser.close()
-    finally:
-        playwright.stop()
 
 
 @pytest.fixture

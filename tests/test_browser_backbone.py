@@ -10,7 +10,7 @@ import re
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from backbone.choices import RespondentGroup
 from backbone.models import Response
@@ -18,34 +18,13 @@ from backbone.periods import half_year_of
 
 from .backbone.conftest import load_catalogue
 from .backbone.helpers import answer, invite, link_path, make_wave, open_wave, recompute
-from .conftest import CHROMIUM, PASSWORD
+from .conftest import PASSWORD
 
 # See tests/test_browser.py: Playwright's event loop trips Django's async-safety check on the
 # test's own (synchronous) ORM calls.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM", CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-dev-shm-usage",
-            ],
-        )
-        yield browser
-        browser.close()
-    finally:
-        playwright.stop()
 
 
 @pytest.fixture

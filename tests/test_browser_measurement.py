@@ -10,12 +10,12 @@ import os
 import re
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from measurement.choices import AuditAction, SubmissionStatus
 from measurement.models import AuditEntry, DataValue, Submission
 
-from .conftest import CHROMIUM, PASSWORD
+from .conftest import PASSWORD
 from .measurement.conftest import build_measurement_world, field_name
 
 # See tests/test_browser.py: Playwright's event loop trips Django's async-safety check on the
@@ -25,27 +25,6 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = pytest.mark.browser
 
 HOME = "/initiatives/c2c/measurement/"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM", CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-dev-shm-usage",
-            ],
-        )
-        yield browser
-        browser.close()
-    finally:
-        playwright.stop()
 
 
 @pytest.fixture

@@ -10,14 +10,14 @@ import os
 import re
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from initiatives.choices import Sector
 from initiatives.models import Organization
 from workgroups import services
 from workgroups.models import Activity
 
-from .conftest import CHROMIUM, PASSWORD
+from .conftest import PASSWORD
 from .workgroups.conftest import answer, publish_agenda
 
 # See tests/test_browser.py: Playwright's event loop trips Django's async-safety check on the
@@ -27,27 +27,6 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = pytest.mark.browser
 
 BASE = "/initiatives/c2c/workgroups/"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM", CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-dev-shm-usage",
-            ],
-        )
-        yield browser
-        browser.close()
-    finally:
-        playwright.stop()
 
 
 @pytest.fixture
