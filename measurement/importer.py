@@ -11,10 +11,12 @@ import csv
 import io
 import zipfile
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from initiatives.models import Initiative, Organization
@@ -22,7 +24,7 @@ from initiatives.models import Initiative, Organization
 from . import selectors, services
 from .choices import AuditAction
 from .models import DataValue, ImportJob, ReportingPeriod
-from .validation import parse_number
+from .validation import parse_number, validate_entry
 
 COLUMNS = ["measure", "period", "breakdown_1", "breakdown_2", "value", "comment"]
 MAX_BYTES = 10 * 1024 * 1024
@@ -48,6 +50,15 @@ class Row:
     old: str = ""
     cell: tuple | None = None
     period_id: int | None = None
+    number: Decimal | None = None  # the parsed value, during a check only
+
+
+# What a preview keeps of each row (ImportJob.rows): the file's cells and the verdict.
+_STORED_FIELDS = ("line", *COLUMNS, "status", "reasons", "old")
+
+
+def _stored(row: Row) -> dict:
+    return {name: getattr(row, name) for name in _STORED_FIELDS}
 
 
 def _text(value) -> str:
@@ -162,16 +173,31 @@ def preview(*, initiative: Initiative, organization: Organization, by, name: str
         initiative=initiative,
         organization=organization,
         filename=name[:255],
-        rows=[asdict(r) for r in rows],
+        rows=[_stored(r) for r in rows],
         summary=dict(summary),
         created_by=by,
     )
     return job
 
 
-def _check(initiative: Initiative, organization: Organization, by, rows: list[Row]) -> None:
+@dataclass
+class _Target:
+    """What the check found for one period of the file, for the commit to write."""
+
+    submission: object | None
+    stored: dict
+
+
+def _check(initiative: Initiative, organization: Organization, by, rows: list[Row]) -> dict[int, _Target]:
+    """Give every row its verdict (create / update / unchanged / reject with reasons): the same
+    checks as the grid, over the file's values merged with what is stored. Returns, per period of
+    the file, the submission and its stored values (for `commit`, which holds their locks)."""
     periods = {p.code: p for p in ReportingPeriod.objects.filter(initiative=initiative)}
-    grids: dict[int, dict] = {}
+    in_file = [periods[code] for code in {row.period for row in rows} if code in periods]
+    grids = {
+        period_id: {g.measure.code: g for g in grid}
+        for period_id, grid in selectors.datasets(initiative, organization, in_file).items()
+    }
     seen: dict[tuple, int] = {}
     by_period: dict[int, list[Row]] = defaultdict(list)
 
@@ -184,14 +210,10 @@ def _check(initiative: Initiative, organization: Organization, by, rows: list[Ro
                 )
         if row.reasons:
             continue
-        candidates = [p for code, p in periods.items() if code == row.period]
-        if not candidates:
+        period = periods.get(row.period)
+        if period is None:
             row.reasons.append(_("Unknown period “%(period)s”.") % {"period": row.period[:20]})
             continue
-        period = candidates[0]
-        if period.pk not in grids:
-            grid = selectors.dataset(initiative, organization, period)
-            grids[period.pk] = {g.measure.code: g for g in grid}
         measure_grid = grids[period.pk].get(row.measure)
         if measure_grid is None:
             row.reasons.append(
@@ -208,7 +230,7 @@ def _check(initiative: Initiative, organization: Organization, by, rows: list[Ro
             continue
         seen[key] = row.line
         try:
-            parse_number(row.value)
+            row.number = parse_number(row.value)
         except ValueError as exc:
             row.reasons.append(str(exc))
             continue
@@ -216,65 +238,76 @@ def _check(initiative: Initiative, organization: Organization, by, rows: list[Ro
         by_period[period.pk].append(row)
 
     # Per period: the same checks as the grid, over the file's values merged with what is stored.
-    for period_id, period_rows in by_period.items():
-        period = next(p for p in periods.values() if p.pk == period_id)
-        submission = services.Submission.objects.filter(organization=organization, period=period).first()
-        specs = selectors.specs_of(list(grids[period_id].values()))
-        stored = {}
-        if submission is not None:
-            # As in services.values_save: values outside the current data set are left alone.
-            stored = {
-                cell: v
-                for cell, v in selectors.stored_values(submission).items()
-                if cell[0] in specs and cell[1:] in specs[cell[0]].cells
-            }
-            if submission.is_locked:
-                for row in period_rows:
-                    row.reasons.append(
-                        _("Period %(period)s is %(status)s and locked.")
-                        % {"period": period.code, "status": submission.get_status_display().lower()}
-                    )
-                continue
-        if not services.permissions.can_review(by, initiative) and (
-            problem := services.window_problem(period)
-        ):
+    # What they read is fetched for all the file's periods at once (a file may span years).
+    checked = [p for p in in_file if p.pk in by_period]
+    submissions = {
+        s.period_id: s
+        for s in services.Submission.objects.filter(organization=organization, period__in=checked)
+    }
+    stored_by_submission: dict[int, dict] = defaultdict(dict)
+    for value in DataValue.objects.filter(submission__in=list(submissions.values())):
+        stored_by_submission[value.submission_id][(value.measure_id, value.member1_id, value.member2_id)] = (
+            value
+        )
+    measure_ids = {g.measure.pk for p in checked for g in grids[p.pk].values()}
+    previous = selectors.previous_totals_many(organization, checked, measure_ids)
+    rules = selectors.rules_of(initiative)
+    reviewer = services.permissions.can_review(by, initiative)
+    targets: dict[int, _Target] = {}
+    for period in checked:
+        period_rows = by_period[period.pk]
+        submission = submissions.get(period.pk)
+        specs = selectors.specs_of(list(grids[period.pk].values()))
+        # As in services.values_save: values outside the current data set are left alone.
+        stored = {
+            cell: v
+            for cell, v in stored_by_submission.get(submission.pk if submission else None, {}).items()
+            if cell[0] in specs and cell[1:] in specs[cell[0]].cells
+        }
+        targets[period.pk] = _Target(submission, stored)
+        if submission is not None and submission.is_locked:
+            for row in period_rows:
+                row.reasons.append(
+                    _("Period %(period)s is %(status)s and locked.")
+                    % {"period": period.code, "status": submission.get_status_display().lower()}
+                )
+            continue
+        if not reviewer and (problem := services.window_problem(period)):
             for row in period_rows:
                 row.reasons.append(problem)
             continue
-        from .validation import validate_entry
 
         raw = {cell: v.value for cell, v in stored.items()}
         comments = {cell: v.comment for cell, v in stored.items()}
         for row in period_rows:
-            raw[tuple(row.cell)] = row.value
+            raw[row.cell] = row.number
             if row.comment:
-                comments[tuple(row.cell)] = row.comment
+                comments[row.cell] = row.comment
         _values, problems = validate_entry(
             specs=specs,
             raw=raw,
             comments=comments,
-            previous_totals=selectors.previous_totals(organization, period, specs),
-            rules=selectors.rules_of(initiative),
+            previous_totals=previous[period.pk],
+            rules=rules,
             submitting=False,
         )
         for row in period_rows:
-            row.reasons.extend(problems.cells.get(tuple(row.cell), []))
+            row.reasons.extend(problems.cells.get(row.cell, []))
             if not row.reasons:
-                old = stored.get(tuple(row.cell))
-                new = parse_number(row.value)
+                old = stored.get(row.cell)
                 if old is None:
                     row.status = "create"
-                elif old.value != new or (row.comment and row.comment != old.comment):
+                elif old.value != row.number or (row.comment and row.comment != old.comment):
                     row.status, row.old = "update", format(old.value.normalize(), "f")
                 else:
                     row.status = "unchanged"
         # Problems of cells the file does not mention (a rule broken between a value in the file
         # and one already stored) concern the whole period: every row of it is refused.
-        in_file = {tuple(row.cell) for row in period_rows}
+        in_period = {row.cell for row in period_rows}
         elsewhere = [
             f"{specs[cell[0]].code}: {message}"
             for cell, messages in problems.cells.items()
-            if cell not in in_file
+            if cell not in in_period
             for message in messages
         ]
         for message in [*problems.general, *elsewhere]:
@@ -283,6 +316,7 @@ def _check(initiative: Initiative, organization: Organization, by, rows: list[Ro
     for row in rows:
         if row.reasons:
             row.status = "reject"
+    return targets
 
 
 def _cell(grid, row: Row):
@@ -312,53 +346,61 @@ def _cell(grid, row: Row):
 
 @transaction.atomic
 def commit(*, job: ImportJob, by) -> dict:
-    """Write the previewed file, all or nothing, after validating again (data may have moved on)."""
+    """Write the previewed file, all or nothing, after validating it again (data may have moved on).
+
+    The submissions the file writes to are created if missing and locked first, so the second
+    check's verdict still holds when the values are written (in bulk, without a second pass).
+    """
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.committed_at is not None:
         raise ValidationError(_("This file was already imported."))
     if job.created_by_id != by.pk:
         raise ValidationError(_("Only the person who uploaded the file can confirm it."))
-    rows = [Row(**{k: v for k, v in r.items() if k in Row.__dataclass_fields__}) for r in job.rows]
-    for row in rows:
-        row.reasons, row.status = [], ""
-    _check(job.initiative, job.organization, by, rows)
+    if not services.permissions.can_enter(by, job.initiative, job.organization):
+        raise PermissionDenied
+    rows = [Row(**{k: v for k, v in r.items() if k in _STORED_FIELDS}) for r in job.rows]
+    codes = {row.period for row in rows}
+    for period in ReportingPeriod.objects.filter(initiative=job.initiative, code__in=codes):
+        services.submission_for(
+            initiative=job.initiative, organization=job.organization, period=period, by=by
+        )
+    locked = list(
+        services.Submission.objects.select_for_update()
+        .filter(organization=job.organization, period__initiative=job.initiative, period__code__in=codes)
+        .values_list("pk", flat=True)
+    )
+    targets = _check(job.initiative, job.organization, by, rows)
     rejected = [r for r in rows if r.status == "reject"]
     if rejected:
         raise ValidationError(
             _("%(n)s rows cannot be imported; nothing was saved. Fix the file and upload it again.")
             % {"n": len(rejected)}
         )
-    by_period: dict[int, dict] = defaultdict(dict)
-    comments: dict[int, dict] = defaultdict(dict)
+    totals = {"created": 0, "updated": 0, "unchanged": sum(1 for r in rows if r.status == "unchanged")}
+    by_period: dict[int, list[Row]] = defaultdict(list)
     for row in rows:
         if row.status in ("create", "update"):
-            by_period[row.period_id][tuple(row.cell)] = row.value
-            if row.comment:
-                comments[row.period_id][tuple(row.cell)] = row.comment
-    totals = {"created": 0, "updated": 0, "unchanged": sum(1 for r in rows if r.status == "unchanged")}
-    for period_id, raw in by_period.items():
-        period = ReportingPeriod.objects.get(pk=period_id)
-        submission = services.submission_for(
-            initiative=job.initiative, organization=job.organization, period=period, by=by
+            by_period[row.period_id].append(row)
+    for period_id, period_rows in by_period.items():
+        target = targets[period_id]
+        comments = {
+            row.cell: row.comment or (target.stored[row.cell].comment if row.cell in target.stored else "")
+            for row in period_rows
+        }
+        result = services.write_values(
+            submission=target.submission,
+            by=by,
+            values={row.cell: row.number for row in period_rows},
+            comments=comments,
+            stored=target.stored,
+            replace=False,
+            action=AuditAction.IMPORT,
         )
-        try:
-            result = services.values_save(
-                submission=submission,
-                by=by,
-                raw=raw,
-                comments=comments[period_id],
-                replace=False,
-                action=AuditAction.IMPORT,
-            )
-        except services.EntryInvalid as exc:  # the checks above should have caught it: refuse whole
-            raise ValidationError(
-                [_("Nothing was saved: the values are no longer valid."), *exc.problems.messages()[:10]]
-            ) from exc
         totals["created"] += result.created
         totals["updated"] += result.updated
-    from django.utils import timezone
-
-    job.committed_at = timezone.now()
+    now = timezone.now()
+    services.Submission.objects.filter(pk__in=locked).update(updated_at=now)
+    job.committed_at = now
     job.save(update_fields=["committed_at"])
     return totals
 

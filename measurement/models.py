@@ -264,9 +264,14 @@ class DataValue(models.Model):
     """One number: measure × period × organisation × disaggregation cell (members may be empty)."""
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="values")
-    measure = models.ForeignKey(SharedMeasure, on_delete=models.PROTECT, related_name="values")
+    # measure and organization lead the composite indexes below, which serve their lookups too.
+    measure = models.ForeignKey(
+        SharedMeasure, on_delete=models.PROTECT, related_name="values", db_index=False
+    )
     period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="values")
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="values")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="values", db_index=False
+    )
     member1 = models.ForeignKey(
         DimensionMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -331,30 +336,68 @@ class ValidationRule(models.Model):
 
 
 class AuditEntry(models.Model):
-    """Every change of data and of a submission's state: who, when, old, new, why."""
+    """Every change of data and of a submission's state: who, when, old, new, why.
 
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="audit")
+    An append-only log, written a row per value (100,000 for a large file): only the submission is
+    a database-level foreign key, indexed with the time (the trail is read per submission; the API
+    pages it per initiative). The other references are plain columns with Django's on_delete rules, which the ORM still applies;
+    a database constraint and index on each would make every import write and check six more.
+    """
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="audit", db_index=False)
     measure = models.ForeignKey(
-        SharedMeasure, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        SharedMeasure,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     member1 = models.ForeignKey(
-        DimensionMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        DimensionMember,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     member2 = models.ForeignKey(
-        DimensionMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        DimensionMember,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
     old_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
     new_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["submission", "at"])]
+        indexes = [
+            models.Index(fields=["submission", "at"]),
+            models.Index(fields=["initiative", "id"], name="audit_initiative_id"),  # the API's pages
+        ]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
 

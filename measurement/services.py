@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from initiatives import permissions as initiative_permissions
 from initiatives.models import Initiative, Organization
 
-from . import permissions, selectors
+from . import bulk, permissions, selectors
 from .choices import AuditAction, SubmissionStatus
 from .models import (
     Assignment,
@@ -217,95 +218,126 @@ def values_save(
     if problems:
         raise EntryInvalid(problems)
 
-    result = SaveResult()
-    now = timezone.now()
-    to_create, to_update, audit = [], [], []
-
-    def audit_row(cell: Cell, act: str, old, new, reason: str = "") -> AuditEntry:
-        return AuditEntry(
+    result = write_values(
+        submission=submission,
+        by=by,
+        values=values,
+        comments=merged_comments,
+        stored=stored,
+        replace=replace,
+        action=action,
+    )
+    update_fields = ["updated_at"]
+    if submit:
+        submission.status = SubmissionStatus.SUBMITTED
+        submission.submitted_at, submission.submitted_by = timezone.now(), by
+        update_fields += ["status", "submitted_at", "submitted_by"]
+        AuditEntry.objects.create(
             initiative=initiative,
             organization=submission.organization,
             submission=submission,
-            measure_id=cell[0],
-            member1_id=cell[1],
-            member2_id=cell[2],
-            action=act,
-            old_value=old,
-            new_value=new,
-            reason=reason,
+            action=AuditAction.SUBMIT,
             by=by,
         )
+        result.submitted = True
+    submission.save(update_fields=update_fields)
+    return result
+
+
+DATA_VALUE_FIELDS = [
+    "submission", "measure", "period", "organization", "member1", "member2",
+    "value", "comment", "entered_by", "updated_at",
+]  # fmt: skip
+AUDIT_FIELDS = [
+    "initiative", "organization", "submission", "measure", "member1", "member2",
+    "action", "old_value", "new_value", "reason", "by", "at",
+]  # fmt: skip
+
+
+def write_values(
+    *,
+    submission: Submission,
+    by,
+    values: dict[Cell, Decimal],
+    comments: dict[Cell, str],
+    stored: dict[Cell, DataValue],
+    replace: bool,
+    action: str,
+) -> SaveResult:
+    """Write validated values of one submission, with their audit rows, in bulk (measurement.bulk).
+
+    Only for callers that have validated `values` against `stored` while holding the submission's
+    row lock (values_save, importer.commit): it checks nothing itself.
+    """
+    result = SaveResult()
+    now = timezone.now()
+    by_id = by.pk if by is not None else None
+    common = {
+        "initiative": submission.initiative_id,
+        "organization": submission.organization_id,
+        "submission": submission.pk,
+        "by": by_id,
+        "at": now,
+        "reason": "",
+    }
+    created_action = AuditAction.IMPORT if action == AuditAction.IMPORT else AuditAction.CREATE
+    to_create, to_update, audit = [], [], []
+
+    def audit_row(cell: Cell, act: str, old, new) -> dict:
+        return {
+            **common,
+            "measure": cell[0],
+            "member1": cell[1],
+            "member2": cell[2],
+            "action": act,
+            "old_value": old,
+            "new_value": new,
+        }
 
     for cell, number in values.items():
-        comment = (merged_comments.get(cell) or "").strip()[:2000]
+        comment = (comments.get(cell) or "").strip()[:2000]
         existing = stored.get(cell)
         if existing is None:
             to_create.append(
-                DataValue(
-                    submission=submission,
-                    measure_id=cell[0],
-                    period=submission.period,
-                    organization=submission.organization,
-                    member1_id=cell[1],
-                    member2_id=cell[2],
-                    value=number,
-                    comment=comment,
-                    entered_by=by,
-                )
+                {
+                    "submission": submission.pk,
+                    "measure": cell[0],
+                    "period": submission.period_id,
+                    "organization": submission.organization_id,
+                    "member1": cell[1],
+                    "member2": cell[2],
+                    "value": number,
+                    "comment": comment,
+                    "entered_by": by_id,
+                    "updated_at": now,
+                }
             )
-            audit.append(
-                audit_row(
-                    cell,
-                    AuditAction.IMPORT if action == AuditAction.IMPORT else AuditAction.CREATE,
-                    None,
-                    number,
-                )
-            )
+            audit.append(audit_row(cell, created_action, None, number))
         elif existing.value != number or existing.comment != comment:
             if existing.value != number:
                 audit.append(audit_row(cell, action, existing.value, number))
-            existing.value, existing.comment, existing.entered_by, existing.updated_at = (
-                number,
-                comment,
-                by,
-                now,
+            to_update.append(
+                {
+                    "pk": existing.pk,
+                    "value": number,
+                    "comment": comment,
+                    "entered_by": by_id,
+                    "updated_at": now,
+                }
             )
-            to_update.append(existing)
         else:
             result.unchanged += 1
     cleared = [v for cell, v in stored.items() if cell not in values] if replace else []
     for value in cleared:
-        audit.append(
-            audit_row(
-                (value.measure_id, value.member1_id, value.member2_id), AuditAction.DELETE, value.value, None
-            )
-        )
+        cell = (value.measure_id, value.member1_id, value.member2_id)
+        audit.append(audit_row(cell, AuditAction.DELETE, value.value, None))
 
-    DataValue.objects.bulk_create(to_create, batch_size=2000)
-    DataValue.objects.bulk_update(
-        to_update, ["value", "comment", "entered_by", "updated_at"], batch_size=2000
-    )
+    result.created = bulk.insert(DataValue, DATA_VALUE_FIELDS, to_create)
+    result.updated = bulk.update(DataValue, ["value", "comment", "entered_by", "updated_at"], to_update)
     if cleared:
         DataValue.objects.filter(pk__in=[v.pk for v in cleared]).delete()
-    result.created, result.updated, result.deleted = len(to_create), len(to_update), len(cleared)
-
-    update_fields = ["updated_at"]
-    if submit:
-        submission.status = SubmissionStatus.SUBMITTED
-        submission.submitted_at, submission.submitted_by = now, by
-        update_fields += ["status", "submitted_at", "submitted_by"]
-        audit.append(
-            AuditEntry(
-                initiative=initiative,
-                organization=submission.organization,
-                submission=submission,
-                action=AuditAction.SUBMIT,
-                by=by,
-            )
-        )
-        result.submitted = True
-    AuditEntry.objects.bulk_create(audit, batch_size=2000)
-    submission.save(update_fields=update_fields)
+    result.deleted = len(cleared)
+    bulk.insert(AuditEntry, AUDIT_FIELDS, audit)
     return result
 
 

@@ -1,0 +1,91 @@
+"""Bulk writes to the largest tables (data values and their audit trail).
+
+On PostgreSQL new rows go in with one `COPY` and changed rows with one `UPDATE … FROM (VALUES …)`
+per few thousand rows: no model instance per row and no SQL compiled per row, which is what made a
+100,000-value import take a minute (docs/performance.md). Other databases (SQLite for `make run`)
+take Django's bulk_create / bulk_update, which give the same result more slowly.
+
+Callers pass plain dicts keyed by field name; every concrete column must be given (auto_now and
+defaults are not applied here), and the caller is inside the transaction that must hold them all.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import connection, models
+
+BATCH = 5000
+
+
+def _copy_field(value) -> str:
+    # COPY's CSV format: an unquoted empty field is NULL, a quoted one is the empty string.
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return '"' + value.replace('"', '""') + '"'
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def _columns(model: type[models.Model], fields: list[str]) -> list[str]:
+    return [model._meta.get_field(name).column for name in fields]
+
+
+def insert(model: type[models.Model], fields: list[str], rows: list[dict]) -> int:
+    """Insert rows (dicts with exactly `fields`). Returns how many."""
+    if not rows:
+        return 0
+    if connection.vendor != "postgresql":
+        attnames = {name: model._meta.get_field(name).attname for name in fields}
+        model.objects.bulk_create(
+            [model(**{attnames[name]: row[name] for name in fields}) for row in rows], batch_size=2000
+        )
+        return len(rows)
+    buffer = io.StringIO()
+    buffer.writelines(",".join(_copy_field(row[name]) for name in fields) + "\n" for row in rows)
+    buffer.seek(0)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in _columns(model, fields))
+    with connection.cursor() as cursor:
+        cursor.copy_expert(
+            f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer
+        )
+    return len(rows)
+
+
+def update(model: type[models.Model], fields: list[str], rows: list[dict]) -> int:
+    """Set `fields` on existing rows, each dict holding `pk` and the fields. Returns how many."""
+    if not rows:
+        return 0
+    if connection.vendor != "postgresql":
+        objects = []
+        for row in rows:
+            obj = model(pk=row["pk"])
+            for name in fields:
+                setattr(obj, model._meta.get_field(name).attname, row[name])
+            objects.append(obj)
+        model.objects.bulk_update(objects, fields, batch_size=2000)
+        return len(rows)
+    from psycopg2.extras import execute_values
+
+    quote = connection.ops.quote_name
+    opts = model._meta
+    db_fields = [opts.get_field(name) for name in fields]
+    casts = ", ".join(f"%s::{f.db_type(connection)}" for f in [opts.pk, *db_fields])
+    names = ", ".join(["pk", *(f"f{i}" for i in range(len(fields)))])
+    sets = ", ".join(f"{quote(f.column)} = v.f{i}" for i, f in enumerate(db_fields))
+    # Identifiers come from the model's metadata, quoted; every value is a parameter.
+    table, pk = quote(opts.db_table), quote(opts.pk.column)
+    sql = f"UPDATE {table} AS t SET {sets} FROM (VALUES %s) AS v({names}) WHERE t.{pk} = v.pk"  # noqa: S608
+    values = [[row["pk"], *(row[name] for name in fields)] for row in rows]
+    with connection.cursor() as cursor:
+        execute_values(cursor.cursor, sql, values, template=f"({casts})", page_size=BATCH)
+    return len(rows)
