@@ -10,13 +10,14 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from initiatives.models import Initiative
 
 from .aggregation import aggregate_measure
+from .aggregation_sql import insert_aggregates
 from .choices import SubmissionStatus
 from .models import (
     Aggregate,
@@ -60,17 +61,24 @@ def _approved_rows(measure_id: int, period_ids=None):
 
 
 def compute_into(run: AggregateRun, measure: SharedMeasure, period_ids=None) -> int:
-    """(Re)write one measure's aggregates and completeness in a run. Idempotent."""
-    rows = _approved_rows(measure.pk, period_ids)
-    denominator = _approved_rows(measure.denominator_id, period_ids) if measure.denominator_id else None
+    """(Re)write one measure's aggregates and completeness in a run. Idempotent.
+
+    On PostgreSQL the rules run in the database (aggregation_sql, one INSERT … SELECT); elsewhere
+    the Python rules (aggregation.aggregate_measure) compute the rows, which are then inserted.
+    """
     dims = measure.measure_dimensions.count()
-    result = aggregate_measure(
-        aggregation=measure.aggregation,
-        value_type=measure.value_type,
-        dims=dims,
-        rows=rows,
-        denominator_rows=denominator,
-    )
+    in_database = connection.vendor == "postgresql"
+    result = None
+    if not in_database:
+        rows = _approved_rows(measure.pk, period_ids)
+        denominator = _approved_rows(measure.denominator_id, period_ids) if measure.denominator_id else None
+        result = aggregate_measure(
+            aggregation=measure.aggregation,
+            value_type=measure.value_type,
+            dims=dims,
+            rows=rows,
+            denominator_rows=denominator,
+        )
     completeness = _completeness(measure, period_ids)
     with transaction.atomic():
         old = Aggregate.objects.filter(run=run, measure=measure)
@@ -78,25 +86,29 @@ def compute_into(run: AggregateRun, measure: SharedMeasure, period_ids=None) -> 
         if period_ids is not None:
             old = old.filter(period_id__in=period_ids)
             old_completeness = old_completeness.filter(period_id__in=period_ids)
-        old.delete()
-        old_completeness.delete()
-        Aggregate.objects.bulk_create(
-            (
-                Aggregate(
-                    run=run,
-                    measure=measure,
-                    period_id=r.period_id,
-                    member1_id=r.member1_id,
-                    member2_id=r.member2_id,
-                    value=r.value,
-                    organizations=r.organizations,
-                )
-                for r in result
-            ),
-            batch_size=5000,
-        )
+        old._raw_delete(old.db)  # no cascades or signals hang on aggregates: one DELETE
+        old_completeness._raw_delete(old_completeness.db)
+        if in_database:
+            written = insert_aggregates(run.pk, measure, dims, period_ids)
+        else:
+            Aggregate.objects.bulk_create(
+                (
+                    Aggregate(
+                        run=run,
+                        measure=measure,
+                        period_id=r.period_id,
+                        member1_id=r.member1_id,
+                        member2_id=r.member2_id,
+                        value=r.value,
+                        organizations=r.organizations,
+                    )
+                    for r in result
+                ),
+                batch_size=5000,
+            )
+            written = len(result)
         Completeness.objects.bulk_create(Completeness(run=run, measure=measure, **c) for c in completeness)
-    return len(result)
+    return written
 
 
 def _completeness(measure: SharedMeasure, period_ids=None) -> list[dict]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from .choices import Aggregation, ValueType
 
@@ -27,6 +27,9 @@ ValueRow = tuple[int, int, int | None, int | None, Decimal]
 Key = tuple[int | None, int | None]
 
 ANY = "*"
+# Aggregates keep 6 decimal places, rounded half away from zero (as PostgreSQL's round() does, so
+# that measurement.aggregation_sql gives the same numbers).
+PLACES = Decimal("0.000001")
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,6 @@ def aggregate_measure(
     weighted = aggregation == Aggregation.WEIGHTED_MEAN
     per_org = _per_org(rows, dims, percent, denominator_rows if (weighted or percent) else None)
     result = []
-    places = Decimal("0.000001")
     for (period_id, (m1, m2)), by_org in sorted(per_org.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
         values = [v for v, _w in by_org.values()]
         if aggregation == Aggregation.SUM:
@@ -129,7 +131,7 @@ def aggregate_measure(
                 period_id,
                 m1,
                 m2,
-                value.quantize(places) if value is not None else None,
+                value.quantize(PLACES, rounding=ROUND_HALF_UP) if value is not None else None,
                 len(by_org),
             )
         )
