@@ -4,7 +4,8 @@
 numbers); this module computes the same rows with one INSERT … SELECT per measure, so a full rebuild
 of a million values costs about what one GROUP BY over them costs instead of a Python loop over
 every value (docs/performance.md). tests/measurement/test_aggregation_sql.py asserts that both give
-the same rows, rule by rule and on generated data. Other databases (SQLite for `make run`) use the
+the same rows, rule by rule and on generated data (values equal to the sixth decimal place, or one
+unit apart where a sum of repeating quotients sits exactly on a half-unit). Other databases (SQLite for `make run`) use the
 Python path.
 
 The query, per measure (v: the measure's approved values; w: its denominator's, when the rule
@@ -27,9 +28,11 @@ from .models import Aggregate, DataValue, Submission
 
 
 def _approved(alias: str, period_filter: str) -> str:
+    # Values widened to 20 decimal places, so that quotients (means, weighted means) carry as many
+    # digits as Python's Decimal does before both round to 6: they then round the same way.
     return (
         f"SELECT d.period_id AS p, d.organization_id AS o, d.member1_id AS a, d.member2_id AS b,"
-        f" d.value AS x FROM {DataValue._meta.db_table} d JOIN {Submission._meta.db_table} s"
+        f" d.value::numeric(40, 20) AS x FROM {DataValue._meta.db_table} d JOIN {Submission._meta.db_table} s"
         f" ON s.id = d.submission_id WHERE d.measure_id = %({alias})s AND s.status = %(approved)s"
         f"{period_filter}"
     )
@@ -38,8 +41,11 @@ def _approved(alias: str, period_filter: str) -> str:
 _SAME_KEY = "{r}.p = {l}.p AND {r}.o = {l}.o AND COALESCE({r}.a, 0) = COALESCE({l}.a, 0) AND COALESCE({r}.b, 0) = COALESCE({l}.b, 0)"  # noqa: E501
 
 
-def select_sql(*, aggregation: str, value_type: str, dims: int, weights: bool, periods: bool) -> str:
-    """The SELECT giving (period_id, member1_id, member2_id, value, organizations)."""
+def select_sql(
+    *, aggregation: str, value_type: str, dims: int, weights: bool, periods: bool, per_organization=False
+) -> str:
+    """The SELECT giving (period_id, member1_id, member2_id, value, organizations); with
+    `per_organization`, each organisation's total instead: (period_id, organization_id, value)."""
     period_filter = " AND d.period_id = ANY(%(periods)s)" if periods else ""
     percent = value_type == ValueType.PERCENT
     # An organisation's total over some of its cells (aggregation._combine) and its weight.
@@ -77,7 +83,11 @@ def select_sql(*, aggregation: str, value_type: str, dims: int, weights: bool, p
         f" vw AS MATERIALIZED (SELECT v.p, v.o, v.a, v.b, v.x, w.x AS wt FROM v LEFT JOIN w"
         f" ON {_SAME_KEY.format(r='w', l='v')}),"
         f" org AS ({per_org})"
-        f" SELECT p, a, b, round({across}, 6), count(*) FROM org GROUP BY p, a, b"
+        + (
+            " SELECT p, o, val FROM org WHERE a IS NULL AND b IS NULL"
+            if per_organization
+            else f" SELECT p, a, b, round({across}, 6), count(*) FROM org GROUP BY p, a, b"
+        )
     )
 
 
@@ -109,8 +119,7 @@ def insert_aggregates(run_id: int, measure, dims: int, period_ids=None) -> int:
         return cursor.rowcount
 
 
-def rows_sql(measure, dims: int, period_ids=None) -> list[tuple]:
-    """The rows `insert_aggregates` would write, for comparison with the Python rules."""
+def _run(measure, dims: int, period_ids, per_organization: bool) -> list[tuple]:
     weighted = measure.aggregation == Aggregation.WEIGHTED_MEAN or measure.value_type == ValueType.PERCENT
     select = select_sql(
         aggregation=measure.aggregation,
@@ -118,6 +127,7 @@ def rows_sql(measure, dims: int, period_ids=None) -> list[tuple]:
         dims=dims,
         weights=bool(measure.denominator_id) and weighted,
         periods=period_ids is not None,
+        per_organization=per_organization,
     )
     params = {
         "measure": measure.pk,
@@ -128,3 +138,14 @@ def rows_sql(measure, dims: int, period_ids=None) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(select, params)
         return cursor.fetchall()
+
+
+def rows_sql(measure, dims: int, period_ids=None) -> list[tuple]:
+    """The rows `insert_aggregates` would write, for comparison with the Python rules."""
+    return _run(measure, dims, period_ids, per_organization=False)
+
+
+def organization_totals(measure, dims: int, period_ids=None) -> list[tuple]:
+    """Each organisation's approved total per period: (period_id, organization_id, value), by the
+    rules the aggregates use (a percentage's total is a (weighted) mean of its cells)."""
+    return _run(measure, dims, period_ids, per_organization=True)

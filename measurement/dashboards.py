@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
+from django.db import connection
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
@@ -231,33 +232,45 @@ def _organization_totals(
     """Each organisation's approved total per period, by the same rule as the aggregates
     (a percentage's total is a (weighted) mean of its cells, never their sum)."""
     from .aggregation import _per_org
+    from .aggregation_sql import organization_totals
     from .choices import ValueType
     from .models import DataValue
 
-    def rows(measure_id):
-        return list(
-            DataValue.objects.filter(
-                measure_id=measure_id, period__code__in=periods, submission__status="approved"
-            )
-            .order_by()  # the default ordering would join and sort every row; _per_org needs none
-            .values_list("period_id", "organization_id", "member1_id", "member2_id", "value")
-        )
-
-    weights = rows(measure.denominator_id) if measure.denominator_id else None
-    dims = len(measure.measure_dimensions.all())
-    per_org = _per_org(rows(measure.pk), dims, measure.value_type == ValueType.PERCENT, weights)
     codes = dict(
         ReportingPeriod.objects.filter(code__in=periods, initiative_id=measure.initiative_id).values_list(
             "pk", "code"
         )
     )
-    names = dict(Organization.objects.filter(values__measure=measure).distinct().values_list("pk", "name"))
+    dims = len(measure.measure_dimensions.all())
+    if connection.vendor == "postgresql":  # the same rules, in the database (aggregation_sql)
+        org_totals = organization_totals(measure, dims, list(codes))
+    else:
+
+        def rows(measure_id):
+            return list(
+                DataValue.objects.filter(
+                    measure_id=measure_id, period_id__in=list(codes), submission__status="approved"
+                )
+                .order_by()  # the default ordering would join and sort every row; _per_org needs none
+                .values_list("period_id", "organization_id", "member1_id", "member2_id", "value")
+            )
+
+        weights = rows(measure.denominator_id) if measure.denominator_id else None
+        per_org = _per_org(rows(measure.pk), dims, measure.value_type == ValueType.PERCENT, weights)
+        org_totals = [
+            (period_id, org_id, value)
+            for (period_id, key), by_org in per_org.items()
+            if key == (None, None)
+            for org_id, (value, _weight) in by_org.items()
+        ]
+    names = dict(
+        Organization.objects.filter(pk__in={org_id for _p, org_id, _v in org_totals}).values_list(
+            "pk", "name"
+        )
+    )
     totals: dict[str, dict[str, float | None]] = defaultdict(dict)
-    for (period_id, key), by_org in per_org.items():
-        if key != (None, None):
-            continue
-        for org_id, (value, _weight) in by_org.items():
-            totals[names.get(org_id, str(org_id))][codes[period_id]] = to_float(value)
+    for period_id, org_id, value in org_totals:
+        totals[names.get(org_id, str(org_id))][codes[period_id]] = to_float(value)
     return sorted(totals.items())
 
 

@@ -1,0 +1,46 @@
+"""The dashboards' data tables are rendered in Python (measurement_tags): the numbers read exactly
+as the `floatformat:"-2"` filter writes them, and labels are escaped."""
+
+from django.template import Context, Template
+from django.template.defaultfilters import floatformat
+from hypothesis import given
+from hypothesis import strategies as st
+
+from measurement.templatetags.measurement_tags import _number
+
+# What the tables show: aggregates and values as floats, stored with at most 6 decimal places.
+stored = st.integers(-(10**19), 10**19).map(lambda n: n / 10**6)
+
+
+@given(st.one_of(stored, st.integers(-(10**9), 10**9).map(lambda n: n / 100)))
+def test_numbers_read_as_floatformat_writes_them(value):
+    assert _number(value) == floatformat(value, "-2")
+
+
+def test_no_value_is_a_dash():
+    assert _number(None) == "—"
+
+
+def test_series_rows_escape_labels_and_fill_gaps():
+    html = Template("{% load measurement_tags %}{% series_table_rows rows periods %}").render(
+        Context(
+            {
+                "rows": [("<b>Org & co</b>", {"2026-01": 1.5, "2026-03": 2.0})],
+                "periods": ["2026-01", "2026-02", "2026-03"],
+            }
+        )
+    )
+    assert html == (
+        '<tr><th scope="row">&lt;b&gt;Org &amp; co&lt;/b&gt;</th><td class="number">1.50</td>'
+        '<td class="number">—</td><td class="number">2</td></tr>'
+    )
+
+
+def test_curve_rows_escape_periods():
+    html = Template("{% load measurement_tags %}{% curve_table_rows rows %}").render(
+        Context({"rows": [("<2026>", (3.25, None))]})
+    )
+    assert (
+        html
+        == '<tr><td class="number">&lt;2026&gt;</td><td class="number">3.25</td><td class="number">—</td></tr>'
+    )
