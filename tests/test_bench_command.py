@@ -39,6 +39,7 @@ FIGURES = {
     "api_values_first_pages",
     "api_values_deep_pages",
     "import",
+    "bulk_submit",
     "bench_total",
 }
 
@@ -81,6 +82,10 @@ def test_bench_prints_every_figure_as_json():
     # The file was imported whole.
     imported = figures["import"]["detail"]
     assert imported["rows"] == imported["created"] == imported["stored"] == 200
+    # The bulk API stored every value once: the retry with the same key answered from the first.
+    bulk = figures["bulk_submit"]["detail"]
+    assert bulk["values"] == bulk["stored"] == bulk["stored_after_retry"] == 200
+    assert bulk["idempotent_retry_status"] == 200
     # Both ends of the API were read.
     for name in ("api_values_first_pages", "api_values_deep_pages"):
         assert figures[name]["detail"]["rows"] > 0

@@ -53,6 +53,7 @@ from measurement.dashboard_views import _labels
 from measurement.models import (
     Aggregate,
     AggregateRun,
+    Assignment,
     AuditEntry,
     DataValue,
     ImportJob,
@@ -256,6 +257,9 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--import-rows", type=int, default=100_000, help="values in the imported file (100,000)"
+        )
+        parser.add_argument(
+            "--bulk-values", type=int, default=50_000, help="values sent to the bulk API (50,000)"
         )
         parser.add_argument("--api-pages", type=int, default=10, help="API pages read at each end (10)")
         parser.add_argument("--api-limit", type=int, default=1000, help="API page size (1000)")
@@ -1082,6 +1086,71 @@ class Command(BaseCommand):
             audit_rows=AuditEntry.objects.filter(organization=organization).count(),
             copy_into_temp_table_rows_per_s=copy_rate,
             copy_into_temp_table_s=copy_time,
+        )
+        self.bench_bulk(initiative, measures, periods, members, people, copy_real, options)
+
+    def bench_bulk(self, initiative, measures, periods, members, people, copy_real: float, options) -> None:
+        """The REST API's bulk submission: requests of API_BULK_MAX_VALUES values for another
+        organisation of the import's initiative (validated and written as a file is), then one
+        retry with the same Idempotency-Key, which must answer from the first result."""
+        n_values = min(options["import_rows"], options["bulk_values"])
+        per_request = settings.API_BULK_MAX_VALUES
+        self.log(f"bulk API: {n_values:,} values in requests of {per_request:,}")
+        organization = self._organizations(f"Bench {initiative.slug} bulk partner", 1)[0]
+        Participation.objects.create(initiative=initiative, organization=organization)
+        services.assignments_set(
+            initiative=initiative,
+            by=people.backbone,
+            pairs={(organization.pk, m.pk) for m in measures}
+            | set(
+                Assignment.objects.filter(initiative=initiative).values_list("organization_id", "measure_id")
+            ),
+        )
+        cells = [(m, p, a, b) for p in periods for m in measures for a in members[0] for b in members[1]]
+        values = [
+            {"measure": m.code, "period": p.code, "breakdown_1": a.code, "breakdown_2": b.code, "value": v}
+            for (m, p, a, b), v in zip(
+                cells[:n_values], (self.rng.randint(0, 100) for _ in cells), strict=False
+            )
+        ]
+        _steering, backbone = self._clients(people)
+        url = reverse("measurement-api:submission-bulk", kwargs={"initiative_slug": initiative.slug})
+        seconds, request_ms, first_body, first_key = 0.0, [], None, None
+        for i in range(0, len(values), per_request):
+            body = json.dumps({"organization": organization.pk, "values": values[i : i + per_request]})
+            key = f"bench-{initiative.slug}-{i}"
+            start = time.perf_counter()
+            response = backbone.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
+            elapsed = time.perf_counter() - start
+            if response.status_code != 200:
+                raise CommandError(
+                    f"bulk submission answered {response.status_code}: {response.content[:500]!r}"
+                )
+            seconds += elapsed
+            request_ms.append(elapsed * 1000)
+            if first_body is None:
+                first_body, first_key = body, key
+        stored = DataValue.objects.filter(organization=organization).count()
+        start = time.perf_counter()
+        retry = backbone.post(
+            url, first_body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=first_key
+        )
+        retry_ms = (time.perf_counter() - start) * 1000
+        rate = len(values) / seconds
+        self.emit(
+            "bulk_submit",
+            rate,
+            "values/s",
+            n=len(request_ms),
+            baseline="COPY of the import's rows into the data-value table (indexes and foreign keys checked)",
+            baseline_value=copy_real,
+            values=len(values),
+            values_per_request=per_request,
+            request_ms_median=statistics.median(request_ms),
+            stored=stored,
+            idempotent_retry_ms=retry_ms,
+            idempotent_retry_status=retry.status_code,
+            stored_after_retry=DataValue.objects.filter(organization=organization).count(),
         )
 
     def _copy_temp(self, data: bytes) -> None:
