@@ -301,6 +301,10 @@ def _check(initiative: Initiative, organization: Organization, by, rows: list[Ro
                     row.status, row.old = "update", format(old.value.normalize(), "f")
                 else:
                     row.status = "unchanged"
+                if row.status != "unchanged" and submission is not None and not submission.is_open(row.cell):
+                    row.reasons.append(
+                        _("This value is approved and locked; only the unlocked values may change.")
+                    )
         # Problems of cells the file does not mention (a rule broken between a value in the file
         # and one already stored) concern the whole period: every row of it is refused.
         in_period = {row.cell for row in period_rows}

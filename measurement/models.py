@@ -237,6 +237,9 @@ class Submission(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # After the backbone unlocks single approved values: the cells ([measure, member1, member2])
+    # that may change; every other value stays as approved. Empty (None): no such restriction.
+    open_cells = models.JSONField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -253,6 +256,10 @@ class Submission(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("measurement:submission", kwargs={"slug": self.initiative.slug, "pk": self.pk})
+
+    def is_open(self, cell) -> bool:
+        """May this cell change? All may, unless single values were unlocked."""
+        return self.open_cells is None or list(cell) in self.open_cells
 
     @property
     def is_locked(self) -> bool:

@@ -215,6 +215,10 @@ def values_save(
         rules=selectors.rules_of(initiative),
         submitting=submit,
     )
+    if submission.open_cells is not None:
+        problems = _closed_cells(submission, values, merged_comments, stored, replace)
+        if problems:
+            raise EntryInvalid(problems)
     if problems:
         raise EntryInvalid(problems)
 
@@ -242,6 +246,28 @@ def values_save(
         result.submitted = True
     submission.save(update_fields=update_fields)
     return result
+
+
+def changed_cells(values: dict, comments: dict, stored: dict, replace: bool) -> set:
+    """The cells whose value or comment a write would create, change or clear."""
+    changed = {
+        cell
+        for cell, number in values.items()
+        if cell not in stored
+        or stored[cell].value != number
+        or stored[cell].comment != (comments.get(cell) or "").strip()[:2000]
+    }
+    if replace:
+        changed |= {cell for cell in stored if cell not in values}
+    return changed
+
+
+def _closed_cells(submission: Submission, values, comments, stored, replace: bool) -> Problems:
+    problems = Problems()
+    for cell in changed_cells(values, comments, stored, replace):
+        if not submission.is_open(cell):
+            problems.add(cell, _("This value is approved and locked; only the unlocked values may change."))
+    return problems
 
 
 DATA_VALUE_FIELDS = [
@@ -358,7 +384,11 @@ def _transition(
     submission.reviewed_at, submission.reviewed_by = timezone.now(), by
     if action == AuditAction.RETURN:
         submission.message = reason
-    submission.save(update_fields=["status", "reviewed_at", "reviewed_by", "message", "updated_at"])
+    if action in (AuditAction.APPROVE, AuditAction.UNLOCK):
+        submission.open_cells = None  # approved whole, or reopened whole
+    submission.save(
+        update_fields=["status", "reviewed_at", "reviewed_by", "message", "open_cells", "updated_at"]
+    )
     AuditEntry.objects.create(
         initiative=submission.initiative,
         organization=submission.organization,
@@ -429,14 +459,66 @@ def submission_unlock(*, submission: Submission, by, reason: str) -> Submission:
     """Reopen approved data for correction; the reason is kept in the audit trail."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why approved data is reopened.")})
+    # Approved data; or a submission reopened value by value, now reopened whole.
+    in_part = Submission.objects.filter(pk=submission.pk, open_cells__isnull=False).exists()
     return _transition(
         submission,
         by,
-        allowed_from=(SubmissionStatus.APPROVED,),
+        allowed_from=(SubmissionStatus.APPROVED, SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
+        if in_part
+        else (SubmissionStatus.APPROVED,),
         to=SubmissionStatus.DRAFT,
         action=AuditAction.UNLOCK,
         reason=reason.strip(),
     )
+
+
+@transaction.atomic
+def value_unlock(*, value: DataValue, by, reason: str) -> Submission:
+    """Reopen one approved value for correction, with a reason: the submission goes back to its
+    organisation as a draft in which only the unlocked values may change (more may be unlocked
+    before it is submitted again); approving it locks them all again."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why approved data is reopened.")})
+    _require_manage(by, value.submission.initiative)
+    submission = Submission.objects.select_for_update().get(pk=value.submission_id)
+    cell = [value.measure_id, value.member1_id, value.member2_id]
+    reopened_in_part = submission.open_cells is not None and submission.status in (
+        SubmissionStatus.DRAFT,
+        SubmissionStatus.RETURNED,
+    )
+    if submission.status != SubmissionStatus.APPROVED and not reopened_in_part:
+        raise ValidationError(
+            _("Only approved values are unlocked one by one; this submission is %(status)s.")
+            % {"status": submission.get_status_display().lower()}
+        )
+    if submission.status == SubmissionStatus.APPROVED:
+        submission.open_cells = []
+    if cell not in submission.open_cells:
+        submission.open_cells.append(cell)
+    submission.status = (
+        SubmissionStatus.DRAFT if submission.status == SubmissionStatus.APPROVED else submission.status
+    )
+    submission.reviewed_at, submission.reviewed_by = timezone.now(), by
+    submission.save(update_fields=["status", "open_cells", "reviewed_at", "reviewed_by", "updated_at"])
+    AuditEntry.objects.create(
+        initiative=submission.initiative,
+        organization=submission.organization,
+        submission=submission,
+        measure_id=cell[0],
+        member1_id=cell[1],
+        member2_id=cell[2],
+        action=AuditAction.UNLOCK,
+        old_value=value.value,
+        reason=reason.strip(),
+        by=by,
+    )
+    from .signals import submission_changed
+
+    transaction.on_commit(
+        lambda: submission_changed.send(sender=Submission, submission=submission, action=AuditAction.UNLOCK)
+    )
+    return submission
 
 
 @transaction.atomic

@@ -251,6 +251,7 @@ class EntryView(EntryMixin, TemplateView):
                             "value": typed.get(cell, ""),
                             "comment": comments.get(cell, ""),
                             "errors": (problems.cells.get(cell, []) if problems else []),
+                            "closed": not submission.is_open(cell),
                         }
                         for cell, col in cells
                     ],
@@ -272,10 +273,15 @@ class EntryView(EntryMixin, TemplateView):
             initiative=self.initiative, organization=self.organization, period=self.period, by=request.user
         )
         grid = selectors.dataset(self.initiative, self.organization, self.period)
+        stored = selectors.stored_values(submission) if submission.open_cells is not None else {}
         raw, comments = {}, {}
         for g in grid:
             for cell in g.cells:
                 full = (g.measure.pk, *cell)
+                if not submission.is_open(full):  # shown disabled, so not sent: keep it as approved
+                    if full in stored:
+                        raw[full], comments[full] = stored[full].value, stored[full].comment
+                    continue
                 raw[full] = request.POST.get(_field_name(full), "")[:100]
                 comments[full] = request.POST.get("c" + _field_name(full), "")[:2000]
         submit = "submit" in request.POST
@@ -299,6 +305,10 @@ class EntryView(EntryMixin, TemplateView):
                 % {"created": result.created, "updated": result.updated, "deleted": result.deleted},
             )
         return redirect(request.path)
+
+
+def _int(text) -> int:
+    return int(text) if text and str(text).isdigit() and len(str(text)) < 19 else 0
 
 
 def _field_name(cell) -> str:
@@ -430,9 +440,15 @@ class SubmissionView(MeasurementMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         submission = self.get_submission()
-        values = submission.values.select_related("measure", "member1", "member2").order_by(
-            "measure__code", "member1__order", "member2__order"
+        values = list(
+            submission.values.select_related("measure", "member1", "member2").order_by(
+                "measure__code", "member1__order", "member2__order"
+            )
         )
+        for value in values:  # unlocked one by one for correction (services.value_unlock)
+            value.unlocked = submission.open_cells is not None and submission.is_open(
+                (value.measure_id, value.member1_id, value.member2_id)
+            )
         return super().get_context_data(
             submission=submission,
             values=values,
@@ -442,6 +458,12 @@ class SubmissionView(MeasurementMixin, TemplateView):
             can_enter=permissions.can_enter(self.request.user, self.initiative, submission.organization),
             return_form=kwargs.pop("return_form", ReturnForm()),
             unlock_form=kwargs.pop("unlock_form", UnlockForm()),
+            value_unlock_form=kwargs.pop("value_unlock_form", UnlockForm(auto_id="one-%s")),
+            can_unlock_values=submission.status == SubmissionStatus.APPROVED
+            or (
+                submission.open_cells is not None
+                and submission.status in (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
+            ),
             **kwargs,
         )
 
@@ -462,6 +484,13 @@ class SubmissionView(MeasurementMixin, TemplateView):
                     submission=submission, by=request.user, message=form.cleaned_data["message"]
                 )
                 messages.success(request, _("Returned to the organisation with your message."))
+            elif action == "unlock_value":
+                form = UnlockForm(request.POST, auto_id="one-%s")
+                value = get_object_or_404(submission.values, pk=_int(request.POST.get("value")))
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(value_unlock_form=form), status=400)
+                services.value_unlock(value=value, by=request.user, reason=form.cleaned_data["reason"])
+                messages.success(request, _("Unlocked this value for correction; the others stay approved."))
             elif action == "unlock":
                 form = UnlockForm(request.POST)
                 if not form.is_valid():

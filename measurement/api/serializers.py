@@ -84,6 +84,15 @@ class SubmissionSerializer(serializers.ModelSerializer):
     organization_id = serializers.IntegerField()
     period = serializers.CharField(source="period.code")
     frequency = serializers.CharField(source="period.frequency")
+    open_cells = serializers.ListField(
+        child=serializers.ListField(
+            child=serializers.IntegerField(allow_null=True), min_length=3, max_length=3
+        ),
+        allow_null=True,
+        read_only=True,
+        help_text="After single values were unlocked: the cells [measure id, member 1 id, member 2 id] "
+        "that may change; null when the submission has no such restriction.",
+    )
 
     class Meta:
         model = Submission
@@ -94,6 +103,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "period",
             "frequency",
             "status",
+            "open_cells",
             "message",
             "submitted_at",
             "reviewed_at",
@@ -104,6 +114,15 @@ class SubmissionSerializer(serializers.ModelSerializer):
 
 class ReviewSerializer(serializers.Serializer):
     message = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+
+
+class UnlockSerializer(ReviewSerializer):
+    value = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="A data value's id: reopen only this value (the others stay approved). "
+        "Without it, the whole submission is reopened.",
+    )
 
 
 def _decimal(value) -> str | None:

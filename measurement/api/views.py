@@ -62,6 +62,7 @@ from .serializers import (
     ReviewSerializer,
     SharedMeasureSerializer,
     SubmissionSerializer,
+    UnlockSerializer,
 )
 
 
@@ -145,13 +146,25 @@ class SubmissionViewSet(InitiativeScopedMixin, viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         return self._review(request, services.submission_return, message=data.validated_data["message"])
 
-    @extend_schema(request=ReviewSerializer, responses={200: SubmissionSerializer})
+    @extend_schema(request=UnlockSerializer, responses={200: SubmissionSerializer})
     @action(detail=True, methods=["post"])
     def unlock(self, request, *args, **kwargs):
-        """Reopen approved data for correction, with a reason (backbone staff)."""
-        data = ReviewSerializer(data=request.data)
+        """Reopen approved data for correction, with a reason (backbone staff): the whole
+        submission, or with `value` one data value of it (repeat to reopen several)."""
+        data = UnlockSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._review(request, services.submission_unlock, reason=data.validated_data["message"])
+        reason = data.validated_data["message"]
+        if "value" not in data.validated_data:
+            return self._review(request, services.submission_unlock, reason=reason)
+        submission = self.get_object()
+        value = submission.values.filter(pk=data.validated_data["value"]).first()
+        if value is None:
+            raise ValidationError({"value": [_("No such value in this submission.")]})
+
+        def unlock_value(*, submission, by, reason):
+            return services.value_unlock(value=value, by=by, reason=reason)
+
+        return self._review(request, unlock_value, reason=reason)
 
 
 class DataValueViewSet(InitiativeScopedMixin, viewsets.ReadOnlyModelViewSet):
