@@ -28,6 +28,7 @@ TOTAL = _("Total")
 class MeasureCard:
     measure: SharedMeasure
     curve: CurveData
+    level: str = ""  # the measure's level and unit, translated (get_FOO_display is slow in bulk)
     latest_period: str | None = None
     latest: float | None = None
     change_previous: float | None = None
@@ -111,8 +112,9 @@ def measure_cards(
             completeness[measure_id][code] = (approved, expected)
     strategy_titles = {item.strategy_id: item.title for item in current_strategies(initiative)}
     groups: dict[object, StrategyGroup] = {}
+    labels = _labels()
     for measure in measures:
-        card = _card(measure, series.get(measure.pk, {}), completeness.get(measure.pk, {}))
+        card = _card(measure, series.get(measure.pk, {}), completeness.get(measure.pk, {}), labels)
         keys = [s.pk for s in measure.strategies.all() if s.pk in strategy_titles] or [None]
         for key in keys:
             group = groups.setdefault(key, StrategyGroup(strategy_titles.get(key, "")))
@@ -123,7 +125,20 @@ def measure_cards(
     return ordered, run
 
 
-def _card(measure: SharedMeasure, values: dict[str, Decimal | None], completeness: dict) -> MeasureCard:
+def _labels() -> dict[str, dict[str, str]]:
+    """The translated labels of levels and units, once per page (not per card)."""
+    from .choices import Level, Unit
+
+    return {
+        "level": {value: str(label) for value, label in Level.choices},
+        "unit": {value: str(label) for value, label in Unit.choices},
+    }
+
+
+def _card(
+    measure: SharedMeasure, values: dict[str, Decimal | None], completeness: dict, labels: dict | None = None
+) -> MeasureCard:
+    labels = labels or _labels()
     codes = sorted(values, key=lambda c: _span(c).start if _span(c) else c)
     history = Series(codes, [to_float(values[c]) for c in codes])
     targets = {t.period_code: float(t.value) for t in measure.targets.all()}
@@ -135,14 +150,14 @@ def _card(measure: SharedMeasure, values: dict[str, Decimal | None], completenes
     curve = CurveData(
         code=measure.code,
         title=measure.name,
-        unit=measure.get_unit_display(),
+        unit=labels["unit"].get(measure.unit, measure.unit),
         history=history,
         targets=targets,
         baseline=to_float(measure.baseline_value),
         baseline_period=measure.baseline_period,
         forecast=forecast(history, 2, next_codes),
     )
-    card = MeasureCard(measure=measure, curve=curve)
+    card = MeasureCard(measure=measure, curve=curve, level=labels["level"].get(measure.level, measure.level))
     known = [(c, v) for c, v in zip(history.periods, history.values, strict=True) if v is not None]
     if known:
         card.latest_period, card.latest = known[-1]
