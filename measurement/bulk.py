@@ -20,19 +20,28 @@ from django.db import connection, models
 BATCH = 5000
 
 
-def _copy_field(value) -> str:
-    # COPY's CSV format: an unquoted empty field is NULL, a quoted one is the empty string.
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return '"' + value.replace('"', '""') + '"'
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+# COPY's CSV format: an unquoted empty field is NULL, a quoted one is the empty string.
+_FORMAT = {
+    int: str,
+    str: _quote,
+    type(None): lambda value: "",
+    bool: lambda value: "t" if value else "f",
+    Decimal: lambda value: format(value, "f"),
+    datetime: datetime.isoformat,
+    date: date.isoformat,
+}
+
+
+def _subclass_format(value):
+    """The formatter of a subclass of a known type (a TextChoices member is a str)."""
+    for kind, formatter in _FORMAT.items():
+        if kind is not type(None) and isinstance(value, kind):
+            return formatter
+    raise TypeError(f"COPY cannot write a {type(value).__name__}")
 
 
 def _columns(model: type[models.Model], fields: list[str]) -> list[str]:
@@ -49,8 +58,20 @@ def insert(model: type[models.Model], fields: list[str], rows: list[dict]) -> in
             [model(**{attnames[name]: row[name] for name in fields}) for row in rows], batch_size=2000
         )
         return len(rows)
+    # One function per column, picked by the type of its value in each row (ints and None mostly);
+    # a moment repeated in every row (updated_at, at) is formatted once.
+    fmt, moments = _FORMAT, {}
+
+    def field(value) -> str:
+        kind = type(value)
+        if kind is datetime:
+            if value not in moments:
+                moments[value] = value.isoformat()
+            return moments[value]
+        return (fmt.get(kind) or _subclass_format(value))(value)
+
     buffer = io.StringIO()
-    buffer.writelines(",".join(_copy_field(row[name]) for name in fields) + "\n" for row in rows)
+    buffer.writelines(",".join([field(row[name]) for name in fields]) + "\n" for row in rows)
     buffer.seek(0)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(c) for c in _columns(model, fields))

@@ -320,16 +320,21 @@ def write_values(
             "new_value": new,
         }
 
+    submission_id, period_id, organization_id = (
+        submission.pk,
+        submission.period_id,
+        submission.organization_id,
+    )
     for cell, number in values.items():
         comment = (comments.get(cell) or "").strip()[:2000]
         existing = stored.get(cell)
         if existing is None:
             to_create.append(
                 {
-                    "submission": submission.pk,
+                    "submission": submission_id,
                     "measure": cell[0],
-                    "period": submission.period_id,
-                    "organization": submission.organization_id,
+                    "period": period_id,
+                    "organization": organization_id,
                     "member1": cell[1],
                     "member2": cell[2],
                     "value": number,
