@@ -52,7 +52,14 @@ checks: $(VENV)/.installed-test compile-messages
 	ALLOWED_HOSTS=ci.example.org SECURE_SSL_REDIRECT=true EMAIL_URL=smtp://mail.example.org:25 \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
-test: lint checks
+# axe-core for the accessibility tests (tests/test_accessibility.py), pinned in package.json and
+# package-lock.json; node_modules/ stays out of git.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is needed for the accessibility tests (apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund
+	@touch $@
+
+test: lint checks node_modules/axe-core/axe.min.js
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Regenerate locale/he/LC_MESSAGES/django.po from the code (needs GNU gettext).
@@ -80,4 +87,4 @@ worker: $(VENV)/.installed
 	$(VENV)/bin/celery -A ci_platform worker -B --loglevel=info
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache node_modules
