@@ -603,6 +603,8 @@ class FundingView(BackboneMixin, TemplateView):
         return super().get_context_data(
             summary=summary,
             rows=list(zip(summary.years, summary.total, summary.backbone, summary.share, strict=True)),
+            # The numbers of the chart by source, as a table for those who cannot see the chart.
+            by_source=[(FunderType(kind).label, amounts) for kind, amounts in summary.by_type.items()],
             figures=figures,
             entries=selectors.funding_entries(self.initiative) if can_detail else None,
             **kwargs,
