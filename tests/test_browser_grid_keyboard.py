@@ -1,7 +1,8 @@
 """The data-entry grid by keyboard alone, in headless Chromium: a partner reaches the grid with Tab,
 moves between the cells with the arrow keys (static/measurement/grid.js; right to left in Hebrew),
 fills it, saves a draft with Enter, is taken to the first wrong cell after a failed save, fixes it
-and submits with the keyboard. The focus is visible all the way.
+and submits with the keyboard. The focus is visible all the way, and every field, comments
+included, is labelled with its cell.
 
 Same browser set-up as tests/test_browser_measurement.py (Debian's Chromium, no `playwright install`).
 """
@@ -99,6 +100,11 @@ def test_fill_save_fix_and_submit_the_grid_with_the_keyboard_only(new_page, mwor
     assert focus_is_visible(page)
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"{HOME}entry/{mworld.org.pk}/yearly/{year.code}/$"))
+
+    # Each field says which cell it is, the comments too.
+    expect(page.get_by_role("textbox", name="Value — Ready pct", exact=True)).to_have_attribute("name", ready)
+    comment = page.get_by_role("textbox", name="Comment: Enrolled, Hey", exact=True)
+    expect(comment).to_have_attribute("name", "c" + field_name(mworld.cell("enrolled", "area:hey")))
 
     # Tab reaches the first cell; then the arrow keys go down the column, typing replaces.
     cells = page.locator("#entry-grid input[inputmode=decimal]").evaluate_all("es => es.map(e => e.name)")
