@@ -8,6 +8,8 @@ through loadtest/run.py, which builds the data, starts gunicorn and a worker, an
 * Steering committee members open the shared-measures dashboard and single-measure pages.
 * Integrators page through the API with a read token: raw values and aggregates by cursor.
 
+The mix: one backbone user, the others shared 10 : 6 : 3 between partners, steering members and
+integrators (with 20 users: 1, 10, 6, 3).
 Request names group the statistics: "page: …" are HTML pages and form posts, "api: …" API reads.
 The set-up (accounts, token, open period) comes from the JSON file in LOAD_SETUP (prepare.py).
 """
@@ -94,7 +96,7 @@ def _csrf(response) -> str:
 class Partner(SignedIn):
     """Fills in the month's grid (175 cells: 25 measures, and 25 broken down by 6), saves, submits."""
 
-    fixed_count = 10
+    weight = 10
 
     def on_start(self):
         self.me = SETUP["partners"][next(_partners) % len(SETUP["partners"])]
@@ -158,7 +160,7 @@ class Backbone(SignedIn):
 class Steering(SignedIn):
     """Opens the dashboard, and a measure's page now and then."""
 
-    fixed_count = 6
+    weight = 6
 
     def on_start(self):
         self.sign_in(SETUP["steering"][next(_steering) % len(SETUP["steering"])])
@@ -183,7 +185,7 @@ class Steering(SignedIn):
 class Integrator(HttpUser):
     """Mirrors the initiative's numbers: pages of raw values and of aggregates, by cursor."""
 
-    fixed_count = 3
+    weight = 3
     wait_time = between(0.5, 1.5)
     pages = 5
 
