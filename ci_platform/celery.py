@@ -19,9 +19,10 @@ def enqueue(task, *args, **kwargs) -> bool:
     """Queue a task after a commit, surviving a broker that is down.
 
     The data is already committed when this runs (from `transaction.on_commit`): a broker error must
-    not turn a saved request into an error page. The caller leaves a durable mark in the database
-    (a dirty aggregate, a queued run) that a periodic catch-up task finds; this logs and says False.
-    Celery itself retries the publish a few times (about a second) before giving up.
+    not turn a saved request into an error page. This logs the error and says False. Work that must
+    not be lost keeps a durable mark in the database that a periodic task catches up (the
+    aggregates' dirty marks, `aggregates_catch_up_task`); a notification email is simply not sent
+    (the in-app notification stays). Celery retries the publish for about a second before giving up.
     """
     try:
         task.delay(*args, **kwargs)

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from ..conftest import wait_for
 from ..measurement.conftest import build_measurement_world, field_name
-from .test_worker_killed import _aggregate_tables, _Eager
+from .helpers import Eager, aggregate_tables
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -62,7 +62,7 @@ def test_submissions_are_saved_and_pages_work_while_redis_is_down_and_catch_up_a
     from measurement.models import AggregateRun, DirtyAggregate, Submission
     from measurement.tasks import aggregates_catch_up_task
 
-    with _Eager():
+    with Eager():
         m = build_measurement_world(world, make_user)
         aggregates.rebuild_start(m.initiative)
         for measure_id in m.initiative.measures.values_list("pk", flat=True):
@@ -124,11 +124,11 @@ def test_submissions_are_saved_and_pages_work_while_redis_is_down_and_catch_up_a
     assert b'data-pending="updates"' not in client.get(dashboard).content
 
     # The aggregates now equal a clean full rebuild of the same data.
-    caught_up = _aggregate_tables(aggregates.active_run(m.initiative).pk)
+    caught_up = aggregate_tables(aggregates.active_run(m.initiative).pk)
     clean = aggregates.rebuild_start(m.initiative)
     for measure_id in m.initiative.measures.values_list("pk", flat=True):
         aggregates.rebuild_measure(clean.pk, measure_id)
-    assert _aggregate_tables(clean.pk) == caught_up
+    assert aggregate_tables(clean.pk) == caught_up
 
 
 def test_an_update_leaves_a_mark_made_after_it_started_pending(world, make_user):
@@ -140,7 +140,7 @@ def test_an_update_leaves_a_mark_made_after_it_started_pending(world, make_user)
     from measurement import aggregates
     from measurement.models import DirtyAggregate
 
-    with _Eager():
+    with Eager():
         m = build_measurement_world(world, make_user)
     measure, period = m.measures["enrolled"], m.periods["year_closed"]
     aggregates.mark_dirty(m.initiative.pk, [measure.pk], period.pk)

@@ -28,23 +28,11 @@ import pytest
 
 from ..conftest import wait_for
 from .conftest import sleep_past, unacked_count
+from .helpers import Eager, aggregate_tables
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 KILLS = ["pool-child", "whole-worker"]
-
-
-class _Eager:
-    """Run tasks in-process while the test data is built (no message is left in the queue)."""
-
-    def __enter__(self):
-        from ci_platform.celery import app
-
-        self.app, self.previous = app, app.conf.task_always_eager
-        app.conf.task_always_eager = True
-
-    def __exit__(self, *exc):
-        self.app.conf.task_always_eager = self.previous
 
 
 def _kill(kill: str, worker, blocker, backend_pid: int) -> None:
@@ -124,7 +112,7 @@ def _measurement_data(world):
     services.assignments_set(initiative=init, by=by, pairs={(o.pk, m.pk) for o in orgs for m in measures})
     members = list(area.members.order_by("order"))
     rng = random.Random(10)  # noqa: S311 - test data
-    with _Eager():
+    with Eager():
         for org in orgs:
             for period in init.periods.all():
                 raw = {(enrolled.pk, m.pk, None): str(rng.randint(10, 90)) for m in members}
@@ -133,22 +121,6 @@ def _measurement_data(world):
                 services.values_save(submission=submission, by=by, raw=raw, submit=True)
                 services.submission_approve(submission=submission, by=by)
     return measures
-
-
-def _aggregate_tables(run_id: int) -> tuple[Counter, Counter]:
-    from measurement.models import Aggregate, Completeness
-
-    aggregates = Counter(
-        Aggregate.objects.filter(run_id=run_id).values_list(
-            "measure_id", "period_id", "member1_id", "member2_id", "value", "organizations"
-        )
-    )
-    completeness = Counter(
-        Completeness.objects.filter(run_id=run_id).values_list(
-            "measure_id", "period_id", "expected", "submitted", "approved", "on_time"
-        )
-    )
-    return aggregates, completeness
 
 
 @pytest.mark.parametrize("kill", KILLS)
@@ -192,14 +164,14 @@ def test_full_rebuild_killed_half_way_is_redelivered_and_equals_a_clean_run(worl
     assert finished is not None, "the rebuild never finished:\n" + "\n".join(w.log[-3000:] for w in [worker])
     assert finished.active and finished.measures_done == finished.measures_total == 4
     assert AggregateRunMeasure.objects.filter(run_id=run_id).count() == 4
-    faulted = _aggregate_tables(run_id)
+    faulted = aggregate_tables(run_id)
     assert sum(faulted[0].values()) > 0 and sum(faulted[1].values()) > 0
 
     # A clean rebuild, in this process, of the same data.
     clean = aggregates.rebuild_start(world.initiative)
     for measure_id in measure_ids:
         aggregates.rebuild_measure(clean.pk, measure_id)
-    assert _aggregate_tables(clean.pk) == faulted
+    assert aggregate_tables(clean.pk) == faulted
     if kill == "pool-child":
         assert "WorkerLostError" in worker.log or "SIGKILL" in worker.log
 
