@@ -36,9 +36,10 @@ def mworld(world, make_user):
 
 
 def _fail_on_second_period(monkeypatch) -> list:
-    """services.values_save works for the first period of a request and fails on the second, as if
-    the database connection dropped between them."""
-    calls, real = [], services.values_save
+    """services.write_values (the one writer of values and audit rows, under the grid, the file
+    import and the API) works for the first period of a request and fails on the second, as if the
+    database connection dropped between them."""
+    calls, real = [], services.write_values
 
     def flaky(**kwargs):
         calls.append(kwargs["submission"].period.code)
@@ -46,7 +47,7 @@ def _fail_on_second_period(monkeypatch) -> list:
             raise DatabaseError("server closed the connection unexpectedly")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "values_save", flaky)
+    monkeypatch.setattr(services, "write_values", flaky)
     return calls
 
 

@@ -12,7 +12,7 @@ def existing_marks_applied(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('measurement', '0005_reportcard'),
+        ('measurement', '0007_submission_open_cells'),
     ]
 
     operations = [
