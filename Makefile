@@ -7,12 +7,14 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint checks messages compile-messages worker clean help bench
+.PHONY: run test lint checks messages compile-messages worker clean help bench loadtest faults
 
 help:
 	@echo "make run    start the platform on SQLite with demo data at http://$(HOST):$(PORT)"
 	@echo "make test   install the test tools and run lint, checks and the whole test suite"
 	@echo "make bench  build a large synthetic initiative in PostgreSQL and print the benchmark figures"
+	@echo "make loadtest  20 users against gunicorn + worker + PostgreSQL + Redis (docs/reliability.md)"
+	@echo "make faults    the fault checks, PostgreSQL restarted under load included (docs/reliability.md)"
 
 $(VENV)/.python:
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (Django 6); set PYTHON=/path/to/python3.12"; exit 1; }
@@ -82,6 +84,22 @@ bench: $(VENV)/.installed
 	@$(PY) -m measurement.management.bench_db
 	@$(PY) manage.py migrate --noinput -v 0
 	@$(PY) manage.py bench $(BENCH_ARGS)
+
+# The load test (docs/reliability.md): builds or reuses the benchmark data in its own database
+# (LOAD_DATABASE_URL, default ci_load), starts its own Redis, a worker and gunicorn, runs locust on
+# 127.0.0.1 only, and writes var/loadtest/summary.md. LOADTEST_ARGS e.g. "--run-time 1m --users 10".
+$(VENV)/.installed-load: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e ".[load]"
+	@touch $@
+
+loadtest: $(VENV)/.installed-load
+	$(PY) loadtest/run.py $(LOADTEST_ARGS)
+
+# The slow fault checks (docs/reliability.md): PostgreSQL restarted and Redis stopped under load, on
+# servers of their own (a throwaway cluster on port 5440, Redis on 6392). The quick ones are pytest
+# tests (tests/faults/) that `make test` and CI run.
+faults: $(VENV)/.installed-load
+	$(PY) loadtest/faults.py $(FAULTS_ARGS)
 
 worker: $(VENV)/.installed
 	$(VENV)/bin/celery -A ci_platform worker -B --loglevel=info

@@ -113,7 +113,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 600}
+# Redis redelivers a message whose worker died without acknowledging it (kill -9, lost machine) only
+# once it has been unacknowledged for this long, so it must exceed the longest task; a worker that
+# merely loses its pool child requeues at once (reject_on_worker_lost). See docs/reliability.md.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 600)
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 # The digests' schedule lives with the communication app (daily and weekly); it imports only Celery.
@@ -121,6 +126,11 @@ from communication.schedule import BEAT_SCHEDULE as COMMUNICATION_BEAT_SCHEDULE 
 
 CELERY_BEAT_SCHEDULE: dict = {
     "measurement-reminders": {"task": "measurement.tasks.reminders_send_task", "schedule": 6 * 3600},
+    # Pending dirty marks whose update was never queued (the broker was down): docs/reliability.md.
+    "measurement-aggregates-catch-up": {
+        "task": "measurement.tasks.aggregates_catch_up_task",
+        "schedule": env.int("AGGREGATES_CATCH_UP_SECONDS", default=300),
+    },
     "measurement-aggregates-nightly": {
         "task": "measurement.tasks.aggregates_rebuild_all_task",
         "schedule": crontab(hour=2, minute=30),

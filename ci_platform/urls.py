@@ -37,3 +37,6 @@ urlpatterns = [
     re_path(r"^api/.*/$", api_not_found),
     path("admin/", admin.site.urls),
 ]
+
+# A database out of reach is a 503 "try again", never a traceback (docs/reliability.md).
+handler500 = "ci_platform.views.server_error"

@@ -39,3 +39,33 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", **state}, status=200 if healthy else 503
     )
+
+
+def server_error(request):
+    """handler500: the database out of reach (restarting, failing over) is a 503 that says to retry,
+    in the API's error shape under /api/; any other error is the static 500 page. Neither shows a
+    traceback, and neither touches the database."""
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+    from django.http import HttpResponse
+    from django.template import loader
+    from django.utils.translation import gettext as _
+
+    unavailable = isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
+    status = 503 if unavailable else 500
+    if request.path.startswith("/api/"):
+        message = (
+            _("The service is temporarily unavailable; try again in a minute.")
+            if unavailable
+            else _("Something went wrong on the server; the error was logged.")
+        )
+        response = JsonResponse(
+            {"code": "unavailable" if unavailable else "server_error", "message": message, "errors": {}},
+            status=status,
+        )
+    else:
+        response = HttpResponse(loader.get_template(f"{status}.html").render(), status=status)
+    if unavailable:
+        response["Retry-After"] = "30"
+    return response

@@ -623,9 +623,12 @@ def notify(
     )
     immediate = [n.pk for n in created if n.delivery == Delivery.IMMEDIATE]
     if immediate:
+        from ci_platform.celery import enqueue
+
         from .tasks import notification_email_task
 
-        transaction.on_commit(lambda: [notification_email_task.delay(pk) for pk in immediate])
+        # With the broker down the notification stays in the app (and unsent); the request still succeeds.
+        transaction.on_commit(lambda: [enqueue(notification_email_task, pk) for pk in immediate])
     return created
 
 

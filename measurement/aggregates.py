@@ -212,13 +212,16 @@ def mark_dirty(initiative_id: int, measure_ids, period_id: int) -> None:
     # One transaction for all the measures: one commit instead of one per measure.
     for measure_id in measure_ids:
         DirtyAggregate.objects.update_or_create(
-            measure_id=measure_id, period_id=period_id, defaults={"initiative_id": initiative_id}
+            measure_id=measure_id,
+            period_id=period_id,
+            defaults={"initiative_id": initiative_id, "applied_at": None},
         )
 
 
 @transaction.atomic
 def update(initiative_id: int, measure_ids, period_id: int) -> None:
     """Recompute the given measures for one period inside the active run."""
+    started = timezone.now()
     run = AggregateRun.objects.select_for_update().filter(initiative_id=initiative_id, active=True).first()
     if run is None:
         run = AggregateRun.objects.create(
@@ -231,6 +234,11 @@ def update(initiative_id: int, measure_ids, period_id: int) -> None:
     for measure in SharedMeasure.objects.filter(pk__in=list(measure_ids)):
         compute_into(run, measure, [period_id])
     AggregateRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
+    # Marks made before this update started are in what it read (a mark follows its commit);
+    # a later mark stays pending for its own update or the catch-up.
+    DirtyAggregate.objects.filter(
+        measure_id__in=list(measure_ids), period_id=period_id, applied_at=None, marked_at__lte=started
+    ).update(applied_at=timezone.now())
 
 
 def measures_of_submission(submission: Submission) -> list[int]:

@@ -17,7 +17,7 @@ from initiatives.models import Initiative
 from . import aggregates, charts, dashboards, permissions, selectors
 from .choices import Frequency
 from .forms_dashboard import ReportCardForm
-from .models import ReportCard
+from .models import DirtyAggregate, ReportCard
 from .views import MeasurementMixin
 
 
@@ -63,6 +63,10 @@ class DashboardView(MeasurementMixin, TemplateView):
             figures=figures,
             run=run,
             pending=aggregates.latest_pending(self.initiative),
+            # Approved changes not yet in the aggregates (queued, or waiting for the broker).
+            updates_pending=DirtyAggregate.objects.filter(
+                initiative=self.initiative, applied_at=None
+            ).exists(),
             strategies=current_strategies(self.initiative),
             filters={
                 "from": self.request.GET.get("from", ""),
@@ -139,11 +143,17 @@ class RecomputeView(MeasurementMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         from django.contrib import messages
 
+        from ci_platform.celery import enqueue
+
         from .tasks import aggregates_rebuild_task
 
         if aggregates.latest_pending(self.initiative) is None:
-            aggregates_rebuild_task.delay(self.initiative.pk)
-            messages.success(request, _("A full recomputation is queued."))
+            if enqueue(aggregates_rebuild_task, self.initiative.pk):
+                messages.success(request, _("A full recomputation is queued."))
+            else:
+                messages.error(
+                    request, _("The recomputation could not be queued; try again in a few minutes.")
+                )
         else:
             messages.info(request, _("A recomputation is already queued or running."))
         return redirect("measurement:dashboard", slug=self.initiative.slug)

@@ -582,6 +582,8 @@ class DirtyAggregate(models.Model):
     measure = models.ForeignKey(SharedMeasure, on_delete=models.CASCADE, related_name="+")
     period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
     marked_at = models.DateTimeField(auto_now=True)
+    # Empty while the recompute is pending (queued, or never queued because the broker was down).
+    applied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["measure", "period"], name="unique_dirty")]

@@ -49,3 +49,26 @@ def aggregates_rebuild_all_task() -> int:
     for initiative_id in ids:
         aggregates_rebuild_task.delay(initiative_id)
     return len(ids)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def aggregates_catch_up_task(older_than_seconds: int = 60) -> int:
+    """Every few minutes (Celery beat): apply the dirty marks still pending, e.g. those whose update
+    could not be queued because the broker was down. Marks younger than `older_than_seconds` are left
+    to their own queued update. Returns how many measure-periods groups were recomputed."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from . import aggregates
+    from .models import DirtyAggregate
+
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    groups: dict[tuple[int, int], set[int]] = {}
+    for initiative_id, period_id, measure_id in DirtyAggregate.objects.filter(
+        applied_at=None, marked_at__lte=cutoff
+    ).values_list("initiative_id", "period_id", "measure_id"):
+        groups.setdefault((initiative_id, period_id), set()).add(measure_id)
+    for (initiative_id, period_id), measure_ids in sorted(groups.items()):
+        aggregates.update(initiative_id, sorted(measure_ids), period_id)
+    return len(groups)

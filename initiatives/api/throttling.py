@@ -4,8 +4,13 @@ Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (set from API_RATE_* en
 variables, see docs/configuration.md) and are read on every request, so a test can change them.
 Counters live in Django's cache (Redis in production, shared by every web process)."""
 
+import logging
+
+from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+
+logger = logging.getLogger(__name__)
 
 
 class _LiveRateThrottle(SimpleRateThrottle):
@@ -16,7 +21,13 @@ class _LiveRateThrottle(SimpleRateThrottle):
         # The rate is looked up per request rather than once per process.
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        try:
+            return super().allow_request(request, view)
+        except RedisError as exc:
+            # The counters' Redis is down: serve the request unthrottled rather than fail it
+            # (docs/reliability.md); the outage is logged.
+            logger.error("API throttling skipped, its cache is unavailable: %s", exc)
+            return True
 
 
 class TokenRateThrottle(_LiveRateThrottle):

@@ -274,6 +274,9 @@ class Command(BaseCommand):
             action="store_true",
             help="keep the existing benchmark initiatives when their sizes match (skips the build)",
         )
+        parser.add_argument(
+            "--build-only", action="store_true", help="build (or reuse) the large initiative, measure nothing"
+        )
 
     # --- output ----------------------------------------------------------------------------------
 
@@ -328,6 +331,8 @@ class Command(BaseCommand):
             build_seconds=full.seconds,
             machine=_machine(),
         )
+        if options["build_only"]:
+            return
 
         self.bench_rebuild(full, options)
         self.bench_incremental(full)
