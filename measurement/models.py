@@ -310,7 +310,7 @@ class DataValue(models.Model):
             # Dashboards read a measure's values over periods; partners read their own period.
             models.Index(fields=["measure", "period"], name="datavalue_measure_period"),
             models.Index(fields=["organization", "period"], name="datavalue_org_period"),
-            models.Index(fields=["updated_at"], name="datavalue_updated"),
+            models.Index(fields=["updated_at", "id"], name="datavalue_updated_id"),  # incremental sync pages
         ]
         verbose_name = _("data value")
         verbose_name_plural = _("data values")
