@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
@@ -307,3 +307,38 @@ def test_the_bulk_api_answers_every_body_in_its_error_shape(mworld):
 
     run()
     assert {200, 400} <= outcomes, outcomes
+
+
+# --- (d) Every export escapes what a spreadsheet would run ----------------------------------------
+
+
+@settings(PROPERTY, max_examples=100)
+@given(
+    rows=st.lists(
+        st.lists(
+            st.one_of(st.text(max_size=20), st.sampled_from(["=1+1", "+1", "-x", "@A1", "\t=1", "\r=1"])),
+            min_size=1,
+            max_size=5,
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+@example(rows=[["a comment with an escape \x1b[0m", "=\x01cmd"]])  # once a 500 on the Excel export
+def test_exports_never_hand_a_spreadsheet_a_formula(rows):
+    """exports.response is the one way values leave as CSV or Excel (the export and the template)."""
+    import csv as csv_module
+
+    from openpyxl import load_workbook
+
+    from measurement import exports
+
+    text = exports.response(rows, "x", "csv").content.decode("utf-8-sig")
+    for row in csv_module.reader(io.StringIO(text, newline="")):
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    sheet = load_workbook(io.BytesIO(exports.response(rows, "x", "xlsx").content)).active
+    for row in sheet.iter_rows():
+        for cell in row:
+            assert cell.data_type != "f", cell.value
+            assert not str(cell.value or "").startswith(("=", "+", "-", "@")), cell.value
