@@ -371,7 +371,8 @@ def test_with_named_sharing_members_read_values_but_nothing_else(demo):
     failures: list[str] = []
     visited, _names = crawl(client_for(demo, "backbone"), seeds(demo), OTHER, failures, "backbone")
     start = sorted(visited)
-    for persona in ("partner", "steering", "other_member"):
+    # Sharing changes what members read; outsiders are the first test's (sharing changes nothing there).
+    for persona in ("partner", "steering"):
         crawl(client_for(demo, persona), start, FORBIDDEN_WHEN_SHARED[persona], failures, persona)
     assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures[:60])
     # The sentinel is there to be found: shared, the partner reads it.
@@ -424,7 +425,7 @@ def api_urls(backbone: Client) -> list[str]:
         key, _sep, rest = tail.partition("}")
         if "{" in rest:
             continue  # nested identifiers: none in v1
-        for item in listed.get(head, [])[:25]:
+        for item in listed.get(head, [])[:10]:
             field = {"pk": "id"}.get(key, key)
             if field in item:
                 urls.append(f"{head}{item[field]}{rest}")
