@@ -47,11 +47,18 @@ def response(rows: list[list], name: str, fmt: str) -> HttpResponse:
         )
     elif fmt == "xlsx":
         from openpyxl import Workbook
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        def cell(c):
+            if hasattr(c, "normalize"):
+                return float(c)
+            # A control character (typed into a comment) cannot be stored in a worksheet: dropped.
+            return _safe(ILLEGAL_CHARACTERS_RE.sub("", c)) if isinstance(c, str) else c
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("values")
         for row in rows:
-            sheet.append([_safe(c) if not hasattr(c, "normalize") else float(c) for c in row])
+            sheet.append([cell(c) for c in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
         out = HttpResponse(

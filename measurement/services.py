@@ -191,7 +191,8 @@ def values_save(
     if not reviewer and (problem := window_problem(submission.period)):
         raise ValidationError(problem)
 
-    comments = comments or {}
+    # A NUL character cannot be stored in PostgreSQL text: dropped rather than fail the save.
+    comments = {cell: (text or "").replace("\x00", "") for cell, text in (comments or {}).items()}
     grid = selectors.dataset(initiative, submission.organization, submission.period)
     specs = selectors.specs_of(grid)
     # Values outside the current data set (a measure since unassigned or ended) are left as they

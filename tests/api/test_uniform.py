@@ -99,7 +99,10 @@ def test_expired_and_revoked_tokens_are_401(tokens, token):
         response = call(as_token(tokens, token), method, url)
         if not public:
             assert response.status_code == 401, response.status_code
-            assert response.json()["code"] == "authentication_failed", response.json()
+            # The error shape and nothing else: no data comes with the refusal.
+            body = response.json()
+            assert set(body) == {"code", "message", "errors"} and body["errors"] == {}, body
+            assert body["code"] == "authentication_failed", body
 
     check(operations(), expect)
 

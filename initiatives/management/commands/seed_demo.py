@@ -1,13 +1,16 @@
 """Load a realistic demo initiative (a cradle-to-career partnership) and demo accounts.
 
-Used by `make run` on an empty database only; never in production (compose does not call it).
+Used by `make run` (DEBUG on) on an empty database only; never in production (compose does not
+call it). With DEBUG off it refuses, unless --force says this is a throwaway trial server: the demo
+accounts share one published password.
 """
 
 import importlib
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -59,8 +62,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when any initiative exists.")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load the demo accounts even with DEBUG off (a throwaway trial server only).",
+        )
 
-    def handle(self, *args, if_empty: bool = False, **options):
+    def handle(self, *args, if_empty: bool = False, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "The demo accounts share a published password: seed_demo runs only with DEBUG on "
+                "(`make run`). Use --force for a throwaway trial server."
+            )
         if if_empty and Initiative.objects.exists():
             self.stdout.write("Demo data not loaded: the database already has initiatives.")
             return
