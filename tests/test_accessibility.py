@@ -193,7 +193,7 @@ def demo(test_database, django_db_blocker):
         with django_db_blocker.unblock(), hashers:
             if not Indicator.objects.exists():  # an earlier test's flush emptied the catalogue
                 load_catalogue()
-            call_command("seed_demo", stdout=io.StringIO())
+            call_command("seed_demo", force=True, stdout=io.StringIO())  # DEBUG is off in tests
             initiative = Initiative.objects.get(slug="cradle-to-career")
             from django.contrib.auth import get_user_model
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -120,7 +121,13 @@ def _post(url: str, token: str, body: dict, key: str) -> tuple[int, dict | str]:
 class Gunicorn:
     def __init__(self, tmp_path, port: int):
         self.log = tmp_path / f"gunicorn-{port}.log"
-        env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_TASK_ALWAYS_EAGER": "true"}
+        # With DEBUG off the site refuses to start on the embedded key (ci_platform/wsgi.py).
+        env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "CELERY_TASK_ALWAYS_EAGER": "true",
+            "SECRET_KEY": secrets.token_hex(32),
+        }
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "ci_platform.wsgi:application", "--bind", f"127.0.0.1:{port}"]
             + ["--workers", "1", "--timeout", "120", "--error-logfile", "-"],
@@ -131,12 +138,14 @@ class Gunicorn:
         )
         self.port = port
 
-        def ready():
+        def ready():  # the application answers (a bound socket alone is only the master)
             try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/", timeout=5):  # noqa: S310
                     return True
+            except urllib.error.HTTPError:
+                return True  # it answered (503: a dependency is down, which is not this test's concern)
             except OSError:
-                return False
+                return self.proc.poll() is not None and pytest.fail(self.log.read_text())
 
         assert wait_for(ready, timeout=30), self.log.read_text()
 
