@@ -120,6 +120,7 @@ class UnlockSerializer(ReviewSerializer):
     value = serializers.IntegerField(
         required=False,
         min_value=1,
+        max_value=2**63 - 1,  # a larger number is a clear 400, not a database overflow
         help_text="A data value's id: reopen only this value (the others stay approved). "
         "Without it, the whole submission is reopened.",
     )

@@ -158,6 +158,8 @@ def test_the_api_unlocks_one_value(mworld, approved, client):
     other = mworld.b_submission.values.first()
     response = client.post(base, {"message": "Typo", "value": other.pk}, content_type="application/json")
     assert response.status_code == 400 and "value" in response.json()["errors"]
+    huge = client.post(base, {"message": "Typo", "value": 10**30}, content_type="application/json")
+    assert huge.status_code == 400 and "value" in huge.json()["errors"]
     response = client.post(base, {"message": "Typo", "value": value.pk}, content_type="application/json")
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "draft"
