@@ -51,13 +51,20 @@ class BodyMixin(models.Model):
         return f"{label}: {self.body_name}" if self.body_name else label
 
 
+def validate_meeting_year(value) -> None:
+    """A meeting between the years 1900 and 2200: a year such as 0038 is a typing slip, and its
+    local time has no offset that RFC 3339 (and so the API's date-time) can write."""
+    if not 1900 <= value.year <= 2200:
+        raise ValidationError(_("Enter a date between the years 1900 and 2200."), code="year")
+
+
 class Meeting(BodyMixin):
     """A meeting of a body of the initiative: who was invited and came, what was said and decided."""
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="meetings")
     title = models.CharField(_("title"), max_length=200)
-    starts_at = models.DateTimeField(_("starts"))
-    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    starts_at = models.DateTimeField(_("starts"), validators=[validate_meeting_year])
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True, validators=[validate_meeting_year])
     location = models.CharField(_("place"), max_length=300, blank=True)
     link = models.URLField(_("online link"), blank=True)
     agenda_items = models.JSONField(_("agenda"), default=list, blank=True)

@@ -140,7 +140,7 @@ def meeting_create(
     if ends_at and ends_at < starts_at:
         raise ValidationError({"ends_at": _("A meeting cannot end before it starts.")})
     members = _members_by_user(initiative, [getattr(u, "pk", u) for u in invitees], "invitees")
-    meeting = Meeting.objects.create(
+    meeting = Meeting(
         initiative=initiative,
         title=title.strip(),
         body=body,
@@ -152,6 +152,8 @@ def meeting_create(
         agenda_items=_clean_lines(agenda_items, MAX_AGENDA_ITEMS, "agenda_items"),
         created_by=by,
     )
+    meeting.full_clean(exclude=["initiative", "created_by"])
+    meeting.save()
     Attendance.objects.bulk_create(
         Attendance(meeting=meeting, user_id=m.user_id, organization_id=m.organization_id)
         for m in members.values()

@@ -118,7 +118,7 @@ class DraftView(InitiativeScopedMixin, generics.GenericAPIView):
     def get(self, request, *args, **kwargs):
         return Response(DraftSerializer(self._draft()).data)
 
-    @extend_schema(responses={201: DraftSerializer})
+    @extend_schema(request=None, responses={201: DraftSerializer})
     def post(self, request, *args, **kwargs):
         """Open the draft (from the latest version), or return the open one."""
         draft = services.agenda_draft_start(initiative=self.initiative, by=request.user)

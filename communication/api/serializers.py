@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..choices import (
@@ -44,6 +45,16 @@ class ChoiceText(serializers.CharField):
         return value
 
 
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "string", "format": "uri"}, {"type": "string", "enum": [""]}],
+        "description": "An absolute http(s) URL, or an empty string for none.",
+    }
+)
+class OptionalURLField(serializers.URLField):
+    """A URL that may be left empty: the schema says so ("" is no "uri")."""
+
+
 def _name(user) -> str | None:
     return (user.get_full_name() or user.get_username()) if user else None
 
@@ -63,6 +74,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
 
 
 class MeetingSerializer(serializers.ModelSerializer):
+    link = OptionalURLField(read_only=True)
     attendance = AttendanceSerializer(source="attendances", many=True, read_only=True)
     minutes_html = serializers.SerializerMethodField(
         help_text="The minutes rendered from Markdown and sanitised."
@@ -100,7 +112,7 @@ class MeetingWriteSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     location = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    link = serializers.URLField(required=False, allow_blank=True, default="")
+    link = OptionalURLField(required=False, allow_blank=True, default="", max_length=200)
     agenda_items = serializers.ListField(
         child=serializers.CharField(max_length=500), required=False, default=list, max_length=50
     )
@@ -181,7 +193,9 @@ class DecisionWriteSerializer(serializers.Serializer):
 class ActionItemSerializer(serializers.ModelSerializer):
     owner_name = serializers.SerializerMethodField()
     status = ChoiceText(ActionStatus.choices, read_only=True)
-    owner_organization = serializers.CharField(source="owner_organization.name", read_only=True, default=None)
+    owner_organization = serializers.CharField(
+        source="owner_organization.name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = ActionItem

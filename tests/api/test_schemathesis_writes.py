@@ -20,15 +20,12 @@ CONFIG = {
     "phases": {"stateful": {"enabled": False}, "coverage": {"enabled": False}},
     "parameters": {"initiative_slug": "c2c", "slug": "c2c"},
     # The session signs every call in: the calls without credentials are tests/api/test_uniform.py's.
-    # This run is about bad input (no server error, documented answers); the body-schema checks
-    # are test_schemathesis.py's business. Found here and left to the API's owners: POST
-    # agenda-draft documents a body it ignores; Meeting.link "" is not a "uri"; an action item's
-    # owner_organization may be null.
+    # Schema-valid bodies are refused for good reasons the schema cannot say (ids generated at
+    # random are not this initiative's meeting or measure), so positive acceptance is not checked;
+    # every answer must still match the schema, and invalid bodies must be refused.
     "checks": {
         "positive_data_acceptance": {"enabled": False},
         "ignored_auth": {"enabled": False},
-        "negative_data_rejection": {"enabled": False},
-        "response_schema_conformance": {"enabled": False},
     },
     "operations": [{"include-method-regex": "^(GET|HEAD)$", "enabled": False}],
 }

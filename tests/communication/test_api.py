@@ -109,6 +109,29 @@ class TestMeetings:
         assert response.status_code == 400 and "invitees" in errors(response)
         assert not Meeting.objects.exists()
 
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [
+            ("starts_at", "0038-03-26T03:30:20Z"),  # local time of year 38 has a seconds offset
+            ("ends_at", "2401-01-01T10:00:00Z"),
+            ("link", "https://example.org/" + "a" * 200),  # the column holds 200 characters
+            ("link", "not a link"),
+        ],
+    )
+    def test_an_impossible_meeting_is_400_and_nothing_is_saved(self, client, world, field, value):
+        body = {"title": "Year check", "starts_at": "2026-03-26T10:00:00Z", field: value}
+        response = post(login(client, world), "meetings/", body)
+        assert response.status_code == 400 and field in errors(response), response.json()
+        assert not Meeting.objects.exists()
+
+    def test_a_meeting_without_a_link_says_so_in_its_schema(self, client, world):
+        created = post(
+            login(client, world), "meetings/", {"title": "No link", "starts_at": "2026-03-26T10:00Z"}
+        )
+        assert created.status_code == 201 and created.json()["link"] == ""
+        schema = client.get("/api/schema/?format=json").json()["components"]["schemas"]
+        assert {"type": "string", "enum": [""]} in schema["Meeting"]["properties"]["link"]["oneOf"]
+
 
 class TestDecisions:
     def test_record_with_measures_and_read_back(self, client, world):
