@@ -82,6 +82,18 @@ def current_strategies(initiative: Initiative) -> list[StrategyItem]:
     return list(latest.strategy_items.select_related("strategy").order_by("order")) if latest else []
 
 
+def current_strategy_titles(initiative: Initiative) -> dict[int, str]:
+    """Strategy id -> its title in the latest published version, in the version's order (one query)."""
+    latest = (
+        initiative.agenda_versions.filter(status=VersionStatus.PUBLISHED).order_by("-number").values("pk")[:1]
+    )
+    return dict(
+        StrategyItem.objects.filter(version_id__in=latest)
+        .order_by("order", "id")
+        .values_list("strategy_id", "title")
+    )
+
+
 def milestone_evidence(initiative: Initiative) -> list[tuple[int, str, str, str]]:
     """Evidence the agenda gives to the lifecycle milestones: (phase, area, text, url)."""
     evidence = []

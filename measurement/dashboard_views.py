@@ -56,7 +56,7 @@ class DashboardView(MeasurementMixin, TemplateView):
             for g in groups
             for card in g.cards
         }
-        from agenda.selectors import current_strategies
+        from agenda.selectors import current_strategy_titles
 
         return super().get_context_data(
             groups=groups,
@@ -67,7 +67,10 @@ class DashboardView(MeasurementMixin, TemplateView):
             updates_pending=DirtyAggregate.objects.filter(
                 initiative=self.initiative, applied_at=None
             ).exists(),
-            strategies=current_strategies(self.initiative),
+            strategies=[
+                {"strategy_id": pk, "title": title}
+                for pk, title in current_strategy_titles(self.initiative).items()
+            ],
             filters={
                 "from": self.request.GET.get("from", ""),
                 "to": self.request.GET.get("to", ""),

@@ -4,13 +4,13 @@ with a fixed number of queries whatever the amount of data."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import Prefetch
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Initiative, Organization
@@ -18,15 +18,39 @@ from initiatives.models import Initiative, Organization
 from . import aggregates
 from .charts import CurveData, Series, forecast, to_float
 from .choices import Direction
-from .models import Aggregate, Completeness, MeasureDimension, ReportingPeriod, SharedMeasure, Submission
+from .models import Aggregate, Completeness, ReportingPeriod, SharedMeasure, Submission, Target
 from .periods import next_period, parse_period
 
 TOTAL = _("Total")
 
 
+@dataclass(frozen=True)
+class MeasureRef:
+    """What a card needs of its measure, read as a row (not a model instance: the dashboard reads
+    50 of them on every request)."""
+
+    pk: int
+    code: str
+    name_en: str
+    name_he: str
+    unit: str
+    direction: str
+    level: str
+    denominator_id: int | None
+    baseline_value: Decimal | None
+    baseline_period: str
+
+    @property
+    def name(self) -> str:  # as BilingualName.name
+        return self.name_he if (get_language() or "en").startswith("he") and self.name_he else self.name_en
+
+
+REF_FIELDS = [f.name for f in fields(MeasureRef)]
+
+
 @dataclass
 class MeasureCard:
-    measure: SharedMeasure
+    measure: MeasureRef
     curve: CurveData
     level: str = ""  # the measure's level and unit, translated (get_FOO_display is slow in bulk)
     latest_period: str | None = None
@@ -64,58 +88,95 @@ class StrategyGroup:
     cards: list[MeasureCard] = field(default_factory=list)
 
 
-def _measures(initiative: Initiative, codes=None):
-    queryset = initiative.measures.prefetch_related(
-        "targets",
-        "strategies__items",
-        Prefetch(
-            "measure_dimensions",
-            queryset=MeasureDimension.objects.select_related("dimension").order_by("position"),
-        ),
-    ).order_by("code")
+@dataclass
+class _Read:
+    """One measure's part of a dashboard read, whichever way it was read."""
+
+    measure: MeasureRef
+    strategies: list[int]
+    targets: dict[str, float]
+    values: dict[str, Decimal | None]  # period code -> total
+    completeness: dict[str, tuple[int, int]]  # period code -> (approved, expected)
+
+
+def _read_sql(initiative: Initiative, run, codes, first, last) -> tuple[list[_Read], dict[int, str]]:
+    from . import dashboards_sql
+
+    reads = []
+    for row in dashboards_sql.card_rows(
+        initiative.pk, run.pk if run else None, codes=codes, first=first, last=last
+    ):
+        (*ref, strategies, t_codes, t_values, h_codes, h_values, c_codes, approved, expected) = row
+        reads.append(
+            _Read(
+                MeasureRef(*ref),
+                strategies or [],
+                {c: float(v) for c, v in zip(t_codes or (), t_values or (), strict=True)},
+                dict(zip(h_codes or (), h_values or (), strict=True)),
+                {c: (a, e) for c, a, e in zip(c_codes or (), approved or (), expected or (), strict=True)},
+            )
+        )
+    return reads, dashboards_sql.strategy_titles(initiative.pk)
+
+
+def _read_orm(initiative: Initiative, run, codes, first, last) -> tuple[list[_Read], dict[int, str]]:
+    from agenda.selectors import current_strategy_titles
+
+    queryset = initiative.measures.order_by("code")
     if codes is not None:
         queryset = queryset.filter(code__in=codes)
-    return list(queryset)
-
-
-def _total_series(run, measures, first=None, last=None) -> dict[int, dict[str, Decimal | None]]:
-    rows = Aggregate.objects.filter(run=run, measure__in=measures, member1__isnull=True, member2__isnull=True)
-    if first:
-        rows = rows.filter(period__start__gte=first)
-    if last:
-        rows = rows.filter(period__end__lte=last)
-    series: dict[int, dict[str, Decimal | None]] = defaultdict(dict)
-    # No ORDER BY (the model's default one joins measures, periods and members): rows go to a dict.
-    for measure_id, code, value in rows.order_by().values_list("measure_id", "period__code", "value"):
-        series[measure_id][code] = value
-    return series
-
-
-def measure_cards(
-    initiative: Initiative, *, codes=None, first=None, last=None, strategy_id=None
-) -> tuple[list[StrategyGroup], object]:
-    """Every measure's curve, latest value, changes and on-track status, grouped by strategy."""
-    from agenda.selectors import current_strategies
-
-    run = aggregates.active_run(initiative)
-    measures = _measures(initiative, codes)
-    if strategy_id:
-        measures = [m for m in measures if any(s.pk == strategy_id for s in m.strategies.all())]
-    series = _total_series(run, measures, first, last) if run else {}
-    completeness = defaultdict(dict)
+    reads = {row[0]: _Read(MeasureRef(*row), [], {}, {}, {}) for row in queryset.values_list(*REF_FIELDS)}
+    ids = list(reads)
+    through = SharedMeasure.strategies.through
+    for measure_id, strategy_id in (
+        through.objects.filter(sharedmeasure_id__in=ids)
+        .order_by("strategy_id")
+        .values_list("sharedmeasure_id", "strategy_id")
+    ):
+        reads[measure_id].strategies.append(strategy_id)
+    for measure_id, code, value in (
+        Target.objects.filter(measure_id__in=ids).order_by().values_list("measure_id", "period_code", "value")
+    ):
+        reads[measure_id].targets[code] = float(value)
     if run:
+        totals = Aggregate.objects.filter(
+            run=run, measure_id__in=ids, member1__isnull=True, member2__isnull=True
+        )
+        if first:
+            totals = totals.filter(period__start__gte=first)
+        if last:
+            totals = totals.filter(period__end__lte=last)
+        # No ORDER BY (the model's default one joins measures, periods and members): rows go to dicts.
+        for measure_id, code, value in totals.order_by().values_list("measure_id", "period__code", "value"):
+            reads[measure_id].values[code] = value
         for measure_id, code, approved, expected in (
-            Completeness.objects.filter(run=run, measure__in=measures)
+            Completeness.objects.filter(run=run, measure_id__in=ids)
             .order_by()
             .values_list("measure_id", "period__code", "approved", "expected")
         ):
-            completeness[measure_id][code] = (approved, expected)
-    strategy_titles = {item.strategy_id: item.title for item in current_strategies(initiative)}
+            reads[measure_id].completeness[code] = (approved, expected)
+    return list(reads.values()), current_strategy_titles(initiative)
+
+
+def measure_cards(
+    initiative: Initiative, *, codes=None, first=None, last=None, strategy_id=None, sql: bool | None = None
+) -> tuple[list[StrategyGroup], object]:
+    """Every measure's curve, latest value, changes and on-track status, grouped by strategy.
+
+    A fixed number of queries whatever the size: the active run, then on PostgreSQL one statement
+    for the measures with their strategies, targets, totals and completeness and one for the
+    agenda's strategy titles (`dashboards_sql`); elsewhere (`sql=False`) six ORM queries."""
+    run = aggregates.active_run(initiative)
+    if sql is None:
+        sql = connection.vendor == "postgresql"
+    reads, strategy_titles = (_read_sql if sql else _read_orm)(initiative, run, codes, first, last)
+    if strategy_id:
+        reads = [r for r in reads if strategy_id in r.strategies]
     groups: dict[object, StrategyGroup] = {}
     labels = _labels()
-    for measure in measures:
-        card = _card(measure, series.get(measure.pk, {}), completeness.get(measure.pk, {}), labels)
-        keys = [s.pk for s in measure.strategies.all() if s.pk in strategy_titles] or [None]
+    for read in reads:
+        card = _card(read.measure, read.values, read.completeness, labels, read.targets)
+        keys = [pk for pk in read.strategies if pk in strategy_titles] or [None]
         for key in keys:
             group = groups.setdefault(key, StrategyGroup(strategy_titles.get(key, "")))
             group.cards.append(card)
@@ -136,12 +197,16 @@ def _labels() -> dict[str, dict[str, str]]:
 
 
 def _card(
-    measure: SharedMeasure, values: dict[str, Decimal | None], completeness: dict, labels: dict | None = None
+    measure: MeasureRef,
+    values: dict[str, Decimal | None],
+    completeness: dict,
+    labels: dict,
+    targets: dict[str, float],
 ) -> MeasureCard:
-    labels = labels or _labels()
-    codes = sorted(values, key=lambda c: _span(c).start if _span(c) else c)
-    history = Series(codes, [to_float(values[c]) for c in codes])
-    targets = {t.period_code: float(t.value) for t in measure.targets.all()}
+    # A measure's periods share its frequency, whose codes (2026-01, 2026-Q1, 2026) sort as
+    # their dates do: a plain string sort is the chronological one.
+    codes = sorted(values)
+    history = Series(codes, [None if (v := values[c]) is None else float(v) for c in codes])
     next_codes = []
     if codes and (span := parse_period(codes[-1])):
         for _ in range(2):
@@ -194,8 +259,44 @@ class MeasureDetail:
 
 
 def measure_detail(
-    initiative: Initiative, measure: SharedMeasure, *, show_organizations: bool, first=None, last=None
+    initiative: Initiative,
+    measure: SharedMeasure,
+    *,
+    show_organizations: bool,
+    first=None,
+    last=None,
+    sql: bool | None = None,
 ) -> MeasureDetail:
+    """The measure page's numbers: the active run's rows of the measure's periods by breakdown cell,
+    and completeness. Two statements on PostgreSQL (`dashboards_sql`), four ORM queries elsewhere."""
+    if sql is None:
+        sql = connection.vendor == "postgresql"
+    if sql:
+        from . import dashboards_sql
+
+        period_rows, rows = dashboards_sql.measure_page_rows(
+            initiative.pk, measure.pk, measure.frequency, first=first, last=last
+        )
+        periods = [row[0] for row in period_rows]
+        completeness = [row for row in period_rows if row[1] is not None]
+    else:
+        periods, rows, completeness = _measure_page_orm(initiative, measure, first, last)
+    hebrew = (get_language() or "en").startswith("he")
+    total = str(TOTAL)
+    members: dict[str, dict[str, float | None]] = defaultdict(dict)
+    for code, m1_en, m1_he, m2_en, m2_he, value in rows:
+        m1 = (m1_he or m1_en) if hebrew else m1_en
+        m2 = (m2_he or m2_en) if hebrew else m2_en
+        label = " · ".join(p for p in (m1, m2) if p) or total
+        members[label][code] = None if value is None else float(value)
+    by_org = None
+    if show_organizations:
+        by_org = _organization_totals(measure, periods)
+    ordered_members = sorted(members.items(), key=lambda kv: (kv[0] != total, kv[0]))
+    return MeasureDetail(measure, periods, ordered_members, by_org, completeness)
+
+
+def _measure_page_orm(initiative: Initiative, measure: SharedMeasure, first, last):
     run = aggregates.active_run(initiative)
     periods_qs = ReportingPeriod.objects.filter(initiative=initiative, frequency=measure.frequency)
     if first:
@@ -203,42 +304,26 @@ def measure_detail(
     if last:
         periods_qs = periods_qs.filter(end__lte=last)
     periods = list(periods_qs.order_by("start").values_list("code", flat=True))
-    members: dict[str, dict[str, float | None]] = defaultdict(dict)
-    completeness = []
-    if run:
-        rows = (
-            Aggregate.objects.filter(run=run, measure=measure, period__code__in=periods)
-            .select_related("member1", "member2")
-            .values_list(
-                "period__code",
-                "member1__name_en",
-                "member1__name_he",
-                "member2__name_en",
-                "member2__name_he",
-                "value",
-            )
+    if not run:
+        return periods, [], []
+    rows = (
+        Aggregate.objects.filter(run=run, measure=measure, period__code__in=periods)
+        .order_by()
+        .values_list(
+            "period__code",
+            "member1__name_en",
+            "member1__name_he",
+            "member2__name_en",
+            "member2__name_he",
+            "value",
         )
-        from django.utils.translation import get_language
-
-        hebrew = (get_language() or "en").startswith("he")
-        for code, m1_en, m1_he, m2_en, m2_he, value in rows:
-            m1 = (m1_he or m1_en) if hebrew else m1_en
-            m2 = (m2_he or m2_en) if hebrew else m2_en
-            label = " · ".join(p for p in (m1, m2) if p) or str(TOTAL)
-            members[label][code] = to_float(value)
-        completeness = [
-            (code, expected, submitted, approved, on_time)
-            for code, expected, submitted, approved, on_time in Completeness.objects.filter(
-                run=run, measure=measure, period__code__in=periods
-            )
-            .order_by("period__start")
-            .values_list("period__code", "expected", "submitted", "approved", "on_time")
-        ]
-    by_org = None
-    if show_organizations:
-        by_org = _organization_totals(measure, periods)
-    ordered_members = sorted(members.items(), key=lambda kv: (kv[0] != str(TOTAL), kv[0]))
-    return MeasureDetail(measure, periods, ordered_members, by_org, completeness)
+    )
+    completeness = list(
+        Completeness.objects.filter(run=run, measure=measure, period__code__in=periods)
+        .order_by("period__start")
+        .values_list("period__code", "expected", "submitted", "approved", "on_time")
+    )
+    return periods, list(rows), completeness
 
 
 def _organization_totals(
