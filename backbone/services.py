@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
+from ci_platform.celery import enqueue
 from initiatives.models import Initiative, Membership, Organization
 
 from . import permissions, records, scoring
@@ -285,7 +286,9 @@ def wave_send(*, wave: SurveyWave, by, notify: bool = True) -> int:
         return pending
     from .tasks import survey_invitations_send_task
 
-    transaction.on_commit(lambda: survey_invitations_send_task.delay(wave.pk))
+    # Respondents not yet invited stay so until their email goes: if the broker is down,
+    # backbone_catch_up_task queues the sending later.
+    transaction.on_commit(lambda: enqueue(survey_invitations_send_task, wave.pk))
     return pending
 
 
@@ -301,7 +304,8 @@ def wave_remind(*, wave: SurveyWave, by) -> int:
         raise ValidationError(_("Nobody needs a reminder now: everyone answered or was reminded recently."))
     from .tasks import survey_reminders_send_task
 
-    transaction.on_commit(lambda: survey_reminders_send_task.delay(wave.pk))
+    # A reminder that could not be queued leaves reminded_at as it was: asking again sends it.
+    transaction.on_commit(lambda: enqueue(survey_reminders_send_task, wave.pk))
     return due
 
 
@@ -651,7 +655,8 @@ def scores_recompute_request(
     run = ScoreRun.objects.create(initiative=initiative, trigger=trigger, requested_by=by)
     from .tasks import scores_recompute_task
 
-    transaction.on_commit(lambda: scores_recompute_task.delay(initiative.pk, run.pk))
+    # A run that could not be queued stays queued; backbone_catch_up_task queues it later.
+    transaction.on_commit(lambda: enqueue(scores_recompute_task, initiative.pk, run.pk))
     return run
 
 

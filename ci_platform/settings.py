@@ -124,12 +124,24 @@ CELERY_TIMEZONE = "UTC"
 # The digests' schedule lives with the communication app (daily and weekly); it imports only Celery.
 from communication.schedule import BEAT_SCHEDULE as COMMUNICATION_BEAT_SCHEDULE  # noqa: E402
 
+CATCH_UP_SECONDS = env.int("CATCH_UP_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE: dict = {
     "measurement-reminders": {"task": "measurement.tasks.reminders_send_task", "schedule": 6 * 3600},
     # Pending dirty marks whose update was never queued (the broker was down): docs/reliability.md.
     "measurement-aggregates-catch-up": {
         "task": "measurement.tasks.aggregates_catch_up_task",
         "schedule": env.int("AGGREGATES_CATCH_UP_SECONDS", default=300),
+    },
+    # Score runs, survey invitations, progress reports and network figures whose task could not be
+    # queued (the broker was down): their rows say they are pending, and these queue them again.
+    "backbone-catch-up": {"task": "backbone.tasks.backbone_catch_up_task", "schedule": CATCH_UP_SECONDS},
+    "communication-reports-catch-up": {
+        "task": "communication.tasks.reports_catch_up_task",
+        "schedule": CATCH_UP_SECONDS,
+    },
+    "workgroups-network-metrics-catch-up": {
+        "task": "workgroups.tasks.network_metrics_catch_up_task",
+        "schedule": CATCH_UP_SECONDS,
     },
     "measurement-aggregates-nightly": {
         "task": "measurement.tasks.aggregates_rebuild_all_task",

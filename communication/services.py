@@ -839,7 +839,8 @@ def report_request(
         report.error = ""
         report.requested_by = by
         report.language = language
-        report.save(update_fields=["status", "error", "requested_by", "language"])
+        report.requested_at = timezone.now()
+        report.save(update_fields=["status", "error", "requested_by", "language", "requested_at"])
     else:
         report = ProgressReport.objects.create(
             initiative=initiative,
@@ -851,9 +852,12 @@ def report_request(
             requested_by=by,
             language=language,
         )
+    from ci_platform.celery import enqueue
+
     from .tasks import progress_report_generate_task
 
-    transaction.on_commit(lambda: progress_report_generate_task.delay(report.pk))
+    # A report that could not be queued stays pending; reports_catch_up_task queues it later.
+    transaction.on_commit(lambda: enqueue(progress_report_generate_task, report.pk))
     return report
 
 

@@ -14,6 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ci_platform.celery import enqueue
+
 from . import permissions
 from .choices import Area, MilestoneStatus, Phase, Role, TokenScope
 from .fit import classify_problem
@@ -147,7 +149,9 @@ def invitation_create(
     from .tasks import invitation_send_task
 
     language = translation.get_language() or settings.LANGUAGE_CODE
-    transaction.on_commit(lambda: invitation_send_task.delay(invitation.pk, token, language))
+    # The token exists only here (the database keeps its hash): an email that cannot be queued is
+    # logged; the invitation stays listed as pending, to be withdrawn and sent again.
+    transaction.on_commit(lambda: enqueue(invitation_send_task, invitation.pk, token, language))
     return invitation, token
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agenda.models import Strategy
+from ci_platform.celery import enqueue
 from initiatives import permissions as base
 from initiatives.choices import Role
 from initiatives.models import Initiative, Membership, Organization
@@ -534,7 +535,9 @@ def _enqueue_metrics(wave: TieSurveyWave) -> NetworkMetrics:
     )
     from .tasks import network_metrics_compute_task
 
-    transaction.on_commit(lambda: network_metrics_compute_task.delay(wave.pk))
+    # Queued after commit; if the broker is down, the pending row stays and
+    # network_metrics_catch_up_task queues it later.
+    transaction.on_commit(lambda: enqueue(network_metrics_compute_task, wave.pk))
     return metrics
 
 

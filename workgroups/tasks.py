@@ -9,3 +9,25 @@ from . import services
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def network_metrics_compute_task(wave_id: int) -> None:
     services.network_metrics_compute(wave_id=wave_id)
+
+
+@shared_task
+def network_metrics_catch_up_task(older_than_seconds: int = 600) -> int:
+    """Every few minutes (Celery beat): queue again the network figures still waiting to be
+    computed after `older_than_seconds`, e.g. a wave closed while the broker was down."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .choices import MetricsStatus
+    from .models import NetworkMetrics
+
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    ids = list(
+        NetworkMetrics.objects.filter(status=MetricsStatus.PENDING, requested_at__lte=cutoff).values_list(
+            "wave_id", flat=True
+        )
+    )
+    for wave_id in ids:
+        network_metrics_compute_task.delay(wave_id)
+    return len(ids)
