@@ -46,4 +46,4 @@ USER app
 
 EXPOSE 8000
 
-CMD ["sh", "-c", "exec gunicorn ci_platform.wsgi:application --bind 0.0.0.0:8000 --workers \"${GUNICORN_WORKERS:-3}\" --access-logfile - --error-logfile -"]
+CMD ["sh", "-c", "exec gunicorn ci_platform.wsgi:application --bind 0.0.0.0:8000 --access-logfile - --error-logfile -"]

@@ -202,7 +202,8 @@ def main() -> int:
     parser.add_argument("--run-time", default="3m")
     parser.add_argument("--port", type=int, default=8055)
     parser.add_argument("--redis-port", type=int, default=6391)
-    parser.add_argument("--gunicorn-workers", type=int, default=3)
+    # gunicorn.conf.py's default, 2 × cores + 1 (also docker-compose.yml's).
+    parser.add_argument("--gunicorn-workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "loadtest")
     parser.add_argument("--skip-build", action="store_true", help="use the database as it is")
     args = parser.parse_args()
@@ -254,7 +255,8 @@ def main() -> int:
         )
         procs.start(
             "gunicorn",
-            [PY, "-m", "gunicorn", "ci_platform.wsgi:application", "--bind", f"127.0.0.1:{args.port}"]
+            [PY, "-m", "gunicorn", "-c", "gunicorn.conf.py", "ci_platform.wsgi:application"]
+            + ["--bind", f"127.0.0.1:{args.port}"]
             + ["--workers", str(args.gunicorn_workers), "--access-logfile", "-", "--error-logfile", "-"],
             env,
         )

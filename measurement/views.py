@@ -16,7 +16,7 @@ from initiatives.models import Organization
 from initiatives.views import InitiativeMixin, apply_errors
 
 from . import exports, importer, permissions, selectors, services
-from .choices import SubmissionStatus
+from .choices import AuditAction, SubmissionStatus, ValueType
 from .forms import DimensionForm, MeasureForm, PeriodsForm, ReturnForm, SettingsForm, UnlockForm, UploadForm
 from .models import ImportJob, ReportingPeriod, Submission
 
@@ -235,11 +235,13 @@ class EntryView(EntryMixin, TemplateView):
 
     def _context(self, submission, typed, comments, problems):
         grid = selectors.dataset(self.initiative, self.organization, self.period)
+        value_types = {value: str(label) for value, label in ValueType.choices}  # once, not per measure
         rows = []
         for g, row, cells in selectors.grid_rows(grid):
             rows.append(
                 {
                     "measure": g.measure,
+                    "value_type": value_types.get(g.measure.value_type, g.measure.value_type),
                     "first": row is None or row == g.rows[0],
                     "span": len(g.rows),
                     "row": row,
@@ -449,11 +451,17 @@ class SubmissionView(MeasurementMixin, TemplateView):
             value.unlocked = submission.open_cells is not None and submission.is_open(
                 (value.measure_id, value.member1_id, value.member2_id)
             )
+        audit = list(selectors.audit_of(submission)[:300])
+        # The action's label, translated once per action rather than once per row (get_FOO_display
+        # rebuilds the choices for every call: 100 ms for a page of 300 rows).
+        action_labels = {value: str(label) for value, label in AuditAction.choices}
+        for entry in audit:
+            entry.action_label = action_labels.get(entry.action, entry.action)
         return super().get_context_data(
             submission=submission,
             values=values,
             changes=selectors.changes_since_approval(submission),
-            audit=selectors.audit_of(submission)[:300],
+            audit=audit,
             can_review=permissions.can_review(self.request.user, self.initiative),
             can_enter=permissions.can_enter(self.request.user, self.initiative, submission.organization),
             return_form=kwargs.pop("return_form", ReturnForm()),

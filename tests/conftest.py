@@ -218,3 +218,36 @@ def browser():
         chromium.close()
     finally:
         playwright.stop()
+
+
+@pytest.fixture
+def new_page(request, browser, live_server):
+    """Open a page in a fresh context (own cookies: signed out, English) on the live server. A test
+    module may set BROWSER_TIMEOUT_MS (default 10 s)."""
+    timeout = getattr(request.module, "BROWSER_TIMEOUT_MS", 10_000)
+    contexts = []
+
+    def make():
+        context = browser.new_context(
+            base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900}
+        )
+        context.set_default_timeout(timeout)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def sign_in(page, username: str) -> None:
+    """Sign in through the form, as a person would, and wait for the home page."""
+    import re
+
+    from playwright.sync_api import expect
+
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/$"))

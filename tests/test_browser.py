@@ -19,7 +19,7 @@ from initiatives import tasks
 from initiatives.choices import Phase, Role
 from initiatives.models import Initiative, Membership
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, sign_in
 
 # Playwright's sync API keeps an asyncio event loop in this thread, which trips Django's
 # async-safety check on every ORM call made by the test itself (the live server runs its own
@@ -33,24 +33,6 @@ HEBREW = re.compile(r"[\u0590-\u05FF]")
 
 
 @pytest.fixture
-def new_page(browser, live_server):
-    """Open a page in a fresh context (own cookies: signed out, English) on the live server."""
-    contexts = []
-
-    def make():
-        context = browser.new_context(
-            base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900}
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
 def page(new_page):
     return new_page()
 
@@ -59,14 +41,6 @@ def screenshot(page, name: str) -> None:
     if os.environ.get("SCREENSHOTS"):
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main").get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/$"))
 
 
 def open_overview(page, world) -> None:

@@ -14,7 +14,7 @@ from agenda.choices import Decision, VersionStatus
 from agenda.models import AgendaVersion, Endorsement
 
 from .agenda.helpers import publish
-from .conftest import PASSWORD
+from .conftest import sign_in
 
 # See tests/test_browser.py: Playwright's event loop trips Django's async-safety check on the
 # test's own (synchronous) ORM calls.
@@ -23,32 +23,6 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = pytest.mark.browser
 
 AGENDA = "/initiatives/c2c/agenda/"
-
-
-@pytest.fixture
-def new_page(browser, live_server):
-    """A page in a fresh context (own cookies: signed out, English) on the live server."""
-    contexts = []
-
-    def make():
-        context = browser.new_context(
-            base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900}
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main").get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/$"))
 
 
 def publish_from_the_draft_page(page, summary: str) -> None:

@@ -6,7 +6,6 @@ Same browser set-up as tests/test_browser.py (Debian's Chromium, no `playwright 
 """
 
 import os
-import re
 
 import pytest
 from django.utils import timezone
@@ -18,31 +17,15 @@ from backbone.periods import half_year_of
 
 from .backbone.conftest import load_catalogue
 from .backbone.helpers import answer, invite, link_path, make_wave, open_wave, recompute
-from .conftest import PASSWORD
+from .conftest import sign_in
 
 # See tests/test_browser.py: Playwright's event loop trips Django's async-safety check on the
 # test's own (synchronous) ORM calls.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
+BROWSER_TIMEOUT_MS = 15_000
+
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def new_page(browser, live_server):
-    """A page in a fresh context (own cookies: signed out, English) on the live server."""
-    contexts = []
-
-    def make():
-        context = browser.new_context(
-            base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900}
-        )
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture
@@ -59,14 +42,6 @@ def survey(transactional_db, world, eager_tasks):
     recompute(world)
     world.wave, world.people_asked, world.period = wave, people, period
     return world
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main").get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/$"))
 
 
 def fill_survey(page, path: str, rating: str) -> None:

@@ -16,7 +16,7 @@ from communication.choices import AttendanceStatus
 from communication.models import Decision, Meeting
 
 from .communication.helpers import measure
-from .conftest import PASSWORD
+from .conftest import sign_in
 
 # See tests/test_browser.py: Playwright's event loop trips Django's async-safety check on the
 # test's own (synchronous) ORM calls.
@@ -40,14 +40,6 @@ def page(browser, live_server, settings, tmp_path):
     page.dialogs = dialogs
     yield page
     context.close()
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/$"))
 
 
 def to_hebrew(page) -> None:

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from measurement.choices import SubmissionStatus
 from measurement.models import DataValue, Submission
 
-from .conftest import PASSWORD
+from .conftest import sign_in
 from .measurement.conftest import build_measurement_world, field_name
 
 # See tests/test_browser.py: Playwright's event loop trips Django's async-safety check.
@@ -29,33 +29,8 @@ HOME = "/initiatives/c2c/measurement/"
 
 
 @pytest.fixture
-def new_page(browser, live_server):
-    contexts = []
-
-    def make():
-        context = browser.new_context(
-            base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900}
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
 def mworld(world, make_user):
     return build_measurement_world(world, make_user)
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main").get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/$"))
 
 
 def focused(page, attribute: str = "name") -> str | None:

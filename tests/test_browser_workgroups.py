@@ -17,45 +17,18 @@ from initiatives.models import Organization
 from workgroups import services
 from workgroups.models import Activity
 
-from .conftest import PASSWORD
+from .conftest import sign_in
 from .workgroups.conftest import answer, publish_agenda
 
 # See tests/test_browser.py: Playwright's event loop trips Django's async-safety check on the
 # test's own (synchronous) ORM calls.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
+BROWSER_TIMEOUT_MS = 15_000
+
 pytestmark = pytest.mark.browser
 
 BASE = "/initiatives/c2c/workgroups/"
-
-
-@pytest.fixture
-def new_page(browser, live_server):
-    """A page in a fresh context (own cookies: signed out, English) on the live server, keeping
-    what the console reports."""
-    contexts = []
-
-    def make():
-        context = browser.new_context(
-            base_url=live_server.url, locale="en-US", viewport={"width": 1400, "height": 950}
-        )
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.console_errors = []
-        # A refused form answers 400 on purpose; anything else in the console is a failure.
-        page.on(
-            "console",
-            lambda m: (
-                m.type == "error" and "status of 400" not in m.text and page.console_errors.append(m.text)
-            ),
-        )
-        page.on("pageerror", lambda e: page.console_errors.append(str(e)))
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture
@@ -74,14 +47,6 @@ def plan(world):
         chair=steering,
     )
     return world
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main").get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/$"))
 
 
 def add_activity(page, world, title: str, start: str, end: str) -> None:

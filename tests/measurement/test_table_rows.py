@@ -3,7 +3,7 @@ as the `floatformat:"-2"` filter writes them, and labels are escaped."""
 
 from django.template import Context, Template
 from django.template.defaultfilters import floatformat
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from measurement.templatetags.measurement_tags import _number
@@ -12,7 +12,22 @@ from measurement.templatetags.measurement_tags import _number
 stored = st.integers(-(10**19), 10**19).map(lambda n: n / 10**6)
 
 
-@given(st.one_of(stored, st.integers(-(10**9), 10**9).map(lambda n: n / 100)))
+@settings(max_examples=2000)
+@given(
+    st.one_of(
+        stored,
+        st.integers(-(10**9), 10**9).map(lambda n: n / 100),
+        st.integers(-(10**6), 10**6).map(lambda n: n / 1000),  # ties: x.xx5
+        st.floats(allow_nan=False, allow_infinity=False),  # exponents, tiny and huge values
+    )
+)
+@example(0.125)
+@example(-0.005)
+@example(2.675)
+@example(-0.0)
+@example(1e-05)
+@example(99.995)
+@example(-99.995)
 def test_numbers_read_as_floatformat_writes_them(value):
     assert _number(value) == floatformat(value, "-2")
 
