@@ -13,7 +13,8 @@ workers = int(os.environ.get("GUNICORN_WORKERS") or 2 * multiprocessing.cpu_coun
 def post_worker_init(worker):
     """Once the application is loaded: move its objects (Django, the apps, the URL and template
     caches) out of the garbage collector's sight, so that the collections a request triggers scan
-    only what requests create. Measured on the load-test data (docs/reliability.md): the grid page
-    81 → 58 ms, the dashboard 150 → 101 ms (medians of 20)."""
+    only what requests create. In process, on the load-test data, the grid page's median went from
+    81 to 58 ms and the dashboard's from 150 to 101 ms (20 requests each); through HTTP on the
+    shared development machine the difference was within its noise (docs/reliability.md)."""
     gc.collect()
     gc.freeze()

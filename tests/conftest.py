@@ -115,7 +115,7 @@ def _test_settings(settings):
     from django.utils import translation
 
     translation.activate("en")
-    # Fast hashing: tests create many users; production keeps Django's default hashers.
+    # Fast hashing: tests create many users; production hashes with Argon2id (tests/test_password_hashing.py).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The manifest storage of production needs `collectstatic`; tests serve from the finders.
     settings.STORAGES = {
