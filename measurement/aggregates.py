@@ -67,18 +67,7 @@ def compute_into(run: AggregateRun, measure: SharedMeasure, period_ids=None) -> 
     the Python rules (aggregation.aggregate_measure) compute the rows, which are then inserted.
     """
     dims = measure.measure_dimensions.count()
-    in_database = connection.vendor == "postgresql"
-    result = None
-    if not in_database:
-        rows = _approved_rows(measure.pk, period_ids)
-        denominator = _approved_rows(measure.denominator_id, period_ids) if measure.denominator_id else None
-        result = aggregate_measure(
-            aggregation=measure.aggregation,
-            value_type=measure.value_type,
-            dims=dims,
-            rows=rows,
-            denominator_rows=denominator,
-        )
+    rows = None if connection.vendor == "postgresql" else _python_rows(measure, dims, period_ids)
     completeness = _completeness(measure, period_ids)
     with transaction.atomic():
         old = Aggregate.objects.filter(run=run, measure=measure)
@@ -88,27 +77,44 @@ def compute_into(run: AggregateRun, measure: SharedMeasure, period_ids=None) -> 
             old_completeness = old_completeness.filter(period_id__in=period_ids)
         old._raw_delete(old.db)  # no cascades or signals hang on aggregates: one DELETE
         old_completeness._raw_delete(old_completeness.db)
-        if in_database:
-            written = insert_aggregates(run.pk, measure, dims, period_ids)
-        else:
-            Aggregate.objects.bulk_create(
-                (
-                    Aggregate(
-                        run=run,
-                        measure=measure,
-                        period_id=r.period_id,
-                        member1_id=r.member1_id,
-                        member2_id=r.member2_id,
-                        value=r.value,
-                        organizations=r.organizations,
-                    )
-                    for r in result
-                ),
-                batch_size=5000,
-            )
-            written = len(result)
+        written = _insert(run, measure, dims, period_ids, rows)
         Completeness.objects.bulk_create(Completeness(run=run, measure=measure, **c) for c in completeness)
     return written
+
+
+def _python_rows(measure: SharedMeasure, dims: int, period_ids):
+    rows = _approved_rows(measure.pk, period_ids)
+    denominator = _approved_rows(measure.denominator_id, period_ids) if measure.denominator_id else None
+    return aggregate_measure(
+        aggregation=measure.aggregation,
+        value_type=measure.value_type,
+        dims=dims,
+        rows=rows,
+        denominator_rows=denominator,
+    )
+
+
+def _insert(run: AggregateRun, measure: SharedMeasure, dims: int, period_ids, rows) -> int:
+    """Write one measure's aggregates (the caller has deleted what they replace): in the database
+    on PostgreSQL, else the rows the Python rules computed."""
+    if rows is None:
+        return insert_aggregates(run.pk, measure, dims, period_ids)
+    Aggregate.objects.bulk_create(
+        (
+            Aggregate(
+                run=run,
+                measure=measure,
+                period_id=r.period_id,
+                member1_id=r.member1_id,
+                member2_id=r.member2_id,
+                value=r.value,
+                organizations=r.organizations,
+            )
+            for r in rows
+        ),
+        batch_size=5000,
+    )
+    return len(rows)
 
 
 def _completeness(measure: SharedMeasure, period_ids=None) -> list[dict]:
@@ -220,7 +226,11 @@ def mark_dirty(initiative_id: int, measure_ids, period_id: int) -> None:
 
 @transaction.atomic
 def update(initiative_id: int, measure_ids, period_id: int) -> None:
-    """Recompute the given measures for one period inside the active run."""
+    """Recompute the given measures for one period inside the active run.
+
+    All the measures at once: one read of their breakdowns, one of the period's submissions and
+    assignments for completeness, one DELETE of each table, then each measure's INSERT … SELECT
+    (about 60 statements for 50 measures, where measure by measure took 500)."""
     started = timezone.now()
     run = AggregateRun.objects.select_for_update().filter(initiative_id=initiative_id, active=True).first()
     if run is None:
@@ -231,14 +241,66 @@ def update(initiative_id: int, measure_ids, period_id: int) -> None:
             active=True,
             started_at=timezone.now(),
         )
-    for measure in SharedMeasure.objects.filter(pk__in=list(measure_ids)):
-        compute_into(run, measure, [period_id])
+    measures = list(
+        SharedMeasure.objects.filter(pk__in=list(measure_ids)).annotate(dims=Count("measure_dimensions"))
+    )
+    period = ReportingPeriod.objects.get(pk=period_id)
+    in_database = connection.vendor == "postgresql"
+    rows = {m.pk: None if in_database else _python_rows(m, m.dims, [period_id]) for m in measures}
+    completeness = _period_completeness(run, measures, period)
+    ids = [m.pk for m in measures]
+    old = Aggregate.objects.filter(run=run, measure_id__in=ids, period_id=period_id)
+    old._raw_delete(old.db)
+    old_completeness = Completeness.objects.filter(run=run, measure_id__in=ids, period_id=period_id)
+    old_completeness._raw_delete(old_completeness.db)
+    for measure in measures:
+        _insert(run, measure, measure.dims, [period_id], rows[measure.pk])
+    Completeness.objects.bulk_create(completeness)
     AggregateRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
     # Marks made before this update started are in what it read (a mark follows its commit);
     # a later mark stays pending for its own update or the catch-up.
     DirtyAggregate.objects.filter(
         measure_id__in=list(measure_ids), period_id=period_id, applied_at=None, marked_at__lte=started
     ).update(applied_at=timezone.now())
+
+
+def _period_completeness(run: AggregateRun, measures, period: ReportingPeriod) -> list[Completeness]:
+    """`_completeness` of one period for many measures, from two queries: the measures'
+    assignments and the period's submitted or approved submissions."""
+    expected: dict[int, set[int]] = {m.pk: set() for m in measures}
+    for measure_id, organization_id in Assignment.objects.filter(measure_id__in=list(expected)).values_list(
+        "measure_id", "organization_id"
+    ):
+        expected[measure_id].add(organization_id)
+    # On time: submitted on or before the due date, the date taken in the current time zone.
+    submissions = {
+        organization_id: (status, timezone.localdate(submitted_at) <= period.due_on if submitted_at else False)
+        for organization_id, status, submitted_at in Submission.objects.filter(
+            period=period, status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED]
+        ).values_list("organization_id", "status", "submitted_at")
+    }
+    rows = []
+    for measure in measures:
+        if measure.frequency != period.frequency:
+            continue
+        if (measure.active_from and period.end < measure.active_from) or (
+            measure.active_to and period.start > measure.active_to
+        ):
+            continue
+        orgs = expected[measure.pk]
+        counted = [submissions[o] for o in orgs if o in submissions]
+        rows.append(
+            Completeness(
+                run=run,
+                measure=measure,
+                period=period,
+                expected=len(orgs),
+                submitted=len(counted),
+                approved=sum(status == SubmissionStatus.APPROVED for status, _on_time in counted),
+                on_time=sum(on_time for _status, on_time in counted),
+            )
+        )
+    return rows
 
 
 def measures_of_submission(submission: Submission) -> list[int]:
