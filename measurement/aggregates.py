@@ -274,7 +274,10 @@ def _period_completeness(run: AggregateRun, measures, period: ReportingPeriod) -
         expected[measure_id].add(organization_id)
     # On time: submitted on or before the due date, the date taken in the current time zone.
     submissions = {
-        organization_id: (status, timezone.localdate(submitted_at) <= period.due_on if submitted_at else False)
+        organization_id: (
+            status,
+            timezone.localdate(submitted_at) <= period.due_on if submitted_at else False,
+        )
         for organization_id, status, submitted_at in Submission.objects.filter(
             period=period, status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED]
         ).values_list("organization_id", "status", "submitted_at")
