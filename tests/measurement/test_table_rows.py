@@ -59,3 +59,45 @@ def test_curve_rows_escape_periods():
         html
         == '<tr><td class="number">&lt;2026&gt;</td><td class="number">3.25</td><td class="number">—</td></tr>'
     )
+
+
+@given(st.text())
+def test_escaping_is_djangos(text):
+    from django.utils.html import escape
+
+    from measurement.templatetags.measurement_tags import _escape
+
+    assert _escape(text) == escape(text)
+
+
+def test_grid_cells_escape_names_values_comments_and_errors():
+    from types import SimpleNamespace
+
+    from measurement.templatetags.measurement_tags import grid_cells
+
+    evil = "<script>alert('x')</script> & \"co\""
+    row = {
+        "measure": SimpleNamespace(name=evil),
+        "row": SimpleNamespace(name=evil),
+        "cells": [
+            {
+                "name": "v1_2_0",
+                "column": SimpleNamespace(name=evil),
+                "value": evil,
+                "comment": evil,
+                "errors": [evil],
+                "closed": False,
+            },
+            {"name": "v1_3_0", "column": None, "value": "", "comment": "", "errors": [], "closed": True},
+        ],
+    }
+    html = grid_cells(row, True, "Value", "Comment", "comment")
+    assert (
+        "<script>" not in html
+        and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;co&quot;" in html
+    )
+    assert 'aria-invalid="true" aria-describedby="v1_2_0-err"' in html and 'id="v1_2_0-err"' in html
+    # The closed cell is disabled and labelled "Value" (no column); the open one is not disabled.
+    first, second = html.split('<div class="entry-cell">')[1:]
+    assert "disabled" not in first
+    assert ">Value<span" in second and second.count("disabled") == 2  # value and comment
