@@ -223,17 +223,29 @@ def browser():
 @pytest.fixture
 def new_page(request, browser, live_server):
     """Open a page in a fresh context (own cookies: signed out, English) on the live server. A test
-    module may set BROWSER_TIMEOUT_MS (default 10 s)."""
+    module may set BROWSER_TIMEOUT_MS (default 10 s) and BROWSER_VIEWPORT (default 1280 × 900).
+    The page keeps what its console reports as errors in `page.console_errors` (a form refused with
+    400 on purpose excepted), for the tests that hold it empty."""
     timeout = getattr(request.module, "BROWSER_TIMEOUT_MS", 10_000)
+    width, height = getattr(request.module, "BROWSER_VIEWPORT", (1280, 900))
     contexts = []
 
     def make():
         context = browser.new_context(
-            base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900}
+            base_url=live_server.url, locale="en-US", viewport={"width": width, "height": height}
         )
         context.set_default_timeout(timeout)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.console_errors = []
+        page.on(
+            "console",
+            lambda m: (
+                m.type == "error" and "status of 400" not in m.text and page.console_errors.append(m.text)
+            ),
+        )
+        page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+        return page
 
     yield make
     for context in contexts:

@@ -25,6 +25,7 @@ from .workgroups.conftest import answer, publish_agenda
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 BROWSER_TIMEOUT_MS = 15_000
+BROWSER_VIEWPORT = (1400, 950)
 
 pytestmark = pytest.mark.browser
 
