@@ -213,15 +213,24 @@ def rebuild_finish(run_id: int) -> None:
 # --- Incremental ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def mark_dirty(initiative_id: int, measure_ids, period_id: int) -> None:
-    # One transaction for all the measures: one commit instead of one per measure.
-    for measure_id in measure_ids:
-        DirtyAggregate.objects.update_or_create(
-            measure_id=measure_id,
-            period_id=period_id,
-            defaults={"initiative_id": initiative_id, "applied_at": None},
-        )
+    """Mark the measure-periods pending (one upsert for all of them: an approval marks 50)."""
+    now = timezone.now()
+    DirtyAggregate.objects.bulk_create(
+        [
+            DirtyAggregate(
+                initiative_id=initiative_id,
+                measure_id=measure_id,
+                period_id=period_id,
+                marked_at=now,
+                applied_at=None,
+            )
+            for measure_id in sorted(set(measure_ids))
+        ],
+        update_conflicts=True,
+        unique_fields=["measure", "period"],
+        update_fields=["initiative", "marked_at", "applied_at"],
+    )
 
 
 @transaction.atomic

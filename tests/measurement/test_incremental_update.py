@@ -77,3 +77,20 @@ def test_an_update_of_some_measures_leaves_the_others(mworld):
     # A quarterly measure updated for a yearly period writes nothing for it (not its frequency).
     aggregates.update(m.initiative.pk, [m.measures["sessions"].pk], year.pk)  # quarterly
     assert _rows(run, year.pk) == before
+
+
+def test_marking_again_makes_an_applied_mark_pending_once_more(mworld):
+    from measurement.models import DirtyAggregate
+
+    m = mworld
+    year = m.periods["year"]
+    ids = [m.measures["enrolled"].pk, m.measures["attended"].pk]
+    aggregates.mark_dirty(m.initiative.pk, ids + ids[:1], year.pk)  # a repeated id marks once
+    assert DirtyAggregate.objects.filter(period=year, applied_at=None).count() == 2
+    aggregates.update(m.initiative.pk, ids, year.pk)
+    first = dict(DirtyAggregate.objects.filter(period=year).values_list("measure_id", "marked_at"))
+    assert not DirtyAggregate.objects.filter(period=year, applied_at=None).exists()
+    aggregates.mark_dirty(m.initiative.pk, ids[:1], year.pk)
+    pending = DirtyAggregate.objects.get(period=year, applied_at=None)
+    assert pending.measure_id == ids[0] and pending.marked_at >= first[ids[0]]
+    assert DirtyAggregate.objects.filter(period=year).count() == 2
