@@ -16,7 +16,7 @@ from initiatives.models import Organization
 from initiatives.views import InitiativeMixin, apply_errors
 
 from . import exports, importer, permissions, selectors, services
-from .choices import AuditAction, SubmissionStatus, ValueType
+from .choices import SubmissionStatus, ValueType
 from .forms import DimensionForm, MeasureForm, PeriodsForm, ReturnForm, SettingsForm, UnlockForm, UploadForm
 from .models import ImportJob, ReportingPeriod, Submission
 
@@ -454,12 +454,9 @@ class SubmissionView(MeasurementMixin, TemplateView):
             value.unlocked = submission.open_cells is not None and submission.is_open(
                 (value.measure_id, value.member1_id, value.member2_id)
             )
-        audit = list(selectors.audit_of(submission)[:300])
-        # The action's label, translated once per action rather than once per row (get_FOO_display
-        # rebuilds the choices for every call: 100 ms for a page of 300 rows).
-        action_labels = {value: str(label) for value, label in AuditAction.choices}
-        for entry in audit:
-            entry.action_label = action_labels.get(entry.action, entry.action)
+        # Rows, with labels translated once per page (get_FOO_display rebuilt the choices on every
+        # row: 100 ms for 300 rows) and names looked up once (not 300 × 5 model instances).
+        audit = selectors.audit_rows(submission, 300)
         return super().get_context_data(
             submission=submission,
             values=values,
