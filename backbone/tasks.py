@@ -49,30 +49,16 @@ def survey_reminders_send_task(wave_id: int) -> int:
 @shared_task
 def backbone_catch_up_task(older_than_seconds: int = 600) -> int:
     """Every few minutes (Celery beat): queue again what a broker outage kept from being queued:
-    score runs still queued, and survey invitations still unsent in open waves, older than
-    `older_than_seconds` (younger ones are left to their own task). Both tasks are idempotent, so
-    one that was only slow in the queue runs twice to the same result. Returns how many were queued."""
-    from datetime import timedelta
-
-    from django.utils import timezone
+    score runs still queued, and survey invitations still unsent in open waves. Returns how many."""
+    from ci_platform.celery import requeue_pending
 
     from .choices import RunStatus, WaveStatus
     from .models import ScoreRun, SurveyWave
 
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    queued = 0
-    for run_id, initiative_id in ScoreRun.objects.filter(
-        status=RunStatus.QUEUED, created_at__lte=cutoff
-    ).values_list("pk", "initiative_id"):
-        scores_recompute_task.delay(initiative_id, run_id)
-        queued += 1
+    runs = ScoreRun.objects.filter(status=RunStatus.QUEUED)
     waves = SurveyWave.objects.filter(
-        status=WaveStatus.OPEN,
-        opened_at__lte=cutoff,
-        respondents__invited_at=None,
-        respondents__responded_at=None,
-    ).distinct()
-    for wave_id in waves.values_list("pk", flat=True):
-        survey_invitations_send_task.delay(wave_id)
-        queued += 1
-    return queued
+        status=WaveStatus.OPEN, respondents__invited_at=None, respondents__responded_at=None
+    )
+    return requeue_pending(
+        runs, "created_at", older_than_seconds, scores_recompute_task, "initiative_id", "pk"
+    ) + requeue_pending(waves, "opened_at", older_than_seconds, survey_invitations_send_task, "pk")

@@ -15,6 +15,23 @@ app.autodiscover_tasks()
 logger = logging.getLogger(__name__)
 
 
+def requeue_pending(queryset, since_field: str, older_than_seconds: int, task, *arg_fields: str) -> int:
+    """Queue `task` again for each row of `queryset` (rows whose state says their work is still
+    pending) whose `since_field` is older than `older_than_seconds`, with the row's `arg_fields` as
+    arguments: the beat catch-up for work a broker outage kept from being queued. Younger rows are
+    left to their own task; the tasks are idempotent, so one only slow in the queue runs twice to
+    the same result. Returns how many were queued."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    rows = list(queryset.filter(**{f"{since_field}__lte": cutoff}).values_list(*arg_fields).distinct())
+    for args in rows:
+        task.delay(*args)
+    return len(rows)
+
+
 def enqueue(task, *args, **kwargs) -> bool:
     """Queue a task after a commit, surviving a broker that is down.
 

@@ -40,19 +40,10 @@ def progress_report_generate_task(report_id: int) -> None:
 def reports_catch_up_task(older_than_seconds: int = 600) -> int:
     """Every few minutes (Celery beat): queue again the reports still waiting to be generated
     after `older_than_seconds`, e.g. requested while the broker was down (generation is idempotent)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
+    from ci_platform.celery import requeue_pending
 
     from .choices import ReportStatus
     from .models import ProgressReport
 
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    ids = list(
-        ProgressReport.objects.filter(status=ReportStatus.PENDING, requested_at__lte=cutoff).values_list(
-            "pk", flat=True
-        )
-    )
-    for report_id in ids:
-        progress_report_generate_task.delay(report_id)
-    return len(ids)
+    pending = ProgressReport.objects.filter(status=ReportStatus.PENDING)
+    return requeue_pending(pending, "requested_at", older_than_seconds, progress_report_generate_task, "pk")

@@ -131,6 +131,18 @@ def rules_of(initiative: Initiative) -> list[RuleSpec]:
     ]
 
 
+def typed_values(submission: Submission) -> tuple[dict[Cell, str], dict[Cell, str]]:
+    """The grid's fields as stored: each cell's value as typed (no trailing zeros) and its comment.
+    Read as rows, not model instances: a grid holds hundreds."""
+    typed, comments = {}, {}
+    for measure_id, member1_id, member2_id, value, comment in submission.values.order_by().values_list(
+        "measure_id", "member1_id", "member2_id", "value", "comment"
+    ):
+        cell = (measure_id, member1_id, member2_id)
+        typed[cell], comments[cell] = format(value.normalize(), "f"), comment
+    return typed, comments
+
+
 def stored_values(submission: Submission) -> dict[Cell, DataValue]:
     return {(v.measure_id, v.member1_id, v.member2_id): v for v in submission.values.all()}
 

@@ -228,12 +228,7 @@ class EntryView(EntryMixin, TemplateView):
         submission = services.submission_for(
             initiative=self.initiative, organization=self.organization, period=self.period, by=request.user
         )
-        typed, comments = {}, {}
-        for *cell, value, comment in submission.values.order_by().values_list(
-            "measure_id", "member1_id", "member2_id", "value", "comment"
-        ):  # rows, not model instances: a grid holds hundreds
-            typed[tuple(cell)] = format(value.normalize(), "f")
-            comments[tuple(cell)] = comment
+        typed, comments = selectors.typed_values(submission)
         return self.render_to_response(self._context(submission, typed, comments, None))
 
     def _context(self, submission, typed, comments, problems):

@@ -15,19 +15,12 @@ def network_metrics_compute_task(wave_id: int) -> None:
 def network_metrics_catch_up_task(older_than_seconds: int = 600) -> int:
     """Every few minutes (Celery beat): queue again the network figures still waiting to be
     computed after `older_than_seconds`, e.g. a wave closed while the broker was down."""
-    from datetime import timedelta
-
-    from django.utils import timezone
+    from ci_platform.celery import requeue_pending
 
     from .choices import MetricsStatus
     from .models import NetworkMetrics
 
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    ids = list(
-        NetworkMetrics.objects.filter(status=MetricsStatus.PENDING, requested_at__lte=cutoff).values_list(
-            "wave_id", flat=True
-        )
+    pending = NetworkMetrics.objects.filter(status=MetricsStatus.PENDING)
+    return requeue_pending(
+        pending, "requested_at", older_than_seconds, network_metrics_compute_task, "wave_id"
     )
-    for wave_id in ids:
-        network_metrics_compute_task.delay(wave_id)
-    return len(ids)
