@@ -317,7 +317,7 @@ def _period_completeness(run: AggregateRun, measures, period: ReportingPeriod) -
 
 def measures_of_submission(submission: Submission) -> list[int]:
     """The measures whose aggregates depend on this submission's period (incl. denominators' users)."""
-    ids = set(submission.values.values_list("measure_id", flat=True)) | set(
+    ids = set(submission.values.order_by().values_list("measure_id", flat=True).distinct()) | set(
         Assignment.objects.filter(
             initiative_id=submission.initiative_id,
             organization=submission.organization,

@@ -245,7 +245,7 @@ def _check(initiative: Initiative, organization: Organization, by, rows: list[Ro
         for s in services.Submission.objects.filter(organization=organization, period__in=checked)
     }
     stored_by_submission: dict[int, dict] = defaultdict(dict)
-    for value in DataValue.objects.filter(submission__in=list(submissions.values())):
+    for value in selectors.stored_rows(DataValue.objects.filter(submission__in=list(submissions.values()))):
         stored_by_submission[value.submission_id][(value.measure_id, value.member1_id, value.member2_id)] = (
             value
         )
@@ -416,7 +416,7 @@ def template_rows(
     rows = [COLUMNS]
     stored = {
         (v.measure_id, v.member1_id, v.member2_id): v
-        for v in DataValue.objects.filter(organization=organization, period=period)
+        for v in selectors.stored_rows(DataValue.objects.filter(organization=organization, period=period))
     }
     for grid in selectors.dataset(initiative, organization, period):
         for r in grid.rows:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from initiatives.models import Initiative, Organization
@@ -70,36 +71,51 @@ class GridMeasure:
         )
 
 
-def _breakdown(measure: SharedMeasure, members_by_dimension: dict[int, list[DimensionMember]]):
-    dims = sorted(measure.measure_dimensions.all(), key=lambda d: d.position)
-    rows = members_by_dimension.get(dims[0].dimension_id, []) if dims else [None]
-    columns = members_by_dimension.get(dims[1].dimension_id, []) if len(dims) > 1 else [None]
-    return rows or [None], columns or [None]
+def _grids(measures: list[SharedMeasure]) -> list[GridMeasure]:
+    """Each measure with its rows × columns of members: their breakdowns and members in two
+    queries of rows (the grid, the file import and validation read no more of them)."""
+    dimensions: dict[int, list[int]] = {}
+    for measure_id, dimension_id in (
+        MeasureDimension.objects.filter(measure__in=measures)
+        .order_by("measure_id", "position")
+        .values_list("measure_id", "dimension_id")
+    ):
+        dimensions.setdefault(measure_id, []).append(dimension_id)
+    members: dict[int, list[DimensionMember]] = {}
+    wanted = {d for ds in dimensions.values() for d in ds}
+    if wanted:
+        for member in DimensionMember.objects.filter(dimension_id__in=wanted).order_by("order", "code"):
+            members.setdefault(member.dimension_id, []).append(member)
+    grids = []
+    for measure in measures:
+        dims = dimensions.get(measure.pk, [])
+        rows = members.get(dims[0], []) if dims else [None]
+        columns = members.get(dims[1], []) if len(dims) > 1 else [None]
+        grids.append(GridMeasure(measure, rows or [None], columns or [None]))
+    return grids
 
 
 def dataset(initiative: Initiative, organization: Organization, period: ReportingPeriod) -> list[GridMeasure]:
     """The measures this organisation reports for this period, active in it, with their cells."""
     measures = list(
-        measures_of(initiative)
-        .filter(assignments__organization=organization, frequency=period.frequency)
+        initiative.measures.filter(assignments__organization=organization, frequency=period.frequency)
         .filter(Q(active_from__isnull=True) | Q(active_from__lte=period.end))
         .filter(Q(active_to__isnull=True) | Q(active_to__gte=period.start))
+        .order_by("code")
     )
-    members_by_dimension = _members(measures)
-    return [GridMeasure(m, *_breakdown(m, members_by_dimension)) for m in measures]
+    return _grids(measures) if measures else []
 
 
 def datasets(
     initiative: Initiative, organization: Organization, periods: list[ReportingPeriod]
 ) -> dict[int, list[GridMeasure]]:
-    """`dataset` for many periods at once (a file import spans many): two queries in all."""
+    """`dataset` for many periods at once (a file import spans many): three queries in all."""
     measures = list(
-        measures_of(initiative).filter(
+        initiative.measures.filter(
             assignments__organization=organization, frequency__in={p.frequency for p in periods}
-        )
+        ).order_by("code")
     )
-    members_by_dimension = _members(measures)
-    grids = {m.pk: GridMeasure(m, *_breakdown(m, members_by_dimension)) for m in measures}
+    grids = {g.measure.pk: g for g in (_grids(measures) if measures else [])}
     return {
         period.pk: [
             grids[m.pk]
@@ -110,14 +126,6 @@ def datasets(
         ]
         for period in periods
     }
-
-
-def _members(measures) -> dict[int, list[DimensionMember]]:
-    dimension_ids = {d.dimension_id for m in measures for d in m.measure_dimensions.all()}
-    members: dict[int, list[DimensionMember]] = {}
-    for member in DimensionMember.objects.filter(dimension_id__in=dimension_ids).order_by("order", "code"):
-        members.setdefault(member.dimension_id, []).append(member)
-    return members
 
 
 def specs_of(grid: list[GridMeasure]) -> dict[int, MeasureSpec]:
@@ -143,8 +151,29 @@ def typed_values(submission: Submission) -> tuple[dict[Cell, str], dict[Cell, st
     return typed, comments
 
 
-def stored_values(submission: Submission) -> dict[Cell, DataValue]:
-    return {(v.measure_id, v.member1_id, v.member2_id): v for v in submission.values.all()}
+class StoredValue(NamedTuple):
+    """A stored value as the checks and writes of a save read it: a row, not a model instance."""
+
+    pk: int
+    submission_id: int
+    measure_id: int
+    member1_id: int | None
+    member2_id: int | None
+    value: Decimal
+    comment: str
+
+
+STORED_VALUE_COLUMNS = ("pk", "submission_id", "measure_id", "member1_id", "member2_id", "value", "comment")
+
+
+def stored_rows(queryset: QuerySet[DataValue]) -> list[StoredValue]:
+    """The values of `queryset` as rows, unordered (DataValue's default ordering joins its
+    measure, period, organisation and members: seven tables for an order nobody reads here)."""
+    return [StoredValue(*row) for row in queryset.order_by().values_list(*STORED_VALUE_COLUMNS)]
+
+
+def stored_values(submission: Submission) -> dict[Cell, StoredValue]:
+    return {(v.measure_id, v.member1_id, v.member2_id): v for v in stored_rows(submission.values.all())}
 
 
 def previous_totals(organization: Organization, period: ReportingPeriod, measure_ids) -> dict[int, Decimal]:
@@ -158,12 +187,13 @@ def previous_totals(organization: Organization, period: ReportingPeriod, measure
     )
     if previous is None:
         return {}
-    totals: dict[int, Decimal] = {}
-    for measure_id, value in DataValue.objects.filter(
-        organization=organization, period=previous, measure_id__in=list(measure_ids)
-    ).values_list("measure_id", "value"):
-        totals[measure_id] = totals.get(measure_id, Decimal(0)) + value
-    return totals
+    return dict(
+        DataValue.objects.filter(organization=organization, period=previous, measure_id__in=list(measure_ids))
+        .order_by()
+        .values("measure_id")
+        .annotate(total=Sum("value"))
+        .values_list("measure_id", "total")
+    )
 
 
 def previous_totals_many(
@@ -183,11 +213,16 @@ def previous_totals_many(
         if earlier:
             previous[period.pk] = earlier[-1].pk
     sums: dict[int, dict[int, Decimal]] = {}
-    for period_id, measure_id, value in DataValue.objects.filter(
-        organization=organization, period_id__in=set(previous.values()), measure_id__in=list(measure_ids)
-    ).values_list("period_id", "measure_id", "value"):
-        totals = sums.setdefault(period_id, {})
-        totals[measure_id] = totals.get(measure_id, Decimal(0)) + value
+    for period_id, measure_id, total in (
+        DataValue.objects.filter(
+            organization=organization, period_id__in=set(previous.values()), measure_id__in=list(measure_ids)
+        )
+        .order_by()
+        .values("period_id", "measure_id")
+        .annotate(total=Sum("value"))
+        .values_list("period_id", "measure_id", "total")
+    ):
+        sums.setdefault(period_id, {})[measure_id] = total
     return {period.pk: dict(sums.get(previous.get(period.pk), {})) for period in periods}
 
 
@@ -264,14 +299,65 @@ class AuditRow:
     reason: str
 
 
-def audit_rows(submission: Submission, limit: int = 300) -> list[AuditRow]:
-    """The latest `limit` entries of the history, newest first, read as rows with the measures'
-    codes and members' names looked up once (three queries; not 300 × 5 model instances)."""
-    from django.contrib.auth import get_user_model
+def member_names(ids) -> dict[int, str]:
+    """Breakdown members' names in the current language (Hebrew falling back to English), by id."""
     from django.utils.translation import get_language
 
+    ids = {pk for pk in ids if pk}
+    if not ids:
+        return {}
+    hebrew = (get_language() or "en").startswith("he")
+    return {
+        pk: (he or en) if hebrew else en
+        for pk, en, he in DimensionMember.objects.filter(pk__in=ids).values_list("pk", "name_en", "name_he")
+    }
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    """One stored value as the submission page lists it."""
+
+    pk: int
+    measure_code: str
+    member1_name: str | None
+    member2_name: str | None
+    value: Decimal
+    comment: str
+    unlocked: bool
+
+
+def submission_values(submission: Submission) -> list[ValueRow]:
+    """The submission's values by measure code and breakdown order, as rows with the members'
+    names looked up once (two queries; not 175 × 4 model instances); `unlocked` marks the values
+    reopened one by one for correction (services.value_unlock)."""
+    rows = list(
+        submission.values.order_by("measure__code", "member1__order", "member2__order").values_list(
+            "pk", "measure_id", "measure__code", "member1_id", "member2_id", "value", "comment"
+        )
+    )
+    names = member_names(m for r in rows for m in (r[3], r[4]))
+    in_part = submission.open_cells is not None
+    return [
+        ValueRow(
+            pk,
+            code,
+            names.get(member1_id),
+            names.get(member2_id),
+            value,
+            comment,
+            in_part and submission.is_open((measure_id, member1_id, member2_id)),
+        )
+        for pk, measure_id, code, member1_id, member2_id, value, comment in rows
+    ]
+
+
+def audit_rows(submission: Submission, limit: int = 300, offset: int = 0) -> list[AuditRow]:
+    """`limit` entries of the history from the `offset`-th newest, newest first, read as rows with
+    the measures' codes and members' names looked up once (three queries; not 300 × 5 model
+    instances)."""
+    from django.contrib.auth import get_user_model
+
     from .choices import AuditAction
-    from .models import DimensionMember, SharedMeasure
 
     rows = list(
         submission.audit.order_by("-at", "-id").values_list(
@@ -284,16 +370,10 @@ def audit_rows(submission: Submission, limit: int = 300) -> list[AuditRow]:
             "old_value",
             "new_value",
             "reason",
-        )[:limit]
+        )[offset : offset + limit]
     )
     codes = dict(SharedMeasure.objects.filter(pk__in={r[3] for r in rows if r[3]}).values_list("pk", "code"))
-    hebrew = (get_language() or "en").startswith("he")
-    names = {
-        pk: (he or en) if hebrew else en
-        for pk, en, he in DimensionMember.objects.filter(
-            pk__in={m for r in rows for m in (r[4], r[5]) if m}
-        ).values_list("pk", "name_en", "name_he")
-    }
+    names = member_names(m for r in rows for m in (r[4], r[5]))
     labels = {value: str(label) for value, label in AuditAction.choices}
     return [
         AuditRow(

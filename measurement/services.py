@@ -169,12 +169,14 @@ def values_save(
     submit: bool = False,
     replace: bool = True,
     action: str = AuditAction.CHANGE,
+    grid: list[selectors.GridMeasure] | None = None,
 ) -> SaveResult:
     """Store one organisation-period's values, whole.
 
     `raw` holds what was typed per cell. With `replace`, cells missing from `raw` are cleared (the
     grid sends every cell); without it (file import, API), cells not mentioned keep their value.
-    Raises EntryInvalid with every problem found, before anything is written.
+    Raises EntryInvalid with every problem found, before anything is written. `grid` is the
+    period's data set when the caller has just read it (selectors.dataset).
     """
     initiative = submission.initiative
     if not permissions.can_enter(by, initiative, submission.organization):
@@ -193,7 +195,8 @@ def values_save(
 
     # A NUL character cannot be stored in PostgreSQL text: dropped rather than fail the save.
     comments = {cell: (text or "").replace("\x00", "") for cell, text in (comments or {}).items()}
-    grid = selectors.dataset(initiative, submission.organization, submission.period)
+    if grid is None:
+        grid = selectors.dataset(initiative, submission.organization, submission.period)
     specs = selectors.specs_of(grid)
     # Values outside the current data set (a measure since unassigned or ended) are left as they
     # are: the grid does not show them, so it must neither clear them nor trip over them.

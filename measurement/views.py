@@ -231,8 +231,9 @@ class EntryView(EntryMixin, TemplateView):
         typed, comments = selectors.typed_values(submission)
         return self.render_to_response(self._context(submission, typed, comments, None))
 
-    def _context(self, submission, typed, comments, problems):
-        grid = selectors.dataset(self.initiative, self.organization, self.period)
+    def _context(self, submission, typed, comments, problems, grid=None):
+        if grid is None:
+            grid = selectors.dataset(self.initiative, self.organization, self.period)
         value_types = {value: str(label) for value, label in ValueType.choices}  # once, not per measure
         rows = []
         for g, row, cells in selectors.grid_rows(grid):
@@ -287,11 +288,13 @@ class EntryView(EntryMixin, TemplateView):
         submit = "submit" in request.POST
         try:
             result = services.values_save(
-                submission=submission, by=request.user, raw=raw, comments=comments, submit=submit
+                submission=submission, by=request.user, raw=raw, comments=comments, submit=submit, grid=grid
             )
         except services.EntryInvalid as exc:
             messages.error(request, _("Nothing was saved: correct the marked cells."))
-            return self.render_to_response(self._context(submission, raw, comments, exc.problems), status=400)
+            return self.render_to_response(
+                self._context(submission, raw, comments, exc.problems, grid), status=400
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -423,6 +426,10 @@ class ReviewView(MeasurementMixin, TemplateView):
         )
 
 
+HISTORY_PAGE = 300  # lines of a submission's audit trail per page
+MAX_HISTORY_PAGE = 10**6  # keeps the OFFSET within a bigint whatever ?history= says
+
+
 class SubmissionView(MeasurementMixin, TemplateView):
     """One organisation-period: its values, what changed since approval, its audit, and review actions."""
 
@@ -440,23 +447,20 @@ class SubmissionView(MeasurementMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         submission = self.get_submission()
-        values = list(
-            submission.values.select_related("measure", "member1", "member2").order_by(
-                "measure__code", "member1__order", "member2__order"
-            )
-        )
-        for value in values:  # unlocked one by one for correction (services.value_unlock)
-            value.unlocked = submission.open_cells is not None and submission.is_open(
-                (value.measure_id, value.member1_id, value.member2_id)
-            )
         # Rows, with labels translated once per page (get_FOO_display rebuilt the choices on every
         # row: 100 ms for 300 rows) and names looked up once (not 300 × 5 model instances).
-        audit = selectors.audit_rows(submission, 300)
+        values = selectors.submission_values(submission)
+        # The history a page at a time, newest first (a busy submission has thousands of lines:
+        # a grid save writes one per changed value).
+        page = min(_int(self.request.GET.get("history")) or 1, MAX_HISTORY_PAGE)
+        audit = selectors.audit_rows(submission, HISTORY_PAGE + 1, offset=(page - 1) * HISTORY_PAGE)
         return super().get_context_data(
             submission=submission,
             values=values,
             changes=selectors.changes_since_approval(submission),
-            audit=audit,
+            audit=audit[:HISTORY_PAGE],
+            history_page=page,
+            history_older=len(audit) > HISTORY_PAGE,
             can_review=permissions.can_review(self.request.user, self.initiative),
             can_enter=permissions.can_enter(self.request.user, self.initiative, submission.organization),
             return_form=kwargs.pop("return_form", ReturnForm()),

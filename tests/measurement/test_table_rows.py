@@ -28,8 +28,17 @@ stored = st.integers(-(10**19), 10**19).map(lambda n: n / 10**6)
 @example(1e-05)
 @example(99.995)
 @example(-99.995)
+@example(2.05)
+@example(-0.05)
+@example(0.04)
+@example(9.96)
 def test_numbers_read_as_floatformat_writes_them(value):
     assert _number(value) == floatformat(value, "-2")
+    # The cards' figures: `rounded:1` for `floatformat:"-1"`.
+    assert _number(value, 1) == floatformat(value, "-1")
+    assert Template("{% load measurement_tags %}{{ v|rounded:1 }}").render(
+        Context({"v": value})
+    ) == floatformat(value, "-1")
 
 
 def test_no_value_is_a_dash():
@@ -101,3 +110,33 @@ def test_grid_cells_escape_names_values_comments_and_errors():
     first, second = html.split('<div class="entry-cell">')[1:]
     assert "disabled" not in first
     assert ">Value<span" in second and second.count("disabled") == 2  # value and comment
+
+
+def test_submission_rows_escape_codes_names_comments_and_reasons():
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from measurement.selectors import AuditRow, ValueRow
+    from measurement.templatetags.measurement_tags import audit_items, value_options, value_table_rows
+
+    evil = "<script>alert('x')</script> & \"co\""
+    escaped = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;co&quot;"
+    values = [
+        ValueRow(7, evil, evil, evil, Decimal("0.000000"), evil, unlocked=True),
+        ValueRow(8, "m2", None, None, Decimal("12.500000"), "", unlocked=False),
+    ]
+    table = value_table_rows(values, evil)
+    assert "<script>" not in table and table.count(escaped) == 5
+    assert (
+        f'<td class="number">0 <span class="badge text-bg-warning" data-unlocked="7">{escaped}</span>'
+        in table
+    )
+    assert '<td class="number">12.5</td><td class="small"></td>' in table
+    options = value_options(values)  # the unlocked value is not offered again
+    assert options == '<option value="8">m2: 12.5</option>'
+    row = AuditRow(
+        datetime(2026, 1, 2, 3, 4, tzinfo=UTC), evil, evil, evil, evil, evil, None, None, Decimal(0), evil
+    )
+    items = audit_items([row])
+    assert "<script>" not in items and items.count(escaped) == 6
+    assert f'<span class="number">{escaped}</span> · {escaped} <span class="number">— → 0</span>' in items

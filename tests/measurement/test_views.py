@@ -357,6 +357,71 @@ class TestReview:
         response = client.post(page, {"action": "approve"})
         assert flashed(response) == ["A submission that is approved cannot be approved."]
 
+    @pytest.mark.parametrize(("language", "member"), [("en", "Dalet"), ("he", "ד'")])
+    def test_the_page_lists_values_and_history_as_stored(self, client, mworld, language, member):
+        """The values and the history are written by template tags (measurement_tags): a zero is
+        "0" (the template's `default` filter once showed it as "—", like a cleared value), names
+        are in the page's language and escaped, dates are in the initiative's time zone."""
+        closed = mworld.closed_submission
+        services.submission_unlock(submission=closed, by=mworld.backbone, reason="Fix <b>it</b>")
+        dalet = mworld.cell("enrolled", "area:dalet")
+        services.values_save(submission=closed, by=mworld.backbone, raw={dalet: "0"}, replace=False)
+        services.values_save(submission=closed, by=mworld.backbone, raw={dalet: "7"}, replace=False)
+        client.force_login(mworld.backbone)
+        client.cookies["django_language"] = language
+        page_text = text(client.get(self.submission_url(closed)))
+        audit = page_text[page_text.index('id="audit"') :]
+        assert f'<span class="number">enrolled</span> · {html.escape(member)} ' in audit
+        assert '<span class="number">100 → 0</span>' in audit
+        assert '<span class="number">0 → 7</span>' in audit
+        assert "— Fix &lt;b&gt;it&lt;/b&gt;</li>" in audit
+        values = page_text[page_text.index("<tbody>") : page_text.index("</tbody>")]
+        assert (
+            f'<tr><td class="number">enrolled</td><td>{html.escape(member)}</td><td class="number">7</td>'
+            in values
+        )
+        moment = AuditEntry.objects.filter(submission=closed).latest("id").at
+        from django.utils import formats, timezone
+
+        assert formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") in audit
+
+    def test_the_history_pages_beyond_300_lines(self, client, mworld):
+        closed = mworld.closed_submission
+        known = AuditEntry.objects.filter(submission=closed).count()
+        AuditEntry.objects.bulk_create(
+            AuditEntry(
+                initiative=mworld.initiative,
+                organization=closed.organization,
+                submission=closed,
+                action=AuditAction.SUBMIT,
+                reason=f"line {i}",
+                by=mworld.backbone,
+            )
+            for i in range(305 - known)
+        )
+        client.force_login(mworld.backbone)
+        page = self.submission_url(closed)
+        first = text(client.get(page))
+        assert first.count('<li class="mb-1" data-action=') == 300
+        assert (
+            '<a href="?history=2#audit" rel="next">Older entries</a>' in first
+            and "Newer entries" not in first
+        )
+        second = text(client.get(page + "?history=2"))
+        assert second.count('<li class="mb-1" data-action=') == 5
+        assert (
+            '<a href="?history=1#audit" rel="prev">Newer entries</a>' in second
+            and "Older entries" not in second
+        )
+        # Newest first: the added lines (newer than the fixture's) fill the first page, and the
+        # fixture's oldest lines are on the second.
+        newest = 305 - known - 1
+        assert first.index(f"— line {newest}</li>") < first.index("— line 0</li>")
+        assert "— line " not in second and 'data-action="create"' in second
+        for odd in ("abc", "-1", "0", "99999999999999999999", "1" * 18):
+            response = client.get(page + "?history=" + odd)
+            assert response.status_code == 200, odd
+
     def test_return_needs_a_message(self, client, mworld):
         client.force_login(mworld.backbone)
         page = self.submission_url(mworld.b_submission)
