@@ -877,7 +877,7 @@ def report_generate(report_id: int) -> ProgressReport | None:
     """Assemble and store the snapshot (the task's work). A failure is recorded on the row."""
     with transaction.atomic():
         report = (
-            ProgressReport.objects.select_for_update()
+            ProgressReport.objects.select_for_update(of=("self",))  # the report, not its initiative
             .select_related("initiative")
             .filter(pk=report_id)
             .first()

@@ -369,7 +369,7 @@ def commit(*, job: ImportJob, by) -> dict:
             initiative=job.initiative, organization=job.organization, period=period, by=by
         )
     locked = list(
-        services.Submission.objects.select_for_update()
+        services.Submission.objects.select_for_update(of=("self",))  # not the shared period rows
         .filter(organization=job.organization, period__initiative=job.initiative, period__code__in=codes)
         .values_list("pk", flat=True)
     )

@@ -182,7 +182,12 @@ def values_save(
     if not permissions.can_enter(by, initiative, submission.organization):
         raise PermissionDenied
     submission = (
-        Submission.objects.select_for_update().select_related("period", "organization").get(pk=submission.pk)
+        # of=("self",): the submission's row only. Without it PostgreSQL also locked the joined
+        # period row, which every organisation's submission for that month shares, so that the
+        # partners' saves waited for each other (seen in the load test's lock-wait log).
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("period", "organization")
+        .get(pk=submission.pk)
     )
     if submission.is_locked:
         raise ValidationError(
