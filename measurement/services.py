@@ -413,9 +413,9 @@ def _transition(
     )
     from .signals import submission_changed
 
-    transaction.on_commit(
-        lambda: submission_changed.send(sender=Submission, submission=submission, action=action)
-    )
+    # Inside the transaction: the receivers' writes (the aggregates' pending marks) commit or roll
+    # back with the change itself; what leaves the database they defer to on_commit.
+    submission_changed.send(sender=Submission, submission=submission, action=action)
     return submission
 
 
@@ -529,9 +529,9 @@ def value_unlock(*, value: DataValue, by, reason: str) -> Submission:
     )
     from .signals import submission_changed
 
-    transaction.on_commit(
-        lambda: submission_changed.send(sender=Submission, submission=submission, action=AuditAction.UNLOCK)
-    )
+    submission_changed.send(
+        sender=Submission, submission=submission, action=AuditAction.UNLOCK
+    )  # see _transition
     return submission
 
 

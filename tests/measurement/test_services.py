@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from measurement import selectors, services
+from measurement import aggregates, selectors, services
 from measurement.choices import AuditAction, Frequency, SubmissionStatus
 from measurement.models import AuditEntry, DataValue, ReportingPeriod, Submission
 from measurement.signals import submission_changed
@@ -286,6 +286,40 @@ class TestReview:
             (AuditAction.APPROVE, None, None, None, None, "backbone")
         ]
         assert sent == [(submitted.pk, AuditAction.APPROVE)]
+
+    def test_the_pending_marks_are_written_with_the_approval(
+        self, mworld, submitted, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        """The aggregates' pending marks commit or roll back with the approval; the recompute is
+        queued only once it has committed."""
+        from django.db import transaction
+
+        import ci_platform.celery
+        from measurement.models import DirtyAggregate
+
+        queued = []
+        monkeypatch.setattr(ci_platform.celery, "enqueue", lambda task, *args: queued.append(args))
+        pending = DirtyAggregate.objects.filter(period=submitted.period, applied_at=None)
+
+        class Abandoned(Exception):
+            pass
+
+        with pytest.raises(Abandoned), transaction.atomic():
+            services.submission_approve(submission=submitted, by=mworld.backbone)
+            assert pending.exists()  # written inside the approval's transaction
+            raise Abandoned
+        submitted.refresh_from_db()
+        assert submitted.status == SubmissionStatus.SUBMITTED
+        assert not pending.exists() and queued == []
+
+        with django_capture_on_commit_callbacks(execute=True):  # the test's transaction "commits"
+            services.submission_approve(submission=submitted, by=mworld.backbone)
+            assert queued == []  # not before the commit
+        measures = sorted(aggregates.measures_of_submission(submitted))
+        assert len(measures) >= 3
+        assert sorted(pending.values_list("measure_id", flat=True)) == measures
+        assert queued == [(mworld.initiative.pk, queued[0][1], submitted.period_id)]
+        assert sorted(queued[0][1]) == measures
 
     @pytest.mark.parametrize("persona", ["partner", "steering", "viewer"])
     def test_only_the_backbone_reviews(self, mworld, submitted, persona):
