@@ -311,6 +311,10 @@ class DataValue(models.Model):
             models.Index(fields=["measure", "period"], name="datavalue_measure_period"),
             models.Index(fields=["organization", "period"], name="datavalue_org_period"),
             models.Index(fields=["updated_at", "id"], name="datavalue_updated_id"),  # incremental sync pages
+            # The API's pages of one measure in id order (`?measure=…&ordering=id`): without it,
+            # PostgreSQL walked the primary key from the first id to the measure's rows (0.5 s a
+            # first page for the last measure of 1,050,000 values).
+            models.Index(fields=["measure", "id"], name="datavalue_measure_id"),
         ]
         verbose_name = _("data value")
         verbose_name_plural = _("data values")

@@ -11,7 +11,7 @@ from initiatives.api.filters import (
 )
 
 from ..choices import AuditAction, Frequency, SubmissionStatus
-from ..models import Aggregate, AuditEntry, DataValue, ReportingPeriod, Submission
+from ..models import Aggregate, AuditEntry, DataValue, ReportingPeriod, SharedMeasure, Submission
 
 MEASURE_HELP = "Shared measure code."
 PERIOD_HELP = "Reporting period code (2026, 2026-Q1, 2026-01)."
@@ -35,7 +35,7 @@ def _breakdown(prefix: str = ""):
 
 
 class DataValueFilter(django_filters.FilterSet):
-    measure = django_filters.CharFilter(field_name="measure__code", help_text=MEASURE_HELP)
+    measure = django_filters.CharFilter(method="filter_measure", help_text=MEASURE_HELP)
     period = django_filters.CharFilter(field_name="period__code", help_text=PERIOD_HELP)
     period_from = django_filters.DateFilter(
         field_name="period__start", lookup_expr="gte", help_text=FROM_HELP
@@ -53,6 +53,19 @@ class DataValueFilter(django_filters.FilterSet):
     class Meta:
         model = DataValue
         fields: list[str] = []
+
+    def filter_measure(self, queryset, name, value):
+        """The code resolved to the initiative's measure first: `measure_id = …` lets PostgreSQL
+        read the measure's values in id order from its (measure, id) index, where a join on the
+        code made it sort them, or walk every id before them."""
+        initiative = getattr(getattr(self.request, "parser_context", {}).get("view"), "initiative", None)
+        ids = SharedMeasure.objects.filter(code=value)
+        if initiative is not None:
+            ids = ids.filter(initiative=initiative)
+        found = list(ids.values_list("pk", flat=True)[:2])
+        if len(found) == 1:
+            return queryset.filter(measure_id=found[0])
+        return queryset.filter(measure__code=value)  # none, or the code in several initiatives
 
 
 class AggregateFilter(django_filters.FilterSet):

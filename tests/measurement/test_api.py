@@ -282,6 +282,24 @@ class TestValues:
         dalet = next(v for v in rows if v["breakdown_1"] == "dalet" and v["organization_id"] == mworld.org.pk)
         assert (dalet["measure"], Decimal(dalet["value"])) == ("enrolled", Decimal(100))
 
+    def test_the_measure_filter_reads_the_measure_by_id(self, backbone, mworld):
+        """`?measure=code` is resolved to this initiative's measure, so that PostgreSQL reads its
+        values in id order from the (measure, id) index; another initiative's measure of the same
+        code changes nothing."""
+        from initiatives.models import Initiative
+
+        other = Initiative.objects.get(slug="other")
+        make_measure(other, mworld.world.people["other_member"], "enrolled")
+        enrolled = mworld.measures["enrolled"]
+        with CaptureQueriesContext(connection) as queries:
+            rows = results(backbone, "values/?measure=enrolled&ordering=id")
+        assert [r["id"] for r in rows] == sorted(
+            DataValue.objects.filter(measure=enrolled).values_list("id", flat=True)
+        )
+        read = [q["sql"] for q in queries.captured_queries if 'FROM "measurement_datavalue"' in q["sql"]]
+        assert read and all(f'"measurement_datavalue"."measure_id" = {enrolled.pk}' in sql for sql in read)
+        assert all('"measurement_sharedmeasure"."code" =' not in sql for sql in read)
+
     def test_filters(self, backbone, mworld):
         def ids(query):
             return sorted(v["id"] for v in results(backbone, "values/?" + query))
