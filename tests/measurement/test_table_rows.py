@@ -1,6 +1,7 @@
 """The dashboards' data tables are rendered in Python (measurement_tags): the numbers read exactly
 as the `floatformat:"-2"` filter writes them, and labels are escaped."""
 
+import pytest
 from django.template import Context, Template
 from django.template.defaultfilters import floatformat
 from hypothesis import example, given, settings
@@ -140,3 +141,79 @@ def test_submission_rows_escape_codes_names_comments_and_reasons():
     items = audit_items([row])
     assert "<script>" not in items and items.count(escaped) == 6
     assert f'<span class="number">{escaped}</span> · {escaped} <span class="number">— → 0</span>' in items
+
+
+# The dashboards' cards were an included template (measurement/_card.html until December 2026):
+# `measure_card` must write exactly what it wrote, in every branch and both languages.
+CARD_TEMPLATE = """{% load i18n l10n measurement_tags %}
+<div class="card h-100 measure-card" data-measure="{{ card.measure.code }}">
+  <div class="card-body">
+    <h3 class="h6 mb-1">{% if link %}<a href="{% url 'measurement:measure_dashboard' initiative.slug card.measure.code %}">{{ card.measure.name }}</a>{% else %}{{ card.measure.name }}{% endif %}</h3>
+    <div class="small text-body-secondary mb-2">{{ card.level }}{% if card.completeness %} · {% blocktranslate with a=card.completeness.0 e=card.completeness.1 %}{{ a }} of {{ e }} partners approved{% endblocktranslate %}{% endif %}</div>
+    <div class="d-flex flex-wrap gap-3 align-items-baseline mb-1">
+      {% if card.latest is not None %}
+      <div><span class="fs-4 number">{{ card.latest|floatformat:"-1" }}</span> <span class="small text-body-secondary">{{ card.curve.unit }}, <span class="number">{{ card.latest_period }}</span></span></div>
+      {% if card.change_previous is not None %}<div class="small">{% translate "since previous" %}: <span class="number">{% if card.change_previous > 0 %}+{% endif %}{{ card.change_previous|floatformat:"-1" }}</span></div>{% endif %}
+      {% if card.change_baseline is not None %}<div class="small">{% translate "since baseline" %}: <span class="number">{% if card.change_baseline > 0 %}+{% endif %}{{ card.change_baseline|floatformat:"-1" }}</span></div>{% endif %}
+      {% if card.on_track is True %}<span class="badge text-bg-success">{% translate "on track" %}</span>{% elif card.on_track is False %}<span class="badge text-bg-danger">{% translate "off track" %}</span>{% endif %}
+      {% else %}<div class="text-body-secondary small">{% translate "No approved data yet." %}</div>{% endif %}
+    </div>
+    <div class="chart" data-figure="fig-{{ card.measure.code }}" role="figure" aria-label="{% blocktranslate with name=card.measure.name %}Trend of {{ name }} against its targets{% endblocktranslate %}"></div>
+    <details class="small"><summary>{% translate "The numbers behind the chart" %}</summary>
+      <table class="table table-sm mb-0"><thead><tr><th scope="col">{% translate "Period" %}</th><th scope="col">{% translate "Value" %}</th><th scope="col">{% translate "Target" %}</th></tr></thead>
+      <tbody>{% curve_table_rows card.rows %}</tbody></table>
+    </details>
+  </div>
+</div>
+"""
+
+
+def _card(name: str, unit: str, **figures):
+    from measurement.charts import CurveData, Series
+    from measurement.dashboards import MeasureCard, MeasureRef
+
+    ref = MeasureRef(
+        1, "m-1", name, "שם " + name if name else "", unit, "higher", "population", None, None, ""
+    )
+    curve = CurveData("m-1", name, unit, Series(["2025", "2026"], [1.25, None]), {"2026": 3.0})
+    return MeasureCard(ref, curve, **figures)
+
+
+@pytest.mark.parametrize("language", ["en", "he"])
+@pytest.mark.parametrize("link", [True, False])
+@pytest.mark.parametrize(
+    "figures",
+    [
+        {},  # no approved data
+        {"level": "Population · %", "latest_period": "2026", "latest": 12.0, "completeness": (3, 7)},
+        {
+            "level": "Program",
+            "latest_period": "2026-Q1",
+            "latest": 2.05,
+            "change_previous": -0.04,
+            "change_baseline": 1.25,
+            "on_track": True,
+            "completeness": (0, 0),
+        },
+        {
+            "latest_period": "2026",
+            "latest": -7.5,
+            "change_previous": 0.0,
+            "change_baseline": 9.96,
+            "on_track": False,
+        },
+    ],
+)
+@pytest.mark.parametrize("name", ["Literacy", '<b>Evil & "co"</b>'])
+def test_cards_are_what_the_template_wrote(language, link, figures, name):
+    from types import SimpleNamespace
+
+    from django.template import Template
+    from django.utils import translation
+
+    card = _card(name, "<pct>" if "Evil" in name else "%", **figures)
+    context = {"card": card, "initiative": SimpleNamespace(slug="c2c"), "link": link}
+    with translation.override(language):
+        expected = Template(CARD_TEMPLATE).render(Context(context))
+        written = Template("{% load measurement_tags %}{% measure_card card link %}").render(Context(context))
+    assert written == expected
