@@ -261,7 +261,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--spawn-rate", type=float, default=2)
-    parser.add_argument("--run-time", default="3m")
+    parser.add_argument("--run-time", default="5m")
     parser.add_argument("--port", type=int, default=8055)
     parser.add_argument("--redis-port", type=int, default=6391)
     # gunicorn.conf.py's default, 2 × cores + 1 (also docker-compose.yml's).
