@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from initiatives.models import Initiative, Organization
@@ -177,18 +177,19 @@ def stored_values(submission: Submission) -> dict[Cell, StoredValue]:
 
 
 def previous_totals(organization: Organization, period: ReportingPeriod, measure_ids) -> dict[int, Decimal]:
-    """Each measure's total in the organisation's previous period of the same frequency."""
+    """Each measure's total in the organisation's previous period of the same frequency (one
+    query: the previous period is a subquery; none, no totals)."""
     previous = (
         ReportingPeriod.objects.filter(
             initiative=period.initiative_id, frequency=period.frequency, start__lt=period.start
         )
         .order_by("-start")
-        .first()
+        .values("pk")[:1]
     )
-    if previous is None:
-        return {}
     return dict(
-        DataValue.objects.filter(organization=organization, period=previous, measure_id__in=list(measure_ids))
+        DataValue.objects.filter(
+            organization=organization, period=Subquery(previous), measure_id__in=list(measure_ids)
+        )
         .order_by()
         .values("measure_id")
         .annotate(total=Sum("value"))

@@ -141,6 +141,10 @@ def submission_for(
     submission, _created = Submission.objects.get_or_create(
         organization=organization, period=period, defaults={"initiative": initiative}
     )
+    # The objects in hand, so that the pages and the save do not read them again.
+    submission.organization, submission.period = organization, period
+    if submission.initiative_id == initiative.pk:
+        submission.initiative = initiative
     return submission
 
 

@@ -217,3 +217,58 @@ def test_cards_are_what_the_template_wrote(language, link, figures, name):
         expected = Template(CARD_TEMPLATE).render(Context(context))
         written = Template("{% load measurement_tags %}{% measure_card card link %}").render(Context(context))
     assert written == expected
+
+
+# The grid's rows were a loop in measurement/entry.html until December 2026: `grid_body` must
+# write what it wrote.
+GRID_LOOP = """{% load measurement_tags %}{% for r in rows %}{% with measure_name=r.measure.name row_name=r.row.name %}
+    <tr data-measure="{{ r.measure.code }}">
+      {% if r.first %}<th scope="rowgroup" rowspan="{{ r.span }}"><span class="number small">{{ r.measure.code }}</span><div>{{ measure_name }}</div><div class="small text-body-secondary">{{ r.value_type }}{% if r.measure.required %} · {{ required_label }}{% endif %}</div></th>{% endif %}
+      <th scope="row" class="fw-normal">{% if r.row %}{{ row_name }}{% else %}—{% endif %}</th>
+      <td><div class="d-flex flex-wrap gap-2">
+      {% grid_cells r editable value_label comment_label comment_placeholder %}
+      </div></td>
+    </tr>{% endwith %}
+  {% endfor %}"""
+
+
+@pytest.mark.parametrize("editable", [True, False])
+def test_grid_rows_are_what_the_template_wrote(editable):
+    from types import SimpleNamespace
+
+    evil = "<script>alert('x')</script> & \"co\""
+    measure = SimpleNamespace(code="m<1>", name=evil, required=True)
+    plain = SimpleNamespace(code="m2", name="Plain", required=False)
+    member = SimpleNamespace(name=evil)
+
+    def cell(name, value="", errors=()):
+        return {
+            "name": name,
+            "column": member,
+            "value": value,
+            "comment": evil,
+            "errors": list(errors),
+            "closed": False,
+        }
+
+    rows = [
+        {"measure": measure, "value_type": evil, "first": True, "span": 2, "row": member,
+         "cells": [cell("v1_1_1", "12.5", [evil]), cell("v1_1_2")]},
+        {"measure": measure, "value_type": evil, "first": False, "span": 2, "row": SimpleNamespace(name="Row 2"),
+         "cells": [cell("v1_2_1")]},
+        {"measure": plain, "value_type": "Count", "first": True, "span": 1, "row": None,
+         "cells": [{"name": "v2_0_0", "column": None, "value": "7", "comment": "", "errors": [], "closed": True}]},
+    ]  # fmt: skip
+    labels = {
+        "value_label": "Value",
+        "comment_label": "Comment",
+        "comment_placeholder": "c",
+        "required_label": "<req>",
+    }
+    context = Context({"rows": rows, "editable": editable, **labels})
+    expected = Template(GRID_LOOP).render(context)
+    written = Template(
+        "{% load measurement_tags %}"
+        "{% grid_body rows editable value_label comment_label comment_placeholder required_label %}"
+    ).render(context)
+    assert written == expected and "<script>" not in written
