@@ -41,6 +41,16 @@ def measures_of(initiative: Initiative) -> QuerySet[SharedMeasure]:
     ).order_by("code")
 
 
+def measure_id_by_code(initiative: Initiative | None, code: str) -> int | None:
+    """The id of the initiative's measure with this code (any initiative's, when it is the only
+    one), or None: one query of one column, for filters that then read by `measure_id`."""
+    ids = SharedMeasure.objects.filter(code=code)
+    if initiative is not None:
+        ids = ids.filter(initiative=initiative)
+    found = list(ids.values_list("pk", flat=True)[:2])
+    return found[0] if len(found) == 1 else None
+
+
 def measure_by_code(initiative: Initiative, code: str) -> SharedMeasure | None:
     return measures_of(initiative).filter(code=code).first()
 

@@ -10,8 +10,9 @@ from initiatives.api.filters import (
     updated_since,
 )
 
+from .. import selectors
 from ..choices import AuditAction, Frequency, SubmissionStatus
-from ..models import Aggregate, AuditEntry, DataValue, ReportingPeriod, SharedMeasure, Submission
+from ..models import Aggregate, AuditEntry, DataValue, ReportingPeriod, Submission
 
 MEASURE_HELP = "Shared measure code."
 PERIOD_HELP = "Reporting period code (2026, 2026-Q1, 2026-01)."
@@ -59,12 +60,9 @@ class DataValueFilter(django_filters.FilterSet):
         read the measure's values in id order from its (measure, id) index, where a join on the
         code made it sort them, or walk every id before them."""
         initiative = getattr(getattr(self.request, "parser_context", {}).get("view"), "initiative", None)
-        ids = SharedMeasure.objects.filter(code=value)
-        if initiative is not None:
-            ids = ids.filter(initiative=initiative)
-        found = list(ids.values_list("pk", flat=True)[:2])
-        if len(found) == 1:
-            return queryset.filter(measure_id=found[0])
+        measure_id = selectors.measure_id_by_code(initiative, value)
+        if measure_id is not None:
+            return queryset.filter(measure_id=measure_id)
         return queryset.filter(measure__code=value)  # none, or the code in several initiatives
 
 
