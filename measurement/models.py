@@ -7,6 +7,7 @@ disaggregation cell. Totals over a breakdown are derived, never stored.
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
@@ -262,9 +263,28 @@ class Submission(models.Model):
         return self.open_cells is None or list(cell) in self.open_cells
 
     @property
+    def in_correction(self) -> bool:
+        """Approved data reopened for correction: its stored values are still the approved ones
+        (what every figure reads); the partner's changes wait in `corrections` until approved."""
+        return self.open_cells is not None
+
+    @property
     def is_locked(self) -> bool:
         """Submitted data waits for review; approved data is locked until unlocked."""
         return self.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED)
+
+
+def holding_approved_values() -> Q:
+    """The submissions whose stored values are approved: approved ones, and approved ones reopened
+    for correction (`Submission.in_correction`), whose proposed changes wait in Correction rows.
+    Every reader of approved data filters by this, so that a correction never drops or changes a
+    figure before the backbone approves it."""
+    return Q(status=SubmissionStatus.APPROVED) | Q(open_cells__isnull=False)
+
+
+# The same predicate for raw SQL over measurement_submission aliased as `alias`.
+def holding_approved_values_sql(alias: str = "s") -> str:
+    return f"({alias}.status = 'approved' OR {alias}.open_cells IS NOT NULL)"
 
 
 class DataValue(models.Model):
@@ -321,6 +341,48 @@ class DataValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure_id}/{self.period_id}/{self.organization_id}: {self.value}"
+
+
+class Correction(models.Model):
+    """A change the partner proposes to a reopened cell of approved data. The approved DataValue
+    stays what dashboards, report card, exports and the API read; approving the submission applies
+    the correction (`value` None: the partner chose to clear the approved value)."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="corrections")
+    measure = models.ForeignKey(SharedMeasure, on_delete=models.CASCADE, related_name="+")
+    member1 = models.ForeignKey(
+        DimensionMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    member2 = models.ForeignKey(
+        DimensionMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    value = models.DecimalField(_("proposed value"), max_digits=20, decimal_places=6, null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["submission", "measure", "member1", "member2"]
+        constraints = [
+            models.UniqueConstraint(
+                "submission",
+                "measure",
+                Coalesce("member1", 0),
+                Coalesce("member2", 0),
+                name="unique_correction_cell",
+            ),
+        ]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+
+    def __str__(self) -> str:
+        return f"{self.submission_id}/{self.measure_id}: {self.value}"
+
+    @property
+    def cell(self) -> tuple[int, int | None, int | None]:
+        return (self.measure_id, self.member1_id, self.member2_id)
 
 
 class ValidationRule(models.Model):
@@ -429,6 +491,15 @@ class MeasurementSettings(models.Model):
     )
     reminder_days = models.PositiveSmallIntegerField(
         _("remind contributors this many days before the due date"), default=5
+    )
+    complete_pct = models.PositiveSmallIntegerField(
+        _("a period is complete when this share of the expected organisations is approved (%)"),
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "Below it a period's figures are provisional: shown as such, and left out of headlines, "
+            "changes, verdicts, forecasts and the public report card."
+        ),
     )
 
     class Meta:
