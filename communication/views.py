@@ -34,6 +34,7 @@ from .forms import (
     ReportRequestForm,
     lines,
 )
+from .models import Notification
 
 User = get_user_model()
 
@@ -678,17 +679,28 @@ class NotificationsReadView(CommunicationMixin, TemplateView):
 
 
 class NotificationOpenView(CommunicationMixin, TemplateView):
-    """Follow a notification's link, marking it read. Only links inside the platform are followed."""
+    """Follow a notification's link. The list opens it by POST, which marks it read; a GET (an old
+    link, a prefetch) only follows it, because a GET never writes. Only links inside the platform
+    are followed."""
 
-    def get(self, request, *args, **kwargs):
-        notification = get_object_or_404(
-            selectors.notifications_of(request.user, self.initiative), pk=kwargs["pk"]
+    def _notification(self) -> Notification:
+        return get_object_or_404(
+            selectors.notifications_of(self.request.user, self.initiative), pk=self.kwargs["pk"]
         )
-        services.notifications_mark_read(user=request.user, initiative=self.initiative, ids=[notification.pk])
+
+    def _follow(self, notification: Notification) -> HttpResponseRedirect:
         target = notification.url
-        if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()}):
             target = _here(self, "notifications")
         return HttpResponseRedirect(target)
+
+    def get(self, request, *args, **kwargs):
+        return self._follow(self._notification())
+
+    def post(self, request, *args, **kwargs):
+        notification = self._notification()
+        services.notifications_mark_read(user=request.user, initiative=self.initiative, ids=[notification.pk])
+        return self._follow(notification)
 
 
 class NotificationSettingsView(CommunicationMixin, FormView):
