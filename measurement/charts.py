@@ -1,7 +1,9 @@
 """Pure functions: dashboard data -> Plotly figure dicts. No queries here.
 
 The turn-the-curve chart (Clear Impact): the history, the baseline, the targets and a simple
-forecast from the recent trend. In Hebrew the time axis runs right to left and the value axis
+forecast from the recent trend. Provisional periods (too few of the expected organisations approved,
+measurement.completeness) are drawn apart: hollow markers on a dashed segment, under their own
+legend entry, never as part of the solid line the forecast continues. In Hebrew the time axis runs right to left and the value axis
 stands on the right; numbers stay left-to-right (Plotly renders them as such).
 """
 
@@ -29,6 +31,7 @@ class CurveData:
     baseline: float | None = None
     baseline_period: str = ""
     forecast: Series | None = None
+    provisional: list[str] = field(default_factory=list)  # history periods still provisional
 
 
 def forecast(history: Series, steps: int, next_codes: list[str], window: int = 4) -> Series | None:
@@ -48,16 +51,23 @@ def forecast(history: Series, steps: int, next_codes: list[str], window: int = 4
 
 
 def turn_the_curve(data: CurveData, *, rtl: bool, labels: dict[str, str]) -> dict:
+    provisional = set(data.provisional)
     traces = [
         {
             "type": "scatter",
             "mode": "lines+markers",
             "name": labels["history"],
             "x": data.history.periods,
-            "y": data.history.values,
+            # Provisional points are left out of the solid line (a gap, not a false drop).
+            "y": [
+                None if p in provisional else v
+                for p, v in zip(data.history.periods, data.history.values, strict=True)
+            ],
             "line": {"color": COLORS["history"], "width": 3},
         }
     ]
+    if provisional:
+        traces.append(_provisional_trace(data.history, provisional, labels["provisional"]))
     if data.forecast:
         traces.append(
             {
@@ -101,12 +111,64 @@ def turn_the_curve(data: CurveData, *, rtl: bool, labels: dict[str, str]) -> dic
     return {"data": traces, "layout": _layout(rtl, data.unit, all_periods)}
 
 
+def _provisional_trace(history: Series, provisional: set[str], label: str) -> dict:
+    """Each run of provisional points as a dashed segment from the known point before it (and on to
+    the one after it), hollow markers on the provisional points only; runs apart by a gap."""
+    x: list[str | None] = []
+    y: list[float | None] = []
+    sizes: list[int] = []
+    periods, values = history.periods, history.values
+    i = 0
+    while i < len(periods):
+        if periods[i] not in provisional:
+            i += 1
+            continue
+        start = i
+        while i < len(periods) and periods[i] in provisional:
+            i += 1
+        if x:
+            x.append(None)
+            y.append(None)
+            sizes.append(0)
+        for k in range(max(start - 1, 0), min(i + 1, len(periods))):
+            x.append(periods[k])
+            y.append(values[k])
+            sizes.append(10 if periods[k] in provisional else 0)
+    return {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "name": label,
+        "x": x,
+        "y": y,
+        "line": {"color": COLORS["history"], "width": 2, "dash": "dash"},
+        "marker": {"symbol": "circle-open", "size": sizes, "line": {"width": 2}},
+    }
+
+
 def bars_by_member(
-    periods: list[str], series: dict[str, list[float | None]], *, rtl: bool, unit: str
+    periods: list[str],
+    series: dict[str, list[float | None]],
+    *,
+    rtl: bool,
+    unit: str,
+    provisional: list[str] | None = None,
+    provisional_label: str = "Provisional",
 ) -> dict:
-    traces = [{"type": "bar", "name": name, "x": periods, "y": values} for name, values in series.items()]
+    """Grouped bars by period. Provisional periods' bars are hatched and their axis labels say so
+    (in words, not by colour alone)."""
+    marked = set(provisional or ())
+    traces = []
+    for name, values in series.items():
+        trace = {"type": "bar", "name": name, "x": periods, "y": values}
+        if marked:
+            trace["marker"] = {"pattern": {"shape": ["/" if p in marked else "" for p in periods]}}
+        traces.append(trace)
     layout = _layout(rtl, unit, periods)
     layout["barmode"] = "group"
+    if marked:
+        layout["xaxis"]["tickmode"] = "array"
+        layout["xaxis"]["tickvals"] = periods
+        layout["xaxis"]["ticktext"] = [f"{p} ({provisional_label})" if p in marked else p for p in periods]
     return {"data": traces, "layout": layout}
 
 

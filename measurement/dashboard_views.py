@@ -27,6 +27,7 @@ def _labels() -> dict[str, str]:
         "target": _("Target"),
         "baseline": _("Baseline"),
         "forecast": _("Forecast"),
+        "provisional": _("Provisional"),
     }
 
 
@@ -81,8 +82,9 @@ class DashboardView(MeasurementMixin, TemplateView):
 
 
 class MeasureDashboardView(MeasurementMixin, TemplateView):
-    """One measure: the trend by breakdown and (where allowed) by organisation, completeness, and the
-    table of the numbers behind every chart."""
+    """One measure: its card (the dashboard's, with the turn-the-curve chart), the trend by
+    breakdown and (where allowed) by organisation, completeness, and the table of the numbers
+    behind every chart. Provisional periods are marked on every chart and table."""
 
     template_name = "measurement/measure_dashboard.html"
 
@@ -96,12 +98,17 @@ class MeasureDashboardView(MeasurementMixin, TemplateView):
         detail = dashboards.measure_detail(
             self.initiative, measure, show_organizations=show_orgs, first=first, last=last
         )
-        rtl = get_language_bidi()
+        # The headline, changes, verdict and forecast: the dashboard's card of this measure.
+        groups, _run = dashboards.measure_cards(self.initiative, codes=[measure.code], first=first, last=last)
+        card = groups[0].cards[0] if groups else None
+        rtl, labels = get_language_bidi(), _labels()
         by_member = charts.bars_by_member(
             detail.periods,
             {label: [vals.get(p) for p in detail.periods] for label, vals in detail.members},
             rtl=rtl,
             unit=measure.get_unit_display(),
+            provisional=detail.provisional,
+            provisional_label=labels["provisional"],
         )
         by_org = (
             charts.bars_by_member(
@@ -109,6 +116,8 @@ class MeasureDashboardView(MeasurementMixin, TemplateView):
                 {label: [vals.get(p) for p in detail.periods] for label, vals in detail.by_organization},
                 rtl=rtl,
                 unit=measure.get_unit_display(),
+                provisional=detail.provisional,
+                provisional_label=labels["provisional"],
             )
             if detail.by_organization
             else None
@@ -116,6 +125,10 @@ class MeasureDashboardView(MeasurementMixin, TemplateView):
         return super().get_context_data(
             measure=measure,
             detail=detail,
+            card=card,
+            figures={f"fig-{card.measure.code}": charts.turn_the_curve(card.curve, rtl=rtl, labels=labels)}
+            if card
+            else {},
             figure_members=by_member,
             figure_orgs=by_org,
             filters={"from": self.request.GET.get("from", ""), "to": self.request.GET.get("to", "")},
@@ -203,7 +216,8 @@ class PublicReportCardView(TemplateView):
         if card is None:
             raise Http404
         codes = list(card.measures.values_list("code", flat=True))
-        groups, run = dashboards.measure_cards(initiative, codes=codes)
+        # Complete periods only: a provisional figure is not published.
+        groups, run = dashboards.measure_cards(initiative, codes=codes, complete_only=True)
         rtl, labels = get_language_bidi(), _labels()
         cards = [c for g in groups for c in g.cards]
         seen, unique = set(), []
@@ -211,9 +225,7 @@ class PublicReportCardView(TemplateView):
             if c.measure.pk not in seen:
                 seen.add(c.measure.pk)
                 unique.append(c)
-        breakdowns = dashboards.public_breakdowns(
-            initiative, [c.measure for c in unique], card.suppression_threshold
-        )
+        breakdowns = dashboards.public_breakdowns(initiative, unique, card.suppression_threshold)
         return super().get_context_data(
             initiative=initiative,
             card=card,

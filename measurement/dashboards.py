@@ -1,5 +1,10 @@
 """Reads for the dashboards and the public report card. They read only the active aggregate run,
-with a fixed number of queries whatever the amount of data."""
+with a fixed number of queries whatever the amount of data.
+
+Each period's figures are complete or provisional (`completeness.is_complete`, the initiative's
+`MeasurementSettings.complete_pct`): the headline, the changes, the on-track verdict and the
+forecast rest on complete periods only; provisional ones are shown as such, and the public report
+card leaves them out."""
 
 from __future__ import annotations
 
@@ -18,7 +23,16 @@ from initiatives.models import Initiative, Organization
 from . import aggregates
 from .charts import CurveData, Series, forecast, to_float
 from .choices import Direction
-from .models import Aggregate, Completeness, ReportingPeriod, SharedMeasure, Submission, Target
+from .completeness import DEFAULT_COMPLETE_PCT, is_complete
+from .models import (
+    Aggregate,
+    Completeness,
+    MeasurementSettings,
+    ReportingPeriod,
+    SharedMeasure,
+    Submission,
+    Target,
+)
 from .periods import next_period, parse_period
 
 TOTAL = _("Total")
@@ -59,7 +73,10 @@ class MeasureCard:
     change_baseline: float | None = None
     target_now: float | None = None
     on_track: bool | None = None
-    completeness: tuple[int, int] | None = None  # approved / expected in the latest period
+    completeness: tuple[int, int] | None = None  # approved / expected in the latest (complete) period
+    # The newest provisional period after the latest complete one, and its approved / expected.
+    provisional_period: str | None = None
+    provisional_counts: tuple[int, int] | None = None
 
     @property
     def rows(self) -> list[tuple[str, tuple[float | None, float | None]]]:
@@ -99,14 +116,26 @@ class _Read:
     completeness: dict[str, tuple[int, int]]  # period code -> (approved, expected)
 
 
-def _read_sql(initiative: Initiative, run, codes, first, last) -> tuple[list[_Read], dict[int, str]]:
+def complete_pct_of(initiative: Initiative | int) -> int:
+    """The initiative's completeness threshold (MeasurementSettings.complete_pct), in one query."""
+    initiative_id = getattr(initiative, "pk", initiative)
+    found = (
+        MeasurementSettings.objects.filter(initiative_id=initiative_id)
+        .values_list("complete_pct", flat=True)
+        .first()
+    )
+    return DEFAULT_COMPLETE_PCT if found is None else found
+
+
+def _read_sql(initiative: Initiative, run, codes, first, last) -> tuple[list[_Read], dict[int, str], int]:
     from . import dashboards_sql
 
-    reads = []
+    reads, complete_pct = [], DEFAULT_COMPLETE_PCT
     for row in dashboards_sql.card_rows(
         initiative.pk, run.pk if run else None, codes=codes, first=first, last=last
     ):
-        (*ref, strategies, t_codes, t_values, h_codes, h_values, c_codes, approved, expected) = row
+        (*ref, strategies, t_codes, t_values, h_codes, h_values, c_codes, approved, expected, pct) = row
+        complete_pct = DEFAULT_COMPLETE_PCT if pct is None else pct
         reads.append(
             _Read(
                 MeasureRef(*ref),
@@ -116,10 +145,10 @@ def _read_sql(initiative: Initiative, run, codes, first, last) -> tuple[list[_Re
                 {c: (a, e) for c, a, e in zip(c_codes or (), approved or (), expected or (), strict=True)},
             )
         )
-    return reads, dashboards_sql.strategy_titles(initiative.pk)
+    return reads, dashboards_sql.strategy_titles(initiative.pk), complete_pct
 
 
-def _read_orm(initiative: Initiative, run, codes, first, last) -> tuple[list[_Read], dict[int, str]]:
+def _read_orm(initiative: Initiative, run, codes, first, last) -> tuple[list[_Read], dict[int, str], int]:
     from agenda.selectors import current_strategy_titles
 
     queryset = initiative.measures.order_by("code")
@@ -155,27 +184,46 @@ def _read_orm(initiative: Initiative, run, codes, first, last) -> tuple[list[_Re
             .values_list("measure_id", "period__code", "approved", "expected")
         ):
             reads[measure_id].completeness[code] = (approved, expected)
-    return list(reads.values()), current_strategy_titles(initiative)
+    return list(reads.values()), current_strategy_titles(initiative), complete_pct_of(initiative)
 
 
 def measure_cards(
-    initiative: Initiative, *, codes=None, first=None, last=None, strategy_id=None, sql: bool | None = None
+    initiative: Initiative,
+    *,
+    codes=None,
+    first=None,
+    last=None,
+    strategy_id=None,
+    complete_only: bool = False,
+    sql: bool | None = None,
 ) -> tuple[list[StrategyGroup], object]:
     """Every measure's curve, latest value, changes and on-track status, grouped by strategy.
+    `complete_only` (the public report card) leaves provisional periods out of the curves too.
 
     A fixed number of queries whatever the size: the active run, then on PostgreSQL one statement
-    for the measures with their strategies, targets, totals and completeness and one for the
-    agenda's strategy titles (`dashboards_sql`); elsewhere (`sql=False`) six ORM queries."""
+    for the measures with their strategies, targets, totals, completeness and the initiative's
+    threshold, and one for the agenda's strategy titles (`dashboards_sql`); elsewhere
+    (`sql=False`) seven ORM queries."""
     run = aggregates.active_run(initiative)
     if sql is None:
         sql = connection.vendor == "postgresql"
-    reads, strategy_titles = (_read_sql if sql else _read_orm)(initiative, run, codes, first, last)
+    reads, strategy_titles, complete_pct = (_read_sql if sql else _read_orm)(
+        initiative, run, codes, first, last
+    )
     if strategy_id:
         reads = [r for r in reads if strategy_id in r.strategies]
     groups: dict[object, StrategyGroup] = {}
     labels = _labels()
     for read in reads:
-        card = _card(read.measure, read.values, read.completeness, labels, read.targets)
+        card = _card(
+            read.measure,
+            read.values,
+            read.completeness,
+            labels,
+            read.targets,
+            complete_pct=complete_pct,
+            complete_only=complete_only,
+        )
         keys = [pk for pk in read.strategies if pk in strategy_titles] or [None]
         for key in keys:
             group = groups.setdefault(key, StrategyGroup(strategy_titles.get(key, "")))
@@ -199,19 +247,38 @@ def _labels() -> dict[str, dict[str, str]]:
 def _card(
     measure: MeasureRef,
     values: dict[str, Decimal | None],
-    completeness: dict,
+    completeness: dict[str, tuple[int, int]],
     labels: dict,
     targets: dict[str, float],
+    *,
+    complete_pct: int,
+    complete_only: bool = False,
 ) -> MeasureCard:
     # A measure's periods share its frequency, whose codes (2026-01, 2026-Q1, 2026) sort as
     # their dates do: a plain string sort is the chronological one.
     codes = sorted(values)
+    provisional = [c for c in codes if not is_complete(*completeness.get(c, (None, None)), complete_pct)]
+    if complete_only:  # the public report card: provisional periods are not shown at all
+        codes, provisional = [c for c in codes if c not in provisional], []
+    marked = set(provisional)
     history = Series(codes, [None if (v := values[c]) is None else float(v) for c in codes])
-    next_codes = []
-    if codes and (span := parse_period(codes[-1])):
-        for _ in range(2):
-            span = next_period(span)
-            next_codes.append(span.code)
+    # What the figures rest on: the complete periods' values, up to the latest complete one.
+    known = [
+        (i, c, v)
+        for i, (c, v) in enumerate(zip(history.periods, history.values, strict=True))
+        if v is not None and c not in marked
+    ]
+    projection = None
+    if known:
+        end = known[-1][0] + 1
+        head = zip(codes[:end], history.values[:end], strict=True)
+        complete = Series(codes[:end], [None if c in marked else v for c, v in head])
+        next_codes = []
+        if span := parse_period(codes[end - 1]):
+            for _ in range(2):
+                span = next_period(span)
+                next_codes.append(span.code)
+        projection = forecast(complete, 2, next_codes)
     curve = CurveData(
         code=measure.code,
         title=measure.name,
@@ -220,18 +287,22 @@ def _card(
         targets=targets,
         baseline=to_float(measure.baseline_value),
         baseline_period=measure.baseline_period,
-        forecast=forecast(history, 2, next_codes),
+        forecast=projection,
+        provisional=provisional,
     )
     card = MeasureCard(measure=measure, curve=curve, level=labels["level"].get(measure.level, measure.level))
-    known = [(c, v) for c, v in zip(history.periods, history.values, strict=True) if v is not None]
     if known:
-        card.latest_period, card.latest = known[-1]
+        _i, card.latest_period, card.latest = known[-1]
         if len(known) > 1:
-            card.change_previous = round(card.latest - known[-2][1], 4)
+            card.change_previous = round(card.latest - known[-2][2], 4)
         if card.curve.baseline is not None:
             card.change_baseline = round(card.latest - card.curve.baseline, 4)
         card.completeness = completeness.get(card.latest_period)
         card.target_now, card.on_track = _on_track(card, targets)
+    newer = [c for c in provisional if card.latest_period is None or c > card.latest_period]
+    if newer:
+        card.provisional_period = newer[-1]
+        card.provisional_counts = completeness.get(newer[-1])
     return card
 
 
@@ -256,6 +327,7 @@ class MeasureDetail:
     members: list[tuple[str, dict[str, float | None]]]  # breakdown cell label -> period -> value
     by_organization: list[tuple[str, dict[str, float | None]]] | None
     completeness: list[tuple[str, int, int, int, int]]  # period, expected, submitted, approved, on time
+    provisional: list[str] = field(default_factory=list)  # periods with figures, not yet complete
 
 
 def measure_detail(
@@ -268,7 +340,8 @@ def measure_detail(
     sql: bool | None = None,
 ) -> MeasureDetail:
     """The measure page's numbers: the active run's rows of the measure's periods by breakdown cell,
-    and completeness. Two statements on PostgreSQL (`dashboards_sql`), four ORM queries elsewhere."""
+    completeness, and which periods with figures are provisional. Two statements on PostgreSQL
+    (`dashboards_sql`), five ORM queries elsewhere."""
     if sql is None:
         sql = connection.vendor == "postgresql"
     if sql:
@@ -278,9 +351,17 @@ def measure_detail(
             initiative.pk, measure.pk, measure.frequency, first=first, last=last
         )
         periods = [row[0] for row in period_rows]
-        completeness = [row for row in period_rows if row[1] is not None]
+        completeness = [row[:5] for row in period_rows if row[1] is not None]
+        complete_pct = period_rows[0][5] if period_rows else None
     else:
         periods, rows, completeness = _measure_page_orm(initiative, measure, first, last)
+        complete_pct = complete_pct_of(initiative)
+    with_figures = {row[0] for row in rows}
+    provisional = [
+        period
+        for period, expected, _submitted, approved, _on_time in completeness
+        if period in with_figures and not is_complete(approved, expected, complete_pct)
+    ]
     hebrew = (get_language() or "en").startswith("he")
     total = str(TOTAL)
     members: dict[str, dict[str, float | None]] = defaultdict(dict)
@@ -293,7 +374,7 @@ def measure_detail(
     if show_organizations:
         by_org = _organization_totals(measure, periods)
     ordered_members = sorted(members.items(), key=lambda kv: (kv[0] != total, kv[0]))
-    return MeasureDetail(measure, periods, ordered_members, by_org, completeness)
+    return MeasureDetail(measure, periods, ordered_members, by_org, completeness, provisional)
 
 
 def _measure_page_orm(initiative: Initiative, measure: SharedMeasure, first, last):
@@ -423,9 +504,10 @@ class PublicBreakdown:
 
 
 def public_breakdowns(
-    initiative: Initiative, measures: list[SharedMeasure], threshold: int
+    initiative: Initiative, cards: list[MeasureCard], threshold: int
 ) -> list[PublicBreakdown]:
-    """The latest period's breakdown of each public measure, with small numbers suppressed.
+    """The breakdown of each public measure in its latest complete period (the cards'), with small
+    numbers suppressed.
 
     A cell is hidden when the count it rests on is below the threshold: the cell's own value for a
     count measure, else its denominator measure's value in the same cell. A cell whose count cannot
@@ -440,6 +522,7 @@ def public_breakdowns(
         return []
     hebrew = (get_language() or "en").startswith("he")
     result = []
+    measures = [c.measure for c in cards]
     ids = [m.pk for m in measures] + [m.denominator_id for m in measures if m.denominator_id]
     rows = Aggregate.objects.filter(run=run, measure_id__in=ids).exclude(
         member1__isnull=True, member2__isnull=True
@@ -462,8 +545,14 @@ def public_breakdowns(
         labels[(m1, m2)] = " · ".join(
             p for p in (((m1_he or m1_en) if hebrew else m1_en), ((m2_he or m2_en) if hebrew else m2_en)) if p
         )
-    for measure in measures:
-        periods = sorted({p for (mid, p) in cells if mid == measure.pk}, key=lambda c: parse_period(c).start)
+    for card in cards:
+        measure = card.measure
+        provisional = set(card.curve.provisional)
+        shown_periods = set(card.curve.history.periods) - provisional
+        periods = sorted(
+            {p for (mid, p) in cells if mid == measure.pk and p in shown_periods},
+            key=lambda c: parse_period(c).start,
+        )
         if not periods:
             continue
         latest = periods[-1]

@@ -23,12 +23,18 @@ from .models import (
     AggregateRun,
     Completeness,
     DimensionMember,
+    MeasurementSettings,
     ReportingPeriod,
     SharedMeasure,
     Target,
 )
 
 ACTIVE_RUN = f"(SELECT id FROM {AggregateRun._meta.db_table} WHERE initiative_id = %(initiative)s AND active)"
+# The initiative's completeness threshold (NULL without settings: the default applies), read by the
+# statements below as one more column rather than in a query of its own.
+COMPLETE_PCT = (
+    f"(SELECT complete_pct FROM {MeasurementSettings._meta.db_table} WHERE initiative_id = %(initiative)s)"
+)
 
 
 def _rows(sql: str, params: dict) -> list[tuple]:
@@ -41,7 +47,7 @@ def card_rows(initiative_id: int, run_id: int | None, *, codes=None, first=None,
     """Per measure, in code order: id, code, name_en, name_he, unit, direction, level,
     denominator_id, baseline_value, baseline_period, [strategy ids], [target period codes],
     [target values], [period codes], [total values], [completeness period codes], [approved],
-    [expected]. Arrays are None where there is nothing, and in no particular order (sorting them
+    [expected], the initiative's complete_pct (None: the default). Arrays are None where there is nothing, and in no particular order (sorting them
     here, by the collation of the period codes, cost more than the rest of the statement)."""
     measure, period = SharedMeasure._meta.db_table, ReportingPeriod._meta.db_table
     through = SharedMeasure.strategies.through._meta.db_table
@@ -71,7 +77,7 @@ WITH h AS (
 )
 SELECT m.id, m.code, m.name_en, m.name_he, m.unit, m.direction, m.level, m.denominator_id,
        m.baseline_value, m.baseline_period,
-       s.ids, t.codes, t.vals, h.codes, h.vals, c.codes, c.approved, c.expected
+       s.ids, t.codes, t.vals, h.codes, h.vals, c.codes, c.approved, c.expected, {COMPLETE_PCT}
 FROM {measure} m
 LEFT JOIN s ON s.measure_id = m.id
 LEFT JOIN t ON t.measure_id = m.id
@@ -102,7 +108,7 @@ def measure_page_rows(
 ) -> tuple[list[tuple], list[tuple]]:
     """The measure page's two reads. Periods of the measure's frequency in start order, each with
     its completeness in the active run when there is one: (code, expected, submitted, approved,
-    on_time), the counts None where none. And the active run's aggregate rows of those periods:
+    on_time, the initiative's complete_pct), the counts None where none. And the active run's aggregate rows of those periods:
     (period code, member1 name_en, name_he, member2 name_en, name_he, value)."""
     period, member = ReportingPeriod._meta.db_table, DimensionMember._meta.db_table
     span = (" AND p.start >= %(first)s" if first else "") + (" AND p.end <= %(last)s" if last else "")
@@ -115,7 +121,7 @@ def measure_page_rows(
     }
     periods = _rows(
         f"""
-SELECT p.code, c.expected, c.submitted, c.approved, c.on_time FROM {period} p
+SELECT p.code, c.expected, c.submitted, c.approved, c.on_time, {COMPLETE_PCT} FROM {period} p
 LEFT JOIN {Completeness._meta.db_table} c
     ON c.period_id = p.id AND c.measure_id = %(measure)s AND c.run_id = {ACTIVE_RUN}
 WHERE p.initiative_id = %(initiative)s AND p.frequency = %(frequency)s{span}

@@ -193,7 +193,7 @@ class PeriodsForm(forms.Form):
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = MeasurementSettings
-        fields = ["share_named_values", "reminder_days"]
+        fields = ["share_named_values", "reminder_days", "complete_pct"]
 
 
 class ReturnForm(forms.Form):

@@ -1,5 +1,6 @@
 """The public report card as data: exactly what the public page shows (measurement.dashboards),
-in the request's language. Totals over approved data; breakdowns with small numbers suppressed."""
+in the request's language. Totals over approved data in complete periods only (a provisional
+period is not published); breakdowns with small numbers suppressed."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ def _points(periods, values) -> list[dict]:
 
 def as_dict(initiative: Initiative, card: ReportCard) -> dict:
     codes = list(card.measures.values_list("code", flat=True))
-    groups, run = dashboards.measure_cards(initiative, codes=codes)
+    groups, run = dashboards.measure_cards(initiative, codes=codes, complete_only=True)
     seen, cards = set(), []
     for group in groups:  # a measure linked to two strategies shows once, as on the page
         for c in group.cards:
@@ -23,10 +24,7 @@ def as_dict(initiative: Initiative, card: ReportCard) -> dict:
                 seen.add(c.measure.pk)
                 cards.append(c)
     breakdowns = {
-        b.measure.pk: b
-        for b in dashboards.public_breakdowns(
-            initiative, [c.measure for c in cards], card.suppression_threshold
-        )
+        b.measure.pk: b for b in dashboards.public_breakdowns(initiative, cards, card.suppression_threshold)
     }
     measures = []
     for c in cards:

@@ -216,3 +216,88 @@ def test_the_measure_page_is_the_same_either_way(read_world, language, show_orga
         assert set(labels) == {total, north, "South"}  # South has no Hebrew name: English shows
         assert labels[total] == {"2025-Q1": 95.0, "2025-Q2": 103.0, "2025-Q3": 111.0}
         assert [row[0] for row in sql.completeness] == ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"]
+
+
+@pytest.fixture
+def provisional_world(read_world):
+    """read_world with its last quarter provisional: Partner Org's values approved, Funder Org's
+    waiting for review (1 of 2 expected organisations approved)."""
+    w, by = read_world, read_world.people["backbone"]
+    pupils, share = w.pupils, w.share
+    visits = w.initiative.measures.get(code="visits")
+    north, south = pupils.measure_dimensions.get().dimension.members.order_by("order")
+    last = w.initiative.periods.order_by("start").last()
+    for org, approve in ((w.orgs["partner"], True), (w.orgs["funder"], False)):
+        submission = services.submission_for(initiative=w.initiative, organization=org, period=last, by=by)
+        services.values_save(
+            submission=submission,
+            by=by,
+            raw={
+                (pupils.pk, north.pk, None): "20",
+                (pupils.pk, south.pk, None): "3",
+                (share.pk, north.pk, None): "70",
+                (share.pk, south.pk, None): "80",
+                (visits.pk, None, None): "1",
+            },
+            submit=True,
+        )
+        if approve:
+            services.submission_approve(submission=submission, by=by)
+    run = aggregates.rebuild_start(w.initiative)
+    for measure in w.initiative.measures.all():
+        aggregates.rebuild_measure(run.pk, measure.pk)
+    aggregates.rebuild_finish(run.pk)
+    return w
+
+
+@pytest.mark.parametrize("language", ["en", "he"])
+@pytest.mark.parametrize("complete_pct", [None, 100, 50], ids=["default", "every", "half"])
+def test_provisional_periods_are_the_same_either_way(provisional_world, language, complete_pct):
+    """Which periods are provisional, and so the headline, change, verdict and forecast, the report
+    card's curves and the measure page's marks: the same from both reads, at every threshold."""
+    w = provisional_world
+    if complete_pct is not None:
+        services.measurement_settings_update(
+            initiative=w.initiative, by=w.people["backbone"], complete_pct=complete_pct
+        )
+    with translation.override(language):
+        sql_groups, orm_groups = _cards(w)
+        assert sql_groups == orm_groups
+        sql_public, orm_public = (
+            dashboards.measure_cards(w.initiative, complete_only=True, sql=flag)[0] for flag in (True, False)
+        )
+        assert sql_public == orm_public
+        for measure in w.initiative.measures.all():
+            sql, orm = (
+                dashboards.measure_detail(w.initiative, measure, show_organizations=True, sql=flag)
+                for flag in (True, False)
+            )
+            assert sql == orm
+    provisional = [] if complete_pct == 50 else ["2025-Q4"]
+    pupils = next(c for c in sql_groups[0].cards if c.measure.code == "pupils")
+    assert pupils.curve.provisional == provisional
+    assert (
+        dashboards.measure_detail(w.initiative, w.pupils, show_organizations=False).provisional == provisional
+    )
+    # Q3: 46 + 47 + 9 + 9 = 111 after 103; Q4 (Partner Org only): 20 + 3 = 23.
+    if provisional:
+        assert (pupils.latest_period, pupils.latest, pupils.change_previous) == ("2025-Q3", 111.0, 8.0)
+        assert (pupils.provisional_period, pupils.provisional_counts) == ("2025-Q4", (1, 2))
+    else:
+        assert (pupils.latest_period, pupils.latest, pupils.change_previous) == ("2025-Q4", 23.0, -88.0)
+    public = next(c for c in sql_public[0].cards if c.measure.code == "pupils")
+    assert public.curve.history.periods[-1] == ("2025-Q4" if complete_pct == 50 else "2025-Q3")
+
+
+def test_the_threshold_costs_no_statement(provisional_world):
+    services.measurement_settings_update(
+        initiative=provisional_world.initiative, by=provisional_world.people["backbone"], complete_pct=50
+    )
+    with CaptureQueriesContext(connection) as queries:
+        dashboards.measure_cards(provisional_world.initiative, sql=True)
+    assert len(queries.captured_queries) == 3  # the active run, the cards, the strategy titles
+    with CaptureQueriesContext(connection) as queries:
+        dashboards.measure_detail(
+            provisional_world.initiative, provisional_world.pupils, show_organizations=False, sql=True
+        )
+    assert len(queries.captured_queries) == 2  # the periods with their completeness, the rows

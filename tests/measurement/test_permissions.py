@@ -143,7 +143,7 @@ PAGES = [
         page("settings"),
         BACKBONE_ONLY,
         method="post",
-        data=lambda w: {"reminder_days": 3},
+        data=lambda w: {"reminder_days": 3, "complete_pct": 100},
         ok=(302,),
     ),
     Endpoint("entry", entry_page("entry"), ENTERS),

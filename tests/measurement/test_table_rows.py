@@ -144,8 +144,9 @@ def test_submission_rows_escape_codes_names_comments_and_reasons():
 
 
 # The dashboards' cards were an included template (measurement/_card.html until December 2026):
-# `measure_card` must write exactly what it wrote, in every branch and both languages.
-CARD_TEMPLATE = """{% load i18n l10n measurement_tags %}
+# `measure_card` must write exactly what it wrote, in every branch and both languages, with the
+# provisional period's note and marks added since (`period_html`: the period code isolated in a span).
+CARD_TEMPLATE = """{% load i18n l10n measurement_tags %}{% translate "Provisional" as provisional_label %}{% if card.provisional_period %}{% blocktranslate with period=period_html a=card.provisional_counts.0 e=card.provisional_counts.1 asvar note %}{{ period }} provisional: {{ a }} of {{ e }} organisations approved{% endblocktranslate %}{% endif %}
 <div class="card h-100 measure-card" data-measure="{{ card.measure.code }}">
   <div class="card-body">
     <h3 class="h6 mb-1">{% if link %}<a href="{% url 'measurement:measure_dashboard' initiative.slug card.measure.code %}">{{ card.measure.name }}</a>{% else %}{{ card.measure.name }}{% endif %}</h3>
@@ -156,26 +157,33 @@ CARD_TEMPLATE = """{% load i18n l10n measurement_tags %}
       {% if card.change_previous is not None %}<div class="small">{% translate "since previous" %}: <span class="number">{% if card.change_previous > 0 %}+{% endif %}{{ card.change_previous|floatformat:"-1" }}</span></div>{% endif %}
       {% if card.change_baseline is not None %}<div class="small">{% translate "since baseline" %}: <span class="number">{% if card.change_baseline > 0 %}+{% endif %}{{ card.change_baseline|floatformat:"-1" }}</span></div>{% endif %}
       {% if card.on_track is True %}<span class="badge text-bg-success">{% translate "on track" %}</span>{% elif card.on_track is False %}<span class="badge text-bg-danger">{% translate "off track" %}</span>{% endif %}
-      {% else %}<div class="text-body-secondary small">{% translate "No approved data yet." %}</div>{% endif %}
+      {% if card.provisional_period %}<div class="small w-100" data-provisional="{{ card.provisional_period }}"><span aria-hidden="true">◌</span> {{ note }}</div>{% endif %}{% elif card.provisional_period %}<div class="text-body-secondary small">{% translate "No complete period yet." %}</div><div class="small w-100" data-provisional="{{ card.provisional_period }}"><span aria-hidden="true">◌</span> {{ note }}</div>{% else %}<div class="text-body-secondary small">{% translate "No approved data yet." %}</div>{% endif %}
     </div>
     <div class="chart" data-figure="fig-{{ card.measure.code }}" role="figure" aria-label="{% blocktranslate with name=card.measure.name %}Trend of {{ name }} against its targets{% endblocktranslate %}"></div>
     <details class="small"><summary>{% translate "The numbers behind the chart" %}</summary>
       <table class="table table-sm mb-0"><thead><tr><th scope="col">{% translate "Period" %}</th><th scope="col">{% translate "Value" %}</th><th scope="col">{% translate "Target" %}</th></tr></thead>
-      <tbody>{% curve_table_rows card.rows %}</tbody></table>
+      <tbody>{% curve_table_rows card.rows card.curve.provisional provisional_label %}</tbody></table>
     </details>
   </div>
 </div>
 """
 
 
-def _card(name: str, unit: str, **figures):
+def _card(name: str, unit: str, provisional=(), **figures):
     from measurement.charts import CurveData, Series
     from measurement.dashboards import MeasureCard, MeasureRef
 
     ref = MeasureRef(
         1, "m-1", name, "שם " + name if name else "", unit, "higher", "population", None, None, ""
     )
-    curve = CurveData("m-1", name, unit, Series(["2025", "2026"], [1.25, None]), {"2026": 3.0})
+    curve = CurveData(
+        "m-1",
+        name,
+        unit,
+        Series(["2025", "2026", "2027"], [1.25, None, 4.0]),
+        {"2026": 3.0},
+        provisional=list(provisional),
+    )
     return MeasureCard(ref, curve, **figures)
 
 
@@ -202,6 +210,20 @@ def _card(name: str, unit: str, **figures):
             "change_baseline": 9.96,
             "on_track": False,
         },
+        {  # a newer period waits for review: the figures are the latest complete period's
+            "latest_period": "2025",
+            "latest": 1.25,
+            "on_track": True,
+            "completeness": (2, 2),
+            "provisional": ["2027"],
+            "provisional_period": "2027",
+            "provisional_counts": (1, 3),
+        },
+        {  # no complete period at all
+            "provisional": ["2025", "2027"],
+            "provisional_period": "2027",
+            "provisional_counts": (0, 2),
+        },
     ],
 )
 @pytest.mark.parametrize("name", ["Literacy", '<b>Evil & "co"</b>'])
@@ -210,13 +232,25 @@ def test_cards_are_what_the_template_wrote(language, link, figures, name):
 
     from django.template import Template
     from django.utils import translation
+    from django.utils.html import format_html
 
     card = _card(name, "<pct>" if "Evil" in name else "%", **figures)
-    context = {"card": card, "initiative": SimpleNamespace(slug="c2c"), "link": link}
+    context = {
+        "card": card,
+        "initiative": SimpleNamespace(slug="c2c"),
+        "link": link,
+        "period_html": format_html('<span class="number">{}</span>', card.provisional_period or ""),
+    }
     with translation.override(language):
         expected = Template(CARD_TEMPLATE).render(Context(context))
         written = Template("{% load measurement_tags %}{% measure_card card link %}").render(Context(context))
     assert written == expected
+    if card.provisional_period:  # marked in words on the card and in its table, in both languages
+        word = "זמני" if language == "he" else "Provisional"
+        assert written.count(f'<span aria-hidden="true">◌</span> {word}</span>') == len(
+            card.curve.provisional
+        )
+        assert f'data-provisional="{card.provisional_period}"' in written
 
 
 # The grid's rows were a loop in measurement/entry.html until December 2026: `grid_body` must

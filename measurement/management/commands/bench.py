@@ -783,6 +783,7 @@ class Command(BaseCommand):
                 {label: [vals.get(p) for p in detail.periods] for label, vals in detail.members},
                 rtl=False,
                 unit=unit,
+                provisional=detail.provisional,
             )
         ]
         if detail.by_organization:
@@ -792,6 +793,7 @@ class Command(BaseCommand):
                     {label: [vals.get(p) for p in detail.periods] for label, vals in detail.by_organization},
                     rtl=False,
                     unit=unit,
+                    provisional=detail.provisional,
                 )
             )
         return figures
