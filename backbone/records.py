@@ -333,7 +333,14 @@ def agenda_signals(initiative: Initiative, w: Window) -> list[tuple[int, Signal]
 
 def measurement_signals(initiative: Initiative, w: Window) -> list[tuple[int, Signal]]:
     from measurement.choices import SubmissionStatus
-    from measurement.models import Assignment, DataValue, ReportingPeriod, SharedMeasure, Submission
+    from measurement.models import (
+        Assignment,
+        DataValue,
+        ReportingPeriod,
+        SharedMeasure,
+        Submission,
+        holding_approved_values,
+    )
 
     periods = {
         p.pk: p
@@ -348,21 +355,22 @@ def measurement_signals(initiative: Initiative, w: Window) -> list[tuple[int, Si
         reporters[frequency].add(org)
     expected = {(pk, org) for pk, p in periods.items() for org in reporters[p.frequency]}
     submitted = on_time = approved = 0
-    for period_id, org, status, submitted_at in Submission.objects.filter(
+    for period_id, org, status, open_cells, submitted_at in Submission.objects.filter(
         period_id__in=list(periods)
-    ).values_list("period_id", "organization_id", "status", "submitted_at"):
+    ).values_list("period_id", "organization_id", "status", "open_cells", "submitted_at"):
         if (period_id, org) not in expected or submitted_at is None:
             continue
-        if status == SubmissionStatus.DRAFT:
-            continue  # reopened and not sent again
+        holds_approved = status == SubmissionStatus.APPROVED or open_cells is not None
+        if status == SubmissionStatus.DRAFT and not holds_approved:
+            continue  # reopened whole and not sent again
         submitted += 1
         on_time += timezone.localdate(submitted_at) <= periods[period_id].due_on
-        approved += status == SubmissionStatus.APPROVED
+        approved += holds_approved
     measures = SharedMeasure.objects.filter(initiative=initiative, created_at__lte=w.end_at).count()
     with_data = (
         DataValue.objects.filter(
             measure__initiative=initiative,
-            submission__status=SubmissionStatus.APPROVED,
+            submission__in=Submission.objects.filter(holding_approved_values()),
             period__end__lte=w.end,
         )
         .values("measure_id")

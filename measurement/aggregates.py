@@ -30,6 +30,7 @@ from .models import (
     ReportingPeriod,
     SharedMeasure,
     Submission,
+    holding_approved_values,
 )
 
 
@@ -48,7 +49,9 @@ def latest_pending(initiative: Initiative) -> AggregateRun | None:
 
 
 def _approved_rows(measure_id: int, period_ids=None):
-    queryset = DataValue.objects.filter(measure_id=measure_id, submission__status=SubmissionStatus.APPROVED)
+    queryset = DataValue.objects.filter(measure_id=measure_id).filter(
+        submission__in=Submission.objects.filter(holding_approved_values())
+    )
     if period_ids is not None:
         queryset = queryset.filter(period_id__in=period_ids)
     # No ORDER BY: the model's default ordering would join periods, organisations and members and
@@ -135,12 +138,12 @@ def _completeness(measure: SharedMeasure, period_ids=None) -> list[dict]:
     # the date taken in the current time zone (as timezone.localdate does).
     for period_id, submitted, approved, on_time in (
         Submission.objects.filter(period_id__in=list(by_period), organization_id__in=expected_orgs)
-        .filter(Q(status=SubmissionStatus.SUBMITTED) | Q(status=SubmissionStatus.APPROVED))
+        .filter(Q(status=SubmissionStatus.SUBMITTED) | holding_approved_values())
         .order_by()
         .values("period_id")
         .annotate(
             submitted=Count("pk"),
-            approved=Count("pk", filter=Q(status=SubmissionStatus.APPROVED)),
+            approved=Count("pk", filter=holding_approved_values()),
             on_time=Count("pk", filter=Q(submitted_at__date__lte=F("period__due_on"))),
         )
         .values_list("period_id", "submitted", "approved", "on_time")
@@ -284,12 +287,13 @@ def _period_completeness(run: AggregateRun, measures, period: ReportingPeriod) -
     # On time: submitted on or before the due date, the date taken in the current time zone.
     submissions = {
         organization_id: (
-            status,
+            # Approved, or approved and reopened for correction (its approved values still count).
+            status == SubmissionStatus.APPROVED or open_cells is not None,
             timezone.localdate(submitted_at) <= period.due_on if submitted_at else False,
         )
-        for organization_id, status, submitted_at in Submission.objects.filter(
-            period=period, status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED]
-        ).values_list("organization_id", "status", "submitted_at")
+        for organization_id, status, open_cells, submitted_at in Submission.objects.filter(period=period)
+        .filter(Q(status=SubmissionStatus.SUBMITTED) | holding_approved_values())
+        .values_list("organization_id", "status", "open_cells", "submitted_at")
     }
     rows = []
     for measure in measures:
@@ -308,7 +312,7 @@ def _period_completeness(run: AggregateRun, measures, period: ReportingPeriod) -
                 period=period,
                 expected=len(orgs),
                 submitted=len(counted),
-                approved=sum(status == SubmissionStatus.APPROVED for status, _on_time in counted),
+                approved=sum(approved for approved, _on_time in counted),
                 on_time=sum(on_time for _status, on_time in counted),
             )
         )

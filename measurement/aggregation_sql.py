@@ -24,7 +24,7 @@ from __future__ import annotations
 from django.db import connection
 
 from .choices import Aggregation, SubmissionStatus, ValueType
-from .models import Aggregate, DataValue, Submission
+from .models import Aggregate, DataValue, Submission, holding_approved_values_sql
 
 
 def _approved(alias: str, period_filter: str) -> str:
@@ -33,7 +33,7 @@ def _approved(alias: str, period_filter: str) -> str:
     return (
         f"SELECT d.period_id AS p, d.organization_id AS o, d.member1_id AS a, d.member2_id AS b,"
         f" d.value::numeric(40, 20) AS x FROM {DataValue._meta.db_table} d JOIN {Submission._meta.db_table} s"
-        f" ON s.id = d.submission_id WHERE d.measure_id = %({alias})s AND s.status = %(approved)s"
+        f" ON s.id = d.submission_id WHERE d.measure_id = %({alias})s AND {holding_approved_values_sql('s')}"
         f"{period_filter}"
     )
 

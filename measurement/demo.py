@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from agenda.models import Strategy
 
-from . import services
+from . import selectors, services
 from .choices import Aggregation, Direction, Frequency, Level, SubmissionStatus, Unit, ValueType
 from .models import ReportCard, ReportingPeriod, Submission
 
@@ -201,7 +201,7 @@ def seed(*, initiative, users, organizations, now) -> None:
             submission = services.submission_for(
                 initiative=initiative, organization=org, period=period, by=backbone
             )
-            grid = services.selectors.dataset(initiative, org, period)
+            grid = selectors.dataset(initiative, org, period)
             if not grid:
                 submission.delete()
                 continue

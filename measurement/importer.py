@@ -1,5 +1,6 @@
-"""File import of data values (CSV or Excel), for one organisation: validate the whole file,
-show what would be created, changed and rejected row by row, then commit all or nothing.
+"""File import of data values (CSV or Excel), for one organisation: read the file into rows,
+show what the entry pipeline (entry.py) would create, change and reject row by row, then commit
+all or nothing through it. Nothing here checks a value: the file is only mapped to rows.
 
 The file's columns (the template gives them): measure, period, breakdown_1, breakdown_2, value,
 comment. Limits: MAX_BYTES and MAX_ROWS below (documented in docs/measurement.md).
@@ -11,8 +12,6 @@ import csv
 import io
 import zipfile
 from collections import defaultdict
-from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,10 +20,10 @@ from django.utils.translation import gettext as _
 
 from initiatives.models import Initiative, Organization
 
-from . import selectors, services
+from . import entry, selectors
 from .choices import AuditAction
+from .entry import Row
 from .models import DataValue, ImportJob, ReportingPeriod
-from .validation import parse_number, validate_entry
 
 COLUMNS = ["measure", "period", "breakdown_1", "breakdown_2", "value", "comment"]
 MAX_BYTES = 10 * 1024 * 1024
@@ -36,25 +35,9 @@ class FileRefused(Exception):
     """The file as a whole cannot be read; nothing was saved."""
 
 
-@dataclass
-class Row:
-    line: int
-    measure: str
-    period: str
-    breakdown_1: str
-    breakdown_2: str
-    value: str
-    comment: str
-    status: str = ""  # create / update / unchanged / reject
-    reasons: list[str] = field(default_factory=list)
-    old: str = ""
-    cell: tuple | None = None
-    period_id: int | None = None
-    number: Decimal | None = None  # the parsed value, during a check only
-
-
 # What a preview keeps of each row (ImportJob.rows): the file's cells and the verdict.
 _STORED_FIELDS = ("line", *COLUMNS, "status", "reasons", "old")
+_FILE_FIELDS = ("line", *COLUMNS)
 
 
 def _stored(row: Row) -> dict:
@@ -131,45 +114,43 @@ def _read_xlsx(data: bytes) -> list[list]:
         )
     from openpyxl import load_workbook
 
+    # In read-only mode openpyxl parses a sheet's XML only as its rows are iterated, so a truncated
+    # sheet or one that declares entities fails there, not at load_workbook: both are in the try.
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds for broken files
-        raise FileRefused(_("The Excel file cannot be read.")) from exc
-    sheet = workbook.worksheets[0]
-    rows = []
-    for row in sheet.iter_rows(values_only=True):
-        rows.append(list(row))
-        if len(rows) > MAX_ROWS + 1:
-            break
-    workbook.close()
+        try:
+            if not workbook.worksheets:
+                raise FileRefused(_("The Excel file has no sheet."))
+            rows = []
+            for row in workbook.worksheets[0].iter_rows(values_only=True):
+                rows.append(list(row))
+                if len(rows) > MAX_ROWS + 1:
+                    break
+        finally:
+            workbook.close()
+    except FileRefused:
+        raise
+    except Exception as exc:  # openpyxl and the XML parsers raise many kinds for broken files
+        raise FileRefused(
+            _("The Excel file cannot be read; save it again from Excel or use the CSV template.")
+        ) from exc
     return rows
 
 
-def _looks_like_formula(text: str) -> bool:
-    return text.startswith(("=", "@", "+", "\t", "\r")) or (text.startswith("-") and not _is_number(text))
-
-
-def _is_number(text: str) -> bool:
-    try:
-        parse_number(text)
-    except ValueError:
-        return False
-    return True
-
-
 def preview(*, initiative: Initiative, organization: Organization, by, name: str, data: bytes) -> ImportJob:
-    """Validate the whole file and keep the verdict, row by row, for the user to confirm."""
+    """Check the whole file through the entry pipeline and keep its verdict, row by row, for the
+    user to confirm. Nothing else is written."""
     # The preview shows the organisation's stored values: only those who may enter them see it.
-    if not services.permissions.can_enter(by, initiative, organization):
+    if not entry.permissions.can_enter(by, initiative, organization):
         raise PermissionDenied
     rows = read_rows(name, data)
     if not rows:
         raise FileRefused(_("The file has a header but no values."))
-    _check(initiative, organization, by, rows)
-    summary = defaultdict(int)
+    entry.rows_preview(initiative=initiative, organization=organization, by=by, rows=rows)
+    summary: dict[str, int] = defaultdict(int)
     for row in rows:
         summary[row.status] += 1
-    job = ImportJob.objects.create(
+    return ImportJob.objects.create(
         initiative=initiative,
         organization=organization,
         filename=name[:255],
@@ -177,236 +158,39 @@ def preview(*, initiative: Initiative, organization: Organization, by, name: str
         summary=dict(summary),
         created_by=by,
     )
-    return job
-
-
-@dataclass
-class _Target:
-    """What the check found for one period of the file, for the commit to write."""
-
-    submission: object | None
-    stored: dict
-
-
-def _check(initiative: Initiative, organization: Organization, by, rows: list[Row]) -> dict[int, _Target]:
-    """Give every row its verdict (create / update / unchanged / reject with reasons): the same
-    checks as the grid, over the file's values merged with what is stored. Returns, per period of
-    the file, the submission and its stored values (for `commit`, which holds their locks)."""
-    periods = {p.code: p for p in ReportingPeriod.objects.filter(initiative=initiative)}
-    in_file = [periods[code] for code in {row.period for row in rows} if code in periods]
-    grids = {
-        period_id: {g.measure.code: g for g in grid}
-        for period_id, grid in selectors.datasets(initiative, organization, in_file).items()
-    }
-    seen: dict[tuple, int] = {}
-    by_period: dict[int, list[Row]] = defaultdict(list)
-
-    for row in rows:
-        for name in ("measure", "period", "breakdown_1", "breakdown_2", "value", "comment"):
-            text = getattr(row, name)
-            if text and _looks_like_formula(text) and not (name == "value" and _is_number(text)):
-                row.reasons.append(
-                    _("The %(column)s cell looks like a formula; formulas are refused.") % {"column": name}
-                )
-        if row.reasons:
-            continue
-        period = periods.get(row.period)
-        if period is None:
-            row.reasons.append(_("Unknown period “%(period)s”.") % {"period": row.period[:20]})
-            continue
-        measure_grid = grids[period.pk].get(row.measure)
-        if measure_grid is None:
-            row.reasons.append(
-                _("Measure “%(code)s” is not in your data set for %(period)s.")
-                % {"code": row.measure[:40], "period": period.code}
-            )
-            continue
-        cell = _cell(measure_grid, row)
-        if cell is None:
-            continue
-        key = (period.pk, cell)
-        if key in seen:
-            row.reasons.append(_("Same cell as line %(line)s.") % {"line": seen[key]})
-            continue
-        seen[key] = row.line
-        try:
-            row.number = parse_number(row.value)
-        except ValueError as exc:
-            row.reasons.append(str(exc))
-            continue
-        row.cell, row.period_id = cell, period.pk
-        by_period[period.pk].append(row)
-
-    # Per period: the same checks as the grid, over the file's values merged with what is stored.
-    # What they read is fetched for all the file's periods at once (a file may span years).
-    checked = [p for p in in_file if p.pk in by_period]
-    submissions = {
-        s.period_id: s
-        for s in services.Submission.objects.filter(organization=organization, period__in=checked)
-    }
-    stored_by_submission: dict[int, dict] = defaultdict(dict)
-    for value in selectors.stored_rows(DataValue.objects.filter(submission__in=list(submissions.values()))):
-        stored_by_submission[value.submission_id][(value.measure_id, value.member1_id, value.member2_id)] = (
-            value
-        )
-    measure_ids = {g.measure.pk for p in checked for g in grids[p.pk].values()}
-    previous = selectors.previous_totals_many(organization, checked, measure_ids)
-    rules = selectors.rules_of(initiative)
-    reviewer = services.permissions.can_review(by, initiative)
-    targets: dict[int, _Target] = {}
-    for period in checked:
-        period_rows = by_period[period.pk]
-        submission = submissions.get(period.pk)
-        specs = selectors.specs_of(list(grids[period.pk].values()))
-        # As in services.values_save: values outside the current data set are left alone.
-        stored = {
-            cell: v
-            for cell, v in stored_by_submission.get(submission.pk if submission else None, {}).items()
-            if cell[0] in specs and cell[1:] in specs[cell[0]].cells
-        }
-        targets[period.pk] = _Target(submission, stored)
-        if submission is not None and submission.is_locked:
-            for row in period_rows:
-                row.reasons.append(
-                    _("Period %(period)s is %(status)s and locked.")
-                    % {"period": period.code, "status": submission.get_status_display().lower()}
-                )
-            continue
-        if not reviewer and (problem := services.window_problem(period)):
-            for row in period_rows:
-                row.reasons.append(problem)
-            continue
-
-        raw = {cell: v.value for cell, v in stored.items()}
-        comments = {cell: v.comment for cell, v in stored.items()}
-        for row in period_rows:
-            raw[row.cell] = row.number
-            if row.comment:
-                comments[row.cell] = row.comment
-        _values, problems = validate_entry(
-            specs=specs,
-            raw=raw,
-            comments=comments,
-            previous_totals=previous[period.pk],
-            rules=rules,
-            submitting=False,
-        )
-        for row in period_rows:
-            row.reasons.extend(problems.cells.get(row.cell, []))
-            if not row.reasons:
-                old = stored.get(row.cell)
-                if old is None:
-                    row.status = "create"
-                elif old.value != row.number or (row.comment and row.comment != old.comment):
-                    row.status, row.old = "update", format(old.value.normalize(), "f")
-                else:
-                    row.status = "unchanged"
-                if row.status != "unchanged" and submission is not None and not submission.is_open(row.cell):
-                    row.reasons.append(
-                        _("This value is approved and locked; only the unlocked values may change.")
-                    )
-        # Problems of cells the file does not mention (a rule broken between a value in the file
-        # and one already stored) concern the whole period: every row of it is refused.
-        in_period = {row.cell for row in period_rows}
-        elsewhere = [
-            f"{specs[cell[0]].code}: {message}"
-            for cell, messages in problems.cells.items()
-            if cell not in in_period
-            for message in messages
-        ]
-        for message in [*problems.general, *elsewhere]:
-            for row in period_rows:
-                row.reasons.append(message)
-    for row in rows:
-        if row.reasons:
-            row.status = "reject"
-    return targets
-
-
-def _cell(grid, row: Row):
-    members = [grid.rows, grid.columns]
-    picked = []
-    for position, code in enumerate((row.breakdown_1, row.breakdown_2)):
-        options = [m for m in members[position] if m is not None]
-        if not options:
-            if code:
-                row.reasons.append(
-                    _("Measure %(code)s has no breakdown %(n)s.")
-                    % {"code": grid.measure.code, "n": position + 1}
-                )
-                return None
-            picked.append(None)
-            continue
-        match = next((m for m in options if m.code == code), None)
-        if match is None:
-            row.reasons.append(
-                _("“%(value)s” is not one of %(choices)s.")
-                % {"value": code[:40] or "—", "choices": ", ".join(m.code for m in options)}
-            )
-            return None
-        picked.append(match.pk)
-    return (grid.measure.pk, picked[0], picked[1])
 
 
 @transaction.atomic
 def commit(*, job: ImportJob, by) -> dict:
-    """Write the previewed file, all or nothing, after validating it again (data may have moved on).
-
-    The submissions the file writes to are created if missing and locked first, so the second
-    check's verdict still holds when the values are written (in bulk, without a second pass).
-    """
+    """Write the previewed file, all or nothing, through the entry pipeline, which checks every
+    row again (the data may have moved on since the preview)."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.committed_at is not None:
         raise ValidationError(_("This file was already imported."))
     if job.created_by_id != by.pk:
         raise ValidationError(_("Only the person who uploaded the file can confirm it."))
-    if not services.permissions.can_enter(by, job.initiative, job.organization):
-        raise PermissionDenied
-    rows = [Row(**{k: v for k, v in r.items() if k in _STORED_FIELDS}) for r in job.rows]
-    codes = {row.period for row in rows}
-    for period in ReportingPeriod.objects.filter(initiative=job.initiative, code__in=codes):
-        services.submission_for(
-            initiative=job.initiative, organization=job.organization, period=period, by=by
-        )
-    locked = list(
-        services.Submission.objects.select_for_update(of=("self",))  # not the shared period rows
-        .filter(organization=job.organization, period__initiative=job.initiative, period__code__in=codes)
-        .values_list("pk", flat=True)
-    )
-    targets = _check(job.initiative, job.organization, by, rows)
-    rejected = [r for r in rows if r.status == "reject"]
-    if rejected:
-        raise ValidationError(
-            _("%(n)s rows cannot be imported; nothing was saved. Fix the file and upload it again.")
-            % {"n": len(rejected)}
-        )
-    totals = {"created": 0, "updated": 0, "unchanged": sum(1 for r in rows if r.status == "unchanged")}
-    by_period: dict[int, list[Row]] = defaultdict(list)
-    for row in rows:
-        if row.status in ("create", "update"):
-            by_period[row.period_id].append(row)
-    for period_id, period_rows in by_period.items():
-        target = targets[period_id]
-        comments = {
-            row.cell: row.comment or (target.stored[row.cell].comment if row.cell in target.stored else "")
-            for row in period_rows
-        }
-        result = services.write_values(
-            submission=target.submission,
+    rows = [Row(**{k: v for k, v in r.items() if k in _FILE_FIELDS}) for r in job.rows]
+    try:
+        results = entry.rows_save(
+            initiative=job.initiative,
+            organization=job.organization,
             by=by,
-            values={row.cell: row.number for row in period_rows},
-            comments=comments,
-            stored=target.stored,
-            replace=False,
+            rows=rows,
             action=AuditAction.IMPORT,
         )
-        totals["created"] += result.created
-        totals["updated"] += result.updated
-    now = timezone.now()
-    services.Submission.objects.filter(pk__in=locked).update(updated_at=now)
-    job.committed_at = now
+    except entry.RowsRefused as exc:
+        rejected = sum(1 for r in exc.rows if r.reasons)
+        raise ValidationError(
+            _("%(n)s rows cannot be imported; nothing was saved. Fix the file and upload it again.")
+            % {"n": rejected}
+        ) from exc
+    job.committed_at = timezone.now()
     job.save(update_fields=["committed_at"])
-    return totals
+    return {
+        "created": sum(r.created for r in results),
+        "updated": sum(r.updated for r in results),
+        "unchanged": sum(r.unchanged for r in results),
+    }
 
 
 def template_rows(

@@ -220,6 +220,10 @@ class Assignment(models.Model):
         return f"{self.organization} → {self.measure.code}"
 
 
+# In Submission.open_cells: every cell of the data set is open (approved data reopened whole).
+ALL_CELLS = "*"
+
+
 class Submission(models.Model):
     """One organisation's data for one period, through draft → submitted → approved (or returned)."""
 
@@ -259,8 +263,18 @@ class Submission(models.Model):
         return reverse("measurement:submission", kwargs={"slug": self.initiative.slug, "pk": self.pk})
 
     def is_open(self, cell) -> bool:
-        """May this cell change? All may, unless single values were unlocked."""
-        return self.open_cells is None or list(cell) in self.open_cells
+        """May this cell change? All may, unless single values were unlocked (or all of them were
+        reopened for correction: ALL_CELLS)."""
+        return self.open_cells is None or ALL_CELLS in self.open_cells or list(cell) in self.open_cells
+
+    @property
+    def reopened_whole(self) -> bool:
+        return self.open_cells is not None and ALL_CELLS in self.open_cells
+
+    @property
+    def reopened_cells(self) -> list | None:
+        """The cells reopened one by one (None: no correction under way)."""
+        return None if self.open_cells is None else [c for c in self.open_cells if c != ALL_CELLS]
 
     @property
     def in_correction(self) -> bool:

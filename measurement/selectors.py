@@ -24,6 +24,7 @@ from .models import (
     SharedMeasure,
     Submission,
     ValidationRule,
+    holding_approved_values,
 )
 from .permissions import organizations_user_can_see
 from .validation import Cell, MeasureSpec, RuleSpec
@@ -77,6 +78,7 @@ class GridMeasure:
             max_value=m.max_value,
             max_change_pct=m.max_change_pct,
             required=m.required,
+            unit=m.unit,
             cells=self.cells,
         )
 
@@ -149,16 +151,65 @@ def rules_of(initiative: Initiative) -> list[RuleSpec]:
     ]
 
 
-def typed_values(submission: Submission) -> tuple[dict[Cell, str], dict[Cell, str]]:
-    """The grid's fields as stored: each cell's value as typed (no trailing zeros) and its comment.
-    Read as rows, not model instances: a grid holds hundreds."""
-    typed, comments = {}, {}
+def submission_of(initiative: Initiative, organization: Organization, period: ReportingPeriod) -> Submission:
+    """The organisation's submission for the period, or an unsaved draft: a page that shows it
+    creates nothing (the first save does, entry.save)."""
+    submission = Submission.objects.filter(organization=organization, period=period).first()
+    if submission is None:
+        submission = Submission(initiative=initiative, organization=organization, period=period)
+    submission.organization, submission.period = organization, period
+    if submission.initiative_id == initiative.pk:
+        submission.initiative = initiative
+    return submission
+
+
+def typed_values(submission: Submission) -> tuple[dict[Cell, str], dict[Cell, str], set[Cell]]:
+    """The grid's fields as the partner left them: each cell's value as typed (no trailing zeros)
+    and its comment; during a correction, the proposed corrections over the approved values. The
+    third item: the approved values the partner chose to clear. Read as rows: a grid holds hundreds."""
+    typed, comments, cleared = {}, {}, set()
+    if submission.pk is None:
+        return typed, comments, cleared
     for measure_id, member1_id, member2_id, value, comment in submission.values.order_by().values_list(
         "measure_id", "member1_id", "member2_id", "value", "comment"
     ):
         cell = (measure_id, member1_id, member2_id)
         typed[cell], comments[cell] = format(value.normalize(), "f"), comment
-    return typed, comments
+    if submission.in_correction:
+        for (
+            measure_id,
+            member1_id,
+            member2_id,
+            value,
+            comment,
+        ) in submission.corrections.order_by().values_list(
+            "measure_id", "member1_id", "member2_id", "value", "comment"
+        ):
+            cell = (measure_id, member1_id, member2_id)
+            if value is None:
+                typed.pop(cell, None)
+                comments.pop(cell, None)
+                cleared.add(cell)
+            else:
+                typed[cell], comments[cell] = format(value.normalize(), "f"), comment
+    return typed, comments, cleared
+
+
+def unlock_reasons(submission: Submission) -> list[tuple[str, str]]:
+    """Why the backbone reopened this submission's values, latest first, while it is under
+    correction: (what was reopened, the reason), shown to the partner with the grid."""
+    if submission.pk is None or not submission.in_correction:
+        return []
+    last_approval = submission.audit.filter(action="approve").order_by("-at", "-id").values("id")[:1]
+    entries = submission.audit.filter(action="unlock").order_by("-at", "-id")
+    if last_approval:
+        entries = entries.filter(id__gt=last_approval[0]["id"])
+    rows = list(entries.values_list("measure__code", "member1_id", "member2_id", "reason")[:50])
+    names = member_names(m for r in rows for m in (r[1], r[2]))
+    return [
+        (" · ".join(x for x in (code, names.get(m1), names.get(m2)) if x) if code else "", reason)
+        for code, m1, m2, reason in rows
+    ]
 
 
 class StoredValue(NamedTuple):
@@ -335,6 +386,10 @@ class ValueRow:
     value: Decimal
     comment: str
     unlocked: bool
+    # During a correction: the partner's proposed value (None: none proposed) and whether the
+    # partner chose to clear the approved value.
+    proposed: Decimal | None = None
+    cleared: bool = False
 
 
 def submission_values(submission: Submission) -> list[ValueRow]:
@@ -348,6 +403,12 @@ def submission_values(submission: Submission) -> list[ValueRow]:
     )
     names = member_names(m for r in rows for m in (r[3], r[4]))
     in_part = submission.open_cells is not None
+    proposed = {}
+    if in_part:
+        for measure_id, member1_id, member2_id, value in submission.corrections.order_by().values_list(
+            "measure_id", "member1_id", "member2_id", "value"
+        ):
+            proposed[(measure_id, member1_id, member2_id)] = (value, value is None)
     return [
         ValueRow(
             pk,
@@ -356,7 +417,10 @@ def submission_values(submission: Submission) -> list[ValueRow]:
             names.get(member2_id),
             value,
             comment,
-            in_part and submission.is_open((measure_id, member1_id, member2_id)),
+            in_part
+            and not submission.reopened_whole
+            and submission.is_open((measure_id, member1_id, member2_id)),
+            *proposed.get((measure_id, member1_id, member2_id), (None, False)),
         )
         for pk, measure_id, code, member1_id, member2_id, value, comment in rows
     ]
@@ -463,7 +527,7 @@ def milestone_evidence(initiative: Initiative) -> list[tuple[int, str, str, str]
                 home,
             )
         )
-    approved = Submission.objects.filter(initiative=initiative, status=SubmissionStatus.APPROVED).count()
+    approved = Submission.objects.filter(holding_approved_values(), initiative=initiative).count()
     if approved:
         evidence.append(
             (

@@ -4,9 +4,7 @@ change, or writes nothing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,9 +15,10 @@ from django.utils.translation import gettext as _
 from initiatives import permissions as initiative_permissions
 from initiatives.models import Initiative, Organization
 
-from . import bulk, permissions, selectors
+from . import entry, permissions
 from .choices import AuditAction, SubmissionStatus
 from .models import (
+    ALL_CELLS,
     Assignment,
     AuditEntry,
     DataValue,
@@ -33,24 +32,10 @@ from .models import (
     Target,
 )
 from .periods import periods_between
-from .validation import Cell, Problems, validate_entry
+from .validation import Cell
 
-
-class EntryInvalid(Exception):
-    """The entry has problems; nothing was stored. `problems` says which, per cell."""
-
-    def __init__(self, problems: Problems):
-        super().__init__("; ".join(problems.messages()[:5]))
-        self.problems = problems
-
-
-@dataclass
-class SaveResult:
-    created: int = 0
-    updated: int = 0
-    deleted: int = 0
-    unchanged: int = 0
-    submitted: bool = False
+EntryInvalid = entry.EntryInvalid
+SaveResult = entry.SaveResult
 
 
 def _require_manage(user, initiative: Initiative) -> None:
@@ -133,7 +118,8 @@ def assignments_set(*, initiative: Initiative, by, pairs: set[tuple[int, int]]) 
 def submission_for(
     *, initiative: Initiative, organization: Organization, period: ReportingPeriod, by
 ) -> Submission:
-    """The organisation's submission for the period, created as a draft when first opened."""
+    """The organisation's submission for the period, created as a draft if missing (for writes:
+    a page shows `selectors.submission_of`, which creates nothing)."""
     if period.initiative_id != initiative.pk:
         raise PermissionDenied
     if not permissions.can_enter(by, initiative, organization):
@@ -141,248 +127,37 @@ def submission_for(
     submission, _created = Submission.objects.get_or_create(
         organization=organization, period=period, defaults={"initiative": initiative}
     )
-    # The objects in hand, so that the pages and the save do not read them again.
     submission.organization, submission.period = organization, period
     if submission.initiative_id == initiative.pk:
         submission.initiative = initiative
     return submission
 
 
-def window_problem(period: ReportingPeriod, today: date | None = None) -> str | None:
-    today = today or timezone.localdate()
-    if today < period.opens_on:
-        return _("Period %(period)s is not open for data yet (from %(date)s).") % {
-            "period": period.code,
-            "date": period.opens_on.isoformat(),
-        }
-    if today > period.closes_on:
-        return _("Period %(period)s closed for data on %(date)s; ask the backbone staff.") % {
-            "period": period.code,
-            "date": period.closes_on.isoformat(),
-        }
-    return None
-
-
-@transaction.atomic
 def values_save(
     *,
     submission: Submission,
     by,
     raw: dict[Cell, object],
     comments: dict[Cell, str] | None = None,
+    clear: set[Cell] | None = None,
     submit: bool = False,
     replace: bool = True,
     action: str = AuditAction.CHANGE,
-    grid: list[selectors.GridMeasure] | None = None,
 ) -> SaveResult:
-    """Store one organisation-period's values, whole.
-
-    `raw` holds what was typed per cell. With `replace`, cells missing from `raw` are cleared (the
-    grid sends every cell); without it (file import, API), cells not mentioned keep their value.
-    Raises EntryInvalid with every problem found, before anything is written. `grid` is the
-    period's data set when the caller has just read it (selectors.dataset).
-    """
-    initiative = submission.initiative
-    if not permissions.can_enter(by, initiative, submission.organization):
-        raise PermissionDenied
-    submission = (
-        # of=("self",): the submission's row only. Without it PostgreSQL also locked the joined
-        # period row, which every organisation's submission for that month shares, so that the
-        # partners' saves waited for each other (seen in the load test's lock-wait log).
-        Submission.objects.select_for_update(of=("self",))
-        .select_related("period", "organization")
-        .get(pk=submission.pk)
-    )
-    if submission.is_locked:
-        raise ValidationError(
-            _("This submission is %(status)s and locked; the backbone staff can unlock it.")
-            % {"status": submission.get_status_display().lower()}
-        )
-    reviewer = permissions.can_review(by, initiative)
-    if not reviewer and (problem := window_problem(submission.period)):
-        raise ValidationError(problem)
-
-    # A NUL character cannot be stored in PostgreSQL text: dropped rather than fail the save.
-    comments = {cell: (text or "").replace("\x00", "") for cell, text in (comments or {}).items()}
-    if grid is None:
-        grid = selectors.dataset(initiative, submission.organization, submission.period)
-    specs = selectors.specs_of(grid)
-    # Values outside the current data set (a measure since unassigned or ended) are left as they
-    # are: the grid does not show them, so it must neither clear them nor trip over them.
-    stored = {
-        cell: value
-        for cell, value in selectors.stored_values(submission).items()
-        if cell[0] in specs and cell[1:] in specs[cell[0]].cells
-    }
-    merged_raw = dict(raw)
-    merged_comments = dict(comments)
-    if not replace:
-        for cell, value in stored.items():
-            merged_raw.setdefault(cell, value.value)
-            merged_comments.setdefault(cell, value.comment)
-    values, problems = validate_entry(
-        specs=specs,
-        raw=merged_raw,
-        comments=merged_comments,
-        previous_totals=selectors.previous_totals(submission.organization, submission.period, specs),
-        rules=selectors.rules_of(initiative),
-        submitting=submit,
-    )
-    if submission.open_cells is not None:
-        problems = _closed_cells(submission, values, merged_comments, stored, replace)
-        if problems:
-            raise EntryInvalid(problems)
-    if problems:
-        raise EntryInvalid(problems)
-
-    result = write_values(
-        submission=submission,
+    """One organisation-period's values through the entry pipeline (`entry.save`). With `replace`
+    (the grid), an open cell missing from `raw` is emptied; without it, cells not mentioned keep
+    their value. Raises EntryInvalid before anything is written."""
+    period = ReportingPeriod.objects.get(pk=submission.period_id)  # as stored now, window included
+    result = entry.save(
+        initiative=submission.initiative,
+        organization=submission.organization,
         by=by,
-        values=values,
-        comments=merged_comments,
-        stored=stored,
+        changes=[entry.Change(period=period, values=raw, comments=comments or {}, clear=clear or set())],
         replace=replace,
+        submit=submit,
         action=action,
     )
-    update_fields = ["updated_at"]
-    if submit:
-        submission.status = SubmissionStatus.SUBMITTED
-        submission.submitted_at, submission.submitted_by = timezone.now(), by
-        update_fields += ["status", "submitted_at", "submitted_by"]
-        AuditEntry.objects.create(
-            initiative=initiative,
-            organization=submission.organization,
-            submission=submission,
-            action=AuditAction.SUBMIT,
-            by=by,
-        )
-        result.submitted = True
-    submission.save(update_fields=update_fields)
-    return result
-
-
-def changed_cells(values: dict, comments: dict, stored: dict, replace: bool) -> set:
-    """The cells whose value or comment a write would create, change or clear."""
-    changed = {
-        cell
-        for cell, number in values.items()
-        if cell not in stored
-        or stored[cell].value != number
-        or stored[cell].comment != (comments.get(cell) or "").strip()[:2000]
-    }
-    if replace:
-        changed |= {cell for cell in stored if cell not in values}
-    return changed
-
-
-def _closed_cells(submission: Submission, values, comments, stored, replace: bool) -> Problems:
-    problems = Problems()
-    for cell in changed_cells(values, comments, stored, replace):
-        if not submission.is_open(cell):
-            problems.add(cell, _("This value is approved and locked; only the unlocked values may change."))
-    return problems
-
-
-DATA_VALUE_FIELDS = [
-    "submission", "measure", "period", "organization", "member1", "member2",
-    "value", "comment", "entered_by", "updated_at",
-]  # fmt: skip
-AUDIT_FIELDS = [
-    "initiative", "organization", "submission", "measure", "member1", "member2",
-    "action", "old_value", "new_value", "reason", "by", "at",
-]  # fmt: skip
-
-
-def write_values(
-    *,
-    submission: Submission,
-    by,
-    values: dict[Cell, Decimal],
-    comments: dict[Cell, str],
-    stored: dict[Cell, DataValue],
-    replace: bool,
-    action: str,
-) -> SaveResult:
-    """Write validated values of one submission, with their audit rows, in bulk (measurement.bulk).
-
-    Only for callers that have validated `values` against `stored` while holding the submission's
-    row lock (values_save, importer.commit): it checks nothing itself.
-    """
-    result = SaveResult()
-    now = timezone.now()
-    by_id = by.pk if by is not None else None
-    common = {
-        "initiative": submission.initiative_id,
-        "organization": submission.organization_id,
-        "submission": submission.pk,
-        "by": by_id,
-        "at": now,
-        "reason": "",
-    }
-    created_action = AuditAction.IMPORT if action == AuditAction.IMPORT else AuditAction.CREATE
-    to_create, to_update, audit = [], [], []
-
-    def audit_row(cell: Cell, act: str, old, new) -> dict:
-        return {
-            **common,
-            "measure": cell[0],
-            "member1": cell[1],
-            "member2": cell[2],
-            "action": act,
-            "old_value": old,
-            "new_value": new,
-        }
-
-    submission_id, period_id, organization_id = (
-        submission.pk,
-        submission.period_id,
-        submission.organization_id,
-    )
-    for cell, number in values.items():
-        comment = (comments.get(cell) or "").strip()[:2000]
-        existing = stored.get(cell)
-        if existing is None:
-            to_create.append(
-                {
-                    "submission": submission_id,
-                    "measure": cell[0],
-                    "period": period_id,
-                    "organization": organization_id,
-                    "member1": cell[1],
-                    "member2": cell[2],
-                    "value": number,
-                    "comment": comment,
-                    "entered_by": by_id,
-                    "updated_at": now,
-                }
-            )
-            audit.append(audit_row(cell, created_action, None, number))
-        elif existing.value != number or existing.comment != comment:
-            if existing.value != number:
-                audit.append(audit_row(cell, action, existing.value, number))
-            to_update.append(
-                {
-                    "pk": existing.pk,
-                    "value": number,
-                    "comment": comment,
-                    "entered_by": by_id,
-                    "updated_at": now,
-                }
-            )
-        else:
-            result.unchanged += 1
-    cleared = [v for cell, v in stored.items() if cell not in values] if replace else []
-    for value in cleared:
-        cell = (value.measure_id, value.member1_id, value.member2_id)
-        audit.append(audit_row(cell, AuditAction.DELETE, value.value, None))
-
-    result.created = bulk.insert(DataValue, DATA_VALUE_FIELDS, to_create)
-    result.updated = bulk.update(DataValue, ["value", "comment", "entered_by", "updated_at"], to_update)
-    if cleared:
-        DataValue.objects.filter(pk__in=[v.pk for v in cleared]).delete()
-    result.deleted = len(cleared)
-    bulk.insert(AuditEntry, AUDIT_FIELDS, audit)
-    return result
+    return result[0]
 
 
 # --- Review by the backbone -------------------------------------------------------------------
@@ -398,12 +173,19 @@ def _transition(
             _("A submission that is %(status)s cannot be %(action)s.")
             % {"status": submission.get_status_display().lower(), "action": AuditAction(action).label.lower()}
         )
+    was_approved = submission.status == SubmissionStatus.APPROVED
     submission.status = to
     submission.reviewed_at, submission.reviewed_by = timezone.now(), by
     if action == AuditAction.RETURN:
         submission.message = reason
-    if action in (AuditAction.APPROVE, AuditAction.UNLOCK):
-        submission.open_cells = None  # approved whole, or reopened whole
+    if action == AuditAction.APPROVE and submission.in_correction:
+        entry.corrections_apply(submission, by=by)  # the correction becomes the approved data
+    if action == AuditAction.APPROVE:
+        submission.open_cells = None
+    if action == AuditAction.UNLOCK or (action == AuditAction.RETURN and was_approved):
+        # Reopened whole, as a correction: every cell may change, and the approved values go on
+        # counting until the correction is approved (entry.py).
+        submission.open_cells = [ALL_CELLS]
     submission.save(
         update_fields=["status", "reviewed_at", "reviewed_by", "message", "open_cells", "updated_at"]
     )
@@ -512,7 +294,7 @@ def value_unlock(*, value: DataValue, by, reason: str) -> Submission:
         )
     if submission.status == SubmissionStatus.APPROVED:
         submission.open_cells = []
-    if cell not in submission.open_cells:
+    if not submission.is_open(cell):
         submission.open_cells.append(cell)
     submission.status = (
         SubmissionStatus.DRAFT if submission.status == SubmissionStatus.APPROVED else submission.status

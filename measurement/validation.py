@@ -9,11 +9,13 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from .choices import Operator, ValueType
+from .choices import Operator, Unit, ValueType
 
 # A cell is (measure_id, member1_id or None, member2_id or None).
 Cell = tuple[int, int | None, int | None]
 
+# Measures of these units refuse negative values unless the measure sets its own minimum.
+NON_NEGATIVE_UNITS = frozenset({Unit.COUNT, Unit.PERCENT, Unit.RATE})
 MAX_DIGITS = 14  # digits before the decimal point (the column holds 20 with 6 decimals)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"[+-]?((\d{1,3}(,\d{3})+|\d+)(\.\d*)?|\.\d+)")
@@ -30,6 +32,7 @@ class MeasureSpec:
     max_value: Decimal | None = None
     max_change_pct: int | None = None
     required: bool = True
+    unit: str = ""
     # The cells a complete entry has: [(m1, m2)], [(None, None)] without breakdown.
     cells: list[tuple[int | None, int | None]] = field(default_factory=lambda: [(None, None)])
 
@@ -92,6 +95,8 @@ def check_value(spec: MeasureSpec, value: Decimal) -> str | None:
         return _("Enter a whole number.")
     if spec.value_type == ValueType.PERCENT and not (0 <= value <= 100):
         return _("Enter a percentage between 0 and 100.")
+    if spec.min_value is None and spec.unit in NON_NEGATIVE_UNITS and value < 0:
+        return _("Enter zero or more: a count, a percentage or a rate cannot be negative.")
     if spec.min_value is not None and value < spec.min_value:
         return _("The lowest valid value is %(min)s.") % {"min": _plain(spec.min_value)}
     if spec.max_value is not None and value > spec.max_value:

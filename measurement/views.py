@@ -15,7 +15,7 @@ from initiatives import permissions as initiative_permissions
 from initiatives.models import Organization
 from initiatives.views import InitiativeMixin, apply_errors
 
-from . import exports, importer, permissions, selectors, services
+from . import entry, exports, importer, permissions, selectors, services
 from .choices import SubmissionStatus, ValueType
 from .forms import DimensionForm, MeasureForm, PeriodsForm, ReturnForm, SettingsForm, UnlockForm, UploadForm
 from .models import ImportJob, ReportingPeriod, Submission
@@ -219,22 +219,25 @@ class EntryMixin(MeasurementMixin):
 
 
 class EntryView(EntryMixin, TemplateView):
-    """The data-entry grid: measures × breakdown cells for one period."""
+    """The data-entry grid: measures × breakdown cells for one period. The page reads only (its
+    submission is created by the first save); the save goes through the entry pipeline."""
 
     template_name = "measurement/entry.html"
 
     def get(self, request, *args, **kwargs):
         self.load()
-        submission = services.submission_for(
-            initiative=self.initiative, organization=self.organization, period=self.period, by=request.user
-        )
-        typed, comments = selectors.typed_values(submission)
-        return self.render_to_response(self._context(submission, typed, comments, None))
+        submission = selectors.submission_of(self.initiative, self.organization, self.period)
+        typed, comments, cleared = selectors.typed_values(submission)
+        return self.render_to_response(self._context(submission, typed, comments, cleared, None))
 
-    def _context(self, submission, typed, comments, problems, grid=None):
+    def _context(self, submission, typed, comments, cleared, problems, grid=None):
         if grid is None:
             grid = selectors.dataset(self.initiative, self.organization, self.period)
         value_types = {value: str(label) for value, label in ValueType.choices}  # once, not per measure
+        in_correction = submission.in_correction
+        approved = set()
+        if in_correction:
+            approved = set(selectors.stored_values(submission))
         rows = []
         for g, row, cells in selectors.grid_rows(grid):
             rows.append(
@@ -253,6 +256,9 @@ class EntryView(EntryMixin, TemplateView):
                             "comment": comments.get(cell, ""),
                             "errors": (problems.cells.get(cell, []) if problems else []),
                             "closed": not submission.is_open(cell),
+                            # An approved value under correction is cleared only by this choice.
+                            "clearable": in_correction and submission.is_open(cell) and cell in approved,
+                            "cleared": cell in cleared,
                         }
                         for cell, col in cells
                     ],
@@ -264,43 +270,58 @@ class EntryView(EntryMixin, TemplateView):
             submission=submission,
             rows=rows,
             problems=problems,
-            window_problem=services.window_problem(self.period),
+            unlock_reasons=selectors.unlock_reasons(submission),
+            window_problem=None if submission.in_correction else entry.window_problem(self.period),
             editable=not submission.is_locked,
         )
 
     def post(self, request, *args, **kwargs):
         self.load()
-        submission = services.submission_for(
-            initiative=self.initiative, organization=self.organization, period=self.period, by=request.user
-        )
+        submission = selectors.submission_of(self.initiative, self.organization, self.period)
         grid = selectors.dataset(self.initiative, self.organization, self.period)
-        stored = selectors.stored_values(submission) if submission.open_cells is not None else {}
-        raw, comments = {}, {}
+        raw, comments, clear = {}, {}, set()
         for g in grid:
             for cell in g.cells:
                 full = (g.measure.pk, *cell)
-                if not submission.is_open(full):  # shown disabled, so not sent: keep it as approved
-                    if full in stored:
-                        raw[full], comments[full] = stored[full].value, stored[full].comment
-                    continue
-                raw[full] = request.POST.get(_field_name(full), "")[:100]
-                comments[full] = request.POST.get("c" + _field_name(full), "")[:2000]
+                if not submission.is_open(full):
+                    continue  # shown disabled, so not sent: the pipeline keeps it as approved
+                name = _field_name(full)
+                raw[full] = request.POST.get(name, "")
+                comments[full] = request.POST.get("c" + name, "")
+                if request.POST.get("x" + name):
+                    clear.add(full)
         submit = "submit" in request.POST
         try:
-            result = services.values_save(
-                submission=submission, by=request.user, raw=raw, comments=comments, submit=submit, grid=grid
+            (result,) = entry.save(
+                initiative=self.initiative,
+                organization=self.organization,
+                by=request.user,
+                changes=[entry.Change(period=self.period, values=raw, comments=comments, clear=clear)],
+                replace=True,
+                submit=submit,
             )
-        except services.EntryInvalid as exc:
+        except entry.EntryInvalid as exc:
+            problems = exc.problems
+            if not problems.cells:  # locked or closed: nothing in the grid to correct
+                for message in problems.general:
+                    messages.error(request, message)
+                return redirect(request.path)
             messages.error(request, _("Nothing was saved: correct the marked cells."))
             return self.render_to_response(
-                self._context(submission, raw, comments, exc.problems, grid), status=400
+                self._context(submission, raw, comments, clear, problems, grid), status=400
             )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-            return redirect(request.path)
         if result.submitted:
             messages.success(request, _("Submitted for review. Thank you."))
+        elif result.correction:
+            messages.success(
+                request,
+                _(
+                    "Correction saved: %(created)s new, %(updated)s changed, %(deleted)s cleared. The "
+                    "approved values stay in the figures until the backbone staff approve it: submit it "
+                    "when it is ready."
+                )
+                % {"created": result.created, "updated": result.updated, "deleted": result.deleted},
+            )
         else:
             messages.success(
                 request,
@@ -407,8 +428,24 @@ class ImportPreviewView(MeasurementMixin, TemplateView):
             return redirect(request.path)
         messages.success(
             request,
-            _("Imported: %(created)s new values, %(updated)s changed, %(unchanged)s unchanged.") % totals,
+            _(
+                "Imported: %(created)s new values, %(updated)s changed, %(unchanged)s unchanged. They are "
+                "a draft: check them and submit them for review."
+            )
+            % totals,
         )
+        # The imported draft waits to be submitted: the partner is taken to it (one period's
+        # grid) or to the list of what is due (a file of several periods).
+        periods = {row["period"] for row in job.rows}
+        period = ReportingPeriod.objects.filter(initiative=self.initiative, code__in=periods).first()
+        if len(periods) == 1 and period is not None:
+            return redirect(
+                "measurement:entry",
+                slug=self.initiative.slug,
+                org=job.organization_id,
+                frequency=period.frequency,
+                period=period.code,
+            )
         return redirect("measurement:home", slug=self.initiative.slug)
 
 

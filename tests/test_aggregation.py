@@ -202,10 +202,41 @@ def test_incremental_update_after_approval(approved_world, django_capture_on_com
         services.submission_approve(submission=submission, by=w.people["backbone"])
     run = aggregates.active_run(w.initiative)
     assert Aggregate.objects.get(run=run, period__code="2025", member1=None).value == D(42)
-    # Unlocking takes it out of the aggregates again.
+    # Unlocking reopens it for correction: the approved 32 goes on counting...
     with django_capture_on_commit_callbacks(execute=True):
         services.submission_unlock(submission=submission, by=w.people["backbone"], reason="typo")
-    assert Aggregate.objects.get(run=run, period__code="2025", member1=None).value == D(10)
+    assert Aggregate.objects.get(run=run, period__code="2025", member1=None).value == D(42)
+    # ...while the correction is entered and submitted...
+    cell = (w.measure.pk, None, None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.values_save(submission=submission, by=w.people["backbone"], raw={cell: "40"}, submit=True)
+    assert Aggregate.objects.get(run=run, period__code="2025", member1=None).value == D(42)
+    c = Completeness.objects.get(run=run, period__code="2025")
+    assert (c.expected, c.approved) == (2, 2)  # still complete: its approved data still counts
+    # ...and the correction counts once approved, as a full rebuild computes it.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submission_approve(submission=submission, by=w.people["backbone"])
+    assert Aggregate.objects.get(run=run, period__code="2025", member1=None).value == D(50)
+    incremental = snapshot(run)
+    assert snapshot(full_rebuild(w.initiative)) == incremental
+
+
+@pytest.mark.django_db
+def test_one_value_reopened_keeps_the_approved_figures(
+    approved_world, django_capture_on_commit_callbacks, eager_tasks
+):
+    """Unlocking one value of an approved submission leaves every figure as it was: the other
+    values and the reopened one's approved value, until the correction is approved."""
+    w = approved_world
+    before = snapshot(full_rebuild(w.initiative))
+    submission = w.initiative.submissions.get(organization=w.orgs["partner"], period__code="2025")
+    value = submission.values.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.value_unlock(value=value, by=w.people["backbone"], reason="typo")
+    assert snapshot(aggregates.active_run(w.initiative)) == before
+    assert snapshot(full_rebuild(w.initiative)) == before
+    c = Completeness.objects.get(run=aggregates.active_run(w.initiative), period__code="2025")
+    assert c.approved == 1  # the partner's approved data still counts; the funder's never did
 
 
 @pytest.mark.django_db

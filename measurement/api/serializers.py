@@ -1,6 +1,7 @@
 import math
 
 from django.conf import settings
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -9,6 +10,7 @@ from initiatives.api.fields import InitiativeRelatedField
 from initiatives.models import Organization
 
 from ..choices import AuditAction, SubmissionStatus
+from ..completeness import is_complete
 from ..models import Assignment, ReportingPeriod, SharedMeasure, Submission
 
 
@@ -88,11 +90,15 @@ class SubmissionSerializer(serializers.ModelSerializer):
         child=serializers.ListField(
             child=serializers.IntegerField(allow_null=True), min_length=3, max_length=3
         ),
+        source="reopened_cells",
         allow_null=True,
         read_only=True,
-        help_text="After single values were unlocked: the cells [measure id, member 1 id, member 2 id] "
-        "that may change; null when the submission has no such restriction.",
+        help_text="During a correction of approved data: the cells [measure id, member 1 id, member 2 "
+        "id] reopened one by one (empty when every cell was reopened: `reopened_whole`); null when "
+        "no correction is under way. The approved values go on counting until it is approved.",
     )
+    in_correction = serializers.BooleanField(read_only=True)
+    reopened_whole = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Submission
@@ -104,6 +110,8 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "frequency",
             "status",
             "open_cells",
+            "in_correction",
+            "reopened_whole",
             "message",
             "submitted_at",
             "reviewed_at",
@@ -195,8 +203,22 @@ class AggregateSerializer(serializers.Serializer):
         help_text="Null when the measure is not aggregable across partners and no single source reported.",
     )
     organizations = serializers.IntegerField(help_text="How many organizations' approved values it rests on.")
+    expected = serializers.IntegerField(
+        allow_null=True,
+        help_text="How many organizations are expected to report the measure for the period "
+        "(null when not counted).",
+    )
+    approved = serializers.IntegerField(
+        allow_null=True, help_text="How many of the expected organizations are approved for the period."
+    )
+    provisional = serializers.BooleanField(
+        help_text="True while approved / expected is below the initiative's completeness threshold "
+        "(100 % unless backbone staff set it lower): the figure may still change, and dashboards leave "
+        "it out of headlines, changes, verdicts, forecasts and the public report card."
+    )
 
     def to_representation(self, row):
+        expected, approved = row.get("expected"), row.get("approved")
         return {
             "id": row["id"],
             "measure": row["measure__code"],
@@ -206,6 +228,9 @@ class AggregateSerializer(serializers.Serializer):
             "breakdown_2": row["member2__code"],
             "value": _decimal(row["value"]),
             "organizations": row["organizations"],
+            "expected": expected,
+            "approved": approved,
+            "provisional": not is_complete(approved, expected, self.context.get("complete_pct")),
         }
 
 
@@ -288,6 +313,16 @@ class NumberOrTextField(serializers.CharField):
         return super().to_internal_value(repr(data) if isinstance(data, float) else data)
 
 
+class CommentField(serializers.CharField):
+    """A comment passed on as given: the entry pipeline checks it as every channel's
+    (entry.comment_problem), so that the API refuses with the same row reason as the grid and a
+    file, not with a field error of its own."""
+
+    def __init__(self, **kwargs):
+        super().__init__(trim_whitespace=False, **kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+
 class BulkValueSerializer(serializers.Serializer):
     measure = serializers.CharField(max_length=40, help_text="Shared measure code.")
     period = serializers.CharField(max_length=10, help_text="Reporting period code.")
@@ -301,8 +336,25 @@ class BulkValueSerializer(serializers.Serializer):
         default="",
         help_text="Member code, second breakdown.",
     )
-    value = NumberOrTextField(max_length=40, help_text="The number (a JSON number or a string).")
-    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    value = NumberOrTextField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The number (a JSON number or a string); leave it out with `clear`.",
+    )
+    comment = CommentField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="At most 2,000 characters, no NUL, not starting like a spreadsheet formula (checked "
+        "with the values, as for the grid and files: a refusal is the row's reason).",
+    )
+    clear = serializers.BooleanField(
+        default=False,
+        help_text="Clear this cell's value. During a correction of approved data an approved value is "
+        "cleared only so, never by an empty value.",
+    )
 
 
 class BulkSubmissionSerializer(serializers.Serializer):
@@ -337,7 +389,7 @@ class BulkRowSerializer(serializers.Serializer):
     breakdown_1 = serializers.CharField(allow_blank=True)
     breakdown_2 = serializers.CharField(allow_blank=True)
     status = serializers.ChoiceField(
-        choices=["create", "update", "unchanged", "reject"],
+        choices=["create", "update", "clear", "unchanged", "reject"],
         help_text="What the row does (or would do, in a dry run).",
     )
     reasons = serializers.ListField(child=serializers.CharField(), help_text="Why a row is rejected.")
@@ -346,6 +398,7 @@ class BulkRowSerializer(serializers.Serializer):
 class BulkSummarySerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
+    cleared = serializers.IntegerField()
     unchanged = serializers.IntegerField()
     rejected = serializers.IntegerField()
 

@@ -8,7 +8,7 @@ import json
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_vary_headers
@@ -32,11 +32,12 @@ from initiatives.api.views import InitiativeScopedMixin
 from initiatives.choices import Role
 from initiatives.models import Initiative
 
-from .. import aggregates, permissions, selectors, services
+from .. import aggregates, dashboards, permissions, selectors, services
 from ..models import (
     Aggregate,
     Assignment,
     AuditEntry,
+    Completeness,
     DataValue,
     MeasureDimension,
     ReportCard,
@@ -185,7 +186,9 @@ class DataValueViewSet(InitiativeScopedMixin, viewsets.ReadOnlyModelViewSet):
 
 class AggregateViewSet(InitiativeScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The numbers behind every chart: each measure across partners per period and breakdown cell
-    (breakdowns null = the total), from the active computation only, approved data only.
+    (breakdowns null = the total), from the active computation only, approved data only. Each row
+    says how many of the expected organisations its period has approved, and whether that is below
+    the initiative's completeness threshold (`provisional`: not yet a result to report).
 
     Answers carry an ETag and Last-Modified (the computation's): send them back as If-None-Match /
     If-Modified-Since and an unchanged answer is a 304 without a body."""
@@ -200,10 +203,33 @@ class AggregateViewSet(InitiativeScopedMixin, mixins.ListModelMixin, viewsets.Ge
             self._active_run = aggregates.active_run(self.initiative)
         return self._active_run
 
+    def _complete_pct(self) -> int:
+        if not hasattr(self, "_threshold"):
+            self._threshold = dashboards.complete_pct_of(self.initiative)
+        return self._threshold
+
     def get_queryset(self):
         run = None if getattr(self, "swagger_fake_view", False) else self._run()
-        queryset = Aggregate.objects.filter(run=run) if run else Aggregate.objects.none()
-        return queryset.values(*AGGREGATE_COLUMNS)
+        if not run:
+            return Aggregate.objects.none().values(*AGGREGATE_COLUMNS)
+        # The period's completeness in the same run, looked up by its (run, measure, period) key.
+        counts = Completeness.objects.filter(
+            run=run, measure_id=OuterRef("measure_id"), period_id=OuterRef("period_id")
+        ).order_by()
+        return (
+            Aggregate.objects.filter(run=run)
+            .annotate(
+                expected=Subquery(counts.values("expected")[:1]),
+                approved=Subquery(counts.values("approved")[:1]),
+            )
+            .values(*AGGREGATE_COLUMNS, "expected", "approved")
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["complete_pct"] = self._complete_pct()
+        return context
 
     @extend_schema(
         parameters=CONDITIONAL_PARAMETERS,
@@ -218,6 +244,7 @@ class AggregateViewSet(InitiativeScopedMixin, mixins.ListModelMixin, viewsets.Ge
                 self.initiative.pk,
                 run and run.pk,
                 run and run.finished_at,
+                self._complete_pct(),  # a new threshold changes `provisional` without a new run
                 request.get_full_path(),
             ),
             last_modified=run and (run.finished_at or run.created_at),

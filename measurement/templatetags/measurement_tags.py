@@ -58,14 +58,34 @@ def rounded(value, places: int = 2) -> str:
     return _number(value, int(places))
 
 
+def provisional_mark(label: str) -> str:
+    """What marks a provisional period in a table or on a card: a hollow circle (as on the chart)
+    and the word, never colour alone."""
+    return (
+        '<span class="badge rounded-pill text-bg-light border" data-provisional="true">'
+        f'<span aria-hidden="true">◌</span> {_escape(label)}</span>'
+    )
+
+
 @register.simple_tag
-def curve_table_rows(rows) -> str:
-    """<tr>s of a card's table: period, value, target."""
+def provisional_badge() -> str:
+    """`provisional_mark` in templates, in the current language."""
+    return mark_safe(provisional_mark(gettext("Provisional")))  # noqa: S308 - escaped in provisional_mark
+
+
+@register.simple_tag
+def curve_table_rows(rows, provisional=(), label: str = "") -> str:
+    """<tr>s of a card's table: period, value, target; a provisional period marked as such."""
     cell = '<td class="number">{}</td>'
-    return mark_safe(  # noqa: S308 - the period is escaped; the numbers are digits only
+    marked, mark = set(provisional), provisional_mark(label) if provisional else ""
+    return mark_safe(  # noqa: S308 - the period and label are escaped; the numbers are digits only
         "".join(
             "<tr>"
-            + cell.format(_escape(period))
+            + (
+                f'<td><span class="number">{_escape(period)}</span> {mark}</td>'
+                if period in marked
+                else cell.format(_escape(period))
+            )
             + cell.format(_number(value))
             + cell.format(_number(target))
             + "</tr>"
@@ -84,6 +104,20 @@ def series_table_rows(rows, periods) -> str:
             + "</tr>"
             for label, values in rows
         )
+    )
+
+
+def _clear_choice(cell, name: str, where: str, disabled: str) -> str:
+    """During a correction, an approved value is cleared only by this explicit choice (entry.py)."""
+    if not cell.get("clearable"):
+        return ""
+    checked = " checked" if cell.get("cleared") else ""
+    label = _escape(gettext("Clear the approved value"))
+    return (
+        f'          <div class="form-check small mt-1"><input class="form-check-input" type="checkbox" '
+        f'id="x{name}" name="x{name}" value="1"{checked} {disabled}>'
+        f'<label class="form-check-label" for="x{name}">{label}'
+        f'<span class="visually-hidden"> — {where}</span></label></div>\n'
     )
 
 
@@ -121,7 +155,8 @@ def grid_cells(row, editable, value_label, comment_label, comment_placeholder) -
             + f"{where}</label>\n"
             f'          <input type="text" class="form-control form-control-sm mt-1" id="c{name}" name="c{name}"'
             f' value="{_escape(c["comment"])}" placeholder="{_escape(comment_placeholder)}" {disabled} maxlength="2000">\n'
-            "        </div>"
+            + _clear_choice(c, name, where, disabled)
+            + "        </div>"
         )
     return mark_safe("".join(html))  # noqa: S308 - every value in it is escaped above
 
@@ -175,6 +210,16 @@ def _where(v) -> str:
     )
 
 
+def _proposal(v, memo: dict) -> str:
+    """During a correction: the approved value stays; the partner's proposal is shown beside it."""
+    if v.cleared:
+        cleared = _escape(gettext("cleared by the partner"))
+        return f' → <strong data-proposed="clear">{cleared}</strong>'
+    if v.proposed is None:
+        return ""
+    return f' → <strong data-proposed="{_escape(str(v.proposed))}">{_decimal(v.proposed, memo)}</strong>'
+
+
 @register.simple_tag
 def value_table_rows(values, unlocked_label) -> str:
     """<tr>s of the submission page's values (selectors.ValueRow)."""
@@ -185,7 +230,8 @@ def value_table_rows(values, unlocked_label) -> str:
             f'<tr><td class="number">{_escape(v.measure_code)}</td>'
             f"<td>{_escape(v.member1_name) if v.member1_name else ''}"
             f"{' · ' + _escape(v.member2_name) if v.member2_name else ''}</td>"
-            f'<td class="number">{_decimal(v.value, memo)}{badge.format(v.pk) if v.unlocked else ""}</td>'
+            f'<td class="number">{_decimal(v.value, memo)}{badge.format(v.pk) if v.unlocked else ""}'
+            f"{_proposal(v, memo)}</td>"
             f'<td class="small">{_escape(v.comment)}</td></tr>\n    '
             for v in values
         )
@@ -252,6 +298,22 @@ def measure_card(context, card, link: bool) -> str:
     # Translated outside the f-strings below, where makemessages would not find them.
     since_previous, since_baseline = gettext("since previous"), gettext("since baseline")
     on_track, off_track, no_data = gettext("on track"), gettext("off track"), gettext("No approved data yet.")
+    provisional = gettext("Provisional")
+    pending = ""
+    if card.provisional_period:
+        # The figures above rest on the latest complete period; say what newer one is not counted.
+        approved, expected = card.provisional_counts or (0, 0)
+        pending = (
+            f'<div class="small w-100" data-provisional="{_escape(card.provisional_period)}">'
+            '<span aria-hidden="true">◌</span> '
+            + gettext("%(period)s provisional: %(a)s of %(e)s organisations approved")
+            % {
+                "period": f'<span class="number">{_escape(card.provisional_period)}</span>',
+                "a": _escape(localize(approved)),
+                "e": _escape(localize(expected)),
+            }
+            + "</div>"
+        )
     if card.latest is not None:
 
         def change(value, label: str) -> str:
@@ -272,8 +334,11 @@ def measure_card(context, card, link: bool) -> str:
             f"{_escape(card.latest_period)}</span></span></div>\n"
             f"      {change(card.change_previous, since_previous)}\n"
             f"      {change(card.change_baseline, since_baseline)}\n"
-            f"      {track}\n      "
+            f"      {track}\n      {pending}"
         )
+    elif pending:
+        not_yet = gettext("No complete period yet.")
+        figures = f'<div class="text-body-secondary small">{_escape(not_yet)}</div>{pending}'
     else:
         figures = f'<div class="text-body-secondary small">{_escape(no_data)}</div>'
     trend = gettext("Trend of %(name)s against its targets") % {"name": name}
@@ -296,7 +361,7 @@ def measure_card(context, card, link: bool) -> str:
         '      <table class="table table-sm mb-0"><thead><tr>'
         f'<th scope="col">{_escape(period)}</th><th scope="col">{_escape(value)}</th>'
         f'<th scope="col">{_escape(target)}</th></tr></thead>\n'
-        f"      <tbody>{curve_table_rows(card.rows)}</tbody></table>\n"
+        f"      <tbody>{curve_table_rows(card.rows, card.curve.provisional, provisional)}</tbody></table>\n"
         "    </details>\n"
         "  </div>\n"
         "</div>\n"

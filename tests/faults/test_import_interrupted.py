@@ -21,7 +21,7 @@ from django.db import DatabaseError
 
 from initiatives import services as initiative_services
 from initiatives.choices import TokenScope
-from measurement import importer, services
+from measurement import entry, importer
 from measurement.api import bulk
 
 from ..conftest import _database_url, wait_for
@@ -37,10 +37,10 @@ def mworld(world, make_user):
 
 
 def _fail_on_second_period(monkeypatch) -> list:
-    """services.write_values (the one writer of values and audit rows, under the grid, the file
+    """entry.write_values (the one writer of values and audit rows, under the grid, the file
     import and the API) works for the first period of a request and fails on the second, as if the
     database connection dropped between them."""
-    calls, real = [], services.write_values
+    calls, real = [], entry.write_values
 
     def flaky(**kwargs):
         calls.append(kwargs["submission"].period.code)
@@ -48,7 +48,7 @@ def _fail_on_second_period(monkeypatch) -> list:
             raise DatabaseError("server closed the connection unexpectedly")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "write_values", flaky)
+    monkeypatch.setattr(entry, "write_values", flaky)
     return calls
 
 

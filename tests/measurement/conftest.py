@@ -281,6 +281,8 @@ class GridFields(HTMLParser):
             self.attrs[a["name"]] = a
             if "disabled" in a:
                 self.disabled.add(a["name"])
+            elif a.get("type") == "checkbox" and "checked" not in a:
+                pass  # an unticked box is not sent
             else:
                 self.fields[a["name"]] = a.get("value") or ""
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from initiatives.choices import Sector
 from initiatives.models import Organization
-from measurement import aggregation_sql, bulk, services
+from measurement import aggregation_sql, bulk, entry, services
 from measurement.aggregation import PLACES, _per_org, aggregate_measure
 from measurement.choices import Aggregation, Direction, Frequency, Level, SubmissionStatus, Unit, ValueType
 from measurement.models import DataValue, Submission
@@ -114,7 +114,7 @@ class Shape:
                     "updated_at": submission.updated_at,
                 }
             )
-        bulk.insert(DataValue, services.DATA_VALUE_FIELDS, rows)
+        bulk.insert(DataValue, entry.DATA_VALUE_FIELDS, rows)
         approved = {k for k, s in self.submissions.items() if s.status == SubmissionStatus.APPROVED}
         return [
             (r["period"], r["organization"], r["member1"], r["member2"], r["value"])

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from measurement import bulk, services
+from measurement import bulk, entry, services
 from measurement.choices import AuditAction
 from measurement.models import AuditEntry, DataValue
 
@@ -40,7 +40,7 @@ def test_insert_keeps_null_apart_from_empty_text(mworld, submission):
         }
         for i, text in enumerate(AWKWARD)
     ]
-    assert bulk.insert(AuditEntry, services.AUDIT_FIELDS, rows) == len(AWKWARD)
+    assert bulk.insert(AuditEntry, entry.AUDIT_FIELDS, rows) == len(AWKWARD)
     stored = list(AuditEntry.objects.filter(submission=submission, action=AuditAction.CHANGE).order_by("id"))
     assert [e.reason for e in stored] == AWKWARD
     assert [e.old_value for e in stored] == [None if i % 2 else Decimal("1234567.000001") for i in range(8)]
@@ -76,6 +76,6 @@ def test_update_sets_only_the_given_rows_and_fields(mworld, submission):
 
 def test_nothing_to_write_touches_nothing(mworld):
     with CaptureQueriesContext(connection) as queries:
-        assert bulk.insert(AuditEntry, services.AUDIT_FIELDS, []) == 0
+        assert bulk.insert(AuditEntry, entry.AUDIT_FIELDS, []) == 0
         assert bulk.update(DataValue, ["value"], []) == 0
     assert len(queries) == 0

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from measurement import importer, services
 from measurement.choices import AuditAction, SubmissionStatus
-from measurement.models import AuditEntry, DataValue
+from measurement.models import ALL_CELLS, AuditEntry, Correction, DataValue
 
 from .conftest import field_name, grid_fields
 
@@ -65,12 +65,18 @@ def test_only_the_unlocked_value_may_change(mworld, approved):
     services.values_save(
         submission=submission, by=mworld.partner, raw={attended: "190"}, replace=False, submit=True
     )
-    assert value_of(approved, attended).value == 190
+    # The correction waits for approval; the approved 200 is what every figure still reads.
+    assert value_of(approved, attended).value == 200
+    assert [(c.cell, c.value) for c in Correction.objects.filter(submission=approved)] == [
+        (attended, Decimal(190))
+    ]
     submission.refresh_from_db()
     assert submission.status == SubmissionStatus.SUBMITTED and submission.open_cells == [list(attended)]
     services.submission_approve(submission=submission, by=mworld.backbone)
     submission.refresh_from_db()
     assert submission.status == SubmissionStatus.APPROVED and submission.open_cells is None
+    assert value_of(approved, attended).value == 190
+    assert not Correction.objects.filter(submission=approved).exists()
 
 
 def test_several_values_may_be_unlocked_then_the_whole_submission(mworld, approved):
@@ -79,7 +85,9 @@ def test_several_values_may_be_unlocked_then_the_whole_submission(mworld, approv
     submission = services.value_unlock(value=value_of(approved, spend), by=mworld.backbone, reason="Two")
     assert submission.open_cells == [list(attended), list(spend)]
     submission = services.submission_unlock(submission=submission, by=mworld.backbone, reason="All of it")
-    assert submission.open_cells is None and submission.status == SubmissionStatus.DRAFT
+    # Reopened whole, still as a correction: the approved values go on counting until approved.
+    assert submission.open_cells == [ALL_CELLS] and submission.status == SubmissionStatus.DRAFT
+    assert submission.in_correction and submission.reopened_whole
 
 
 def test_unlocking_needs_a_reason_the_backbone_and_approved_data(mworld, approved):
@@ -90,9 +98,10 @@ def test_unlocking_needs_a_reason_the_backbone_and_approved_data(mworld, approve
         services.value_unlock(value=value, by=mworld.partner, reason="Mine")
     approved.refresh_from_db()
     assert approved.status == SubmissionStatus.APPROVED and approved.open_cells is None
-    services.submission_unlock(submission=approved, by=mworld.backbone, reason="Whole")
+    # Data never approved is not unlocked value by value (it is not locked, or it waits for review).
+    submitted = mworld.b_submission.values.first()
     with pytest.raises(ValidationError, match="Only approved values"):
-        services.value_unlock(value=value, by=mworld.backbone, reason="Now a draft")
+        services.value_unlock(value=submitted, by=mworld.backbone, reason="Not approved")
 
 
 def test_the_grid_offers_only_the_unlocked_cell_and_keeps_the_others(client, mworld, approved):
@@ -109,7 +118,10 @@ def test_the_grid_offers_only_the_unlocked_cell_and_keeps_the_others(client, mwo
     assert response.status_code == 302
     after = {v.pk: v.value for v in DataValue.objects.filter(submission=approved)}
     changed = {pk for pk in after if after[pk] != before[pk]}
-    assert changed == {value_of(approved, attended).pk} and value_of(approved, attended).value == 195
+    assert changed == set()  # the approved values are untouched; the 195 waits as a correction
+    assert [(c.cell, c.value) for c in Correction.objects.filter(submission=approved)] == [
+        (attended, Decimal(195))
+    ]
 
 
 def test_the_backbone_unlocks_a_value_on_the_submission_page(client, mworld, approved):
