@@ -757,8 +757,9 @@ def rows_preview(
 class RowsRefused(Exception):
     """Rows refused; nothing was written. Each row carries its reasons; `general` the rest."""
 
-    def __init__(self, rows: list[Row], general: list[str], *, locked: bool):
+    def __init__(self, rows: list[Row], general: list[str], *, locked: list[str]):
         super().__init__("; ".join(general[:3]) or "rows refused")
+        # `locked`: the codes of the periods refused as submitted or approved.
         self.rows, self.general, self.locked = rows, general, locked
 
 
@@ -780,7 +781,7 @@ def rows_save(
         verdicts = preview(
             initiative=initiative, organization=organization, by=by, changes=changes, submit=submit
         )
-        raise RowsRefused(rows, _attach(rows, verdicts), locked=any(v.locked for v in verdicts))
+        raise RowsRefused(rows, _attach(rows, verdicts), locked=[v.period.code for v in verdicts if v.locked])
     try:
         results = save(
             initiative=initiative,
@@ -791,6 +792,7 @@ def rows_save(
             action=action,
         )
     except EntryInvalid as exc:
-        raise RowsRefused(rows, _attach(rows, exc.verdicts), locked=exc.locked) from exc
+        locked = [v.period.code for v in exc.verdicts if v.locked]
+        raise RowsRefused(rows, _attach(rows, exc.verdicts), locked=locked) from exc
     _attach(rows, [r.verdict for r in results])
     return results

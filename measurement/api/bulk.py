@@ -122,7 +122,8 @@ def bulk_submit(
         outcome.problems = refused.general
         rejected = sum(1 for row in rows if row.reasons)
         message = (
-            _("Data of these periods is submitted or approved and locked; nothing was saved.")
+            _("Periods %(periods)s are submitted or approved and locked; nothing was saved.")
+            % {"periods": ", ".join(sorted(refused.locked))}
             if refused.locked
             else _("%(n)s of %(total)s values are rejected; nothing was saved.")
             % {"n": rejected, "total": len(rows)}

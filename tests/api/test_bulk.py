@@ -57,7 +57,7 @@ class TestDryRun:
         assert response.status_code == 200, response.content
         body = response.json()
         assert body["dry_run"] is True
-        assert body["summary"] == {"created": 6, "updated": 0, "unchanged": 0, "rejected": 0}
+        assert body["summary"] == {"created": 6, "updated": 0, "cleared": 0, "unchanged": 0, "rejected": 0}
         assert [r["status"] for r in body["rows"]] == ["create"] * 6
         assert snapshot() == before
         assert not Submission.objects.filter(organization=mworld.org, period=mworld.periods["year"]).exists()
@@ -68,9 +68,9 @@ class TestDryRun:
         )
         before = snapshot()
         body = post(partner, {"dry_run": True, "values": values}).json()
-        assert body["summary"] == {"created": 3, "updated": 0, "unchanged": 0, "rejected": 3}
+        assert body["summary"] == {"created": 3, "updated": 0, "cleared": 0, "unchanged": 0, "rejected": 3}
         reasons = {r["index"]: r["reasons"] for r in body["rows"] if r["status"] == "reject"}
-        assert reasons[0] == ["The value cell looks like a formula; formulas are refused."]
+        assert reasons[0] == ["Formulas are not accepted; enter the number itself."]  # as the grid says
         assert reasons[3] == ["Enter a percentage between 0 and 100."]
         assert "no breakdown 1" in reasons[5][0]
         assert snapshot() == before
@@ -88,7 +88,7 @@ class TestWrite:
         response = post(partner, {"values": year_values(mworld)})
         assert response.status_code == 200, response.content
         body = response.json()
-        assert body["summary"] == {"created": 6, "updated": 0, "unchanged": 0, "rejected": 0}
+        assert body["summary"] == {"created": 6, "updated": 0, "cleared": 0, "unchanged": 0, "rejected": 0}
         submission = Submission.objects.get(organization=mworld.org, period=mworld.periods["year"])
         assert submission.status == SubmissionStatus.DRAFT
         stored = {(v.measure.code, v.member1.code if v.member1 else None): v for v in submission.values.all()}
@@ -96,7 +96,7 @@ class TestWrite:
         assert stored[("ready-pct", None)].value == 55.5
         # Again with one change: updated, unchanged, nothing else touched.
         again = post(partner, {"values": year_values(mworld, row1={"value": "101"})}).json()
-        assert again["summary"] == {"created": 0, "updated": 1, "unchanged": 5, "rejected": 0}
+        assert again["summary"] == {"created": 0, "updated": 1, "cleared": 0, "unchanged": 5, "rejected": 0}
 
     def test_one_bad_row_and_nothing_is_written(self, partner, mworld):
         before = snapshot()
@@ -108,7 +108,7 @@ class TestWrite:
         assert body["code"] == "invalid"
         assert body["message"] == "1 of 6 values are rejected; nothing was saved."
         assert body["errors"] == {"values.5": ["More children attended than were enrolled."]}
-        assert body["summary"] == {"created": 5, "updated": 0, "unchanged": 0, "rejected": 1}
+        assert body["summary"] == {"created": 5, "updated": 0, "cleared": 0, "unchanged": 0, "rejected": 1}
         assert [r["status"] for r in body["rows"]] == ["create"] * 5 + ["reject"]
         assert snapshot() == before
 
