@@ -663,9 +663,6 @@ def _rows_to_changes(initiative: Initiative, organization: Organization, rows: l
         cell = _cell(grid, row)
         if cell is None:
             continue
-        if not row.clear and not row.value.strip():
-            row.reasons.append(_("No value given: give a number (or, to clear an approved value, “clear”)."))
-            continue
         if (period.pk, cell) in seen:
             row.reasons.append(_("Same cell as line %(line)s.") % {"line": seen[(period.pk, cell)]})
             continue
