@@ -159,17 +159,11 @@ class RecomputeView(MeasurementMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         from django.contrib import messages
 
-        from ci_platform.celery import enqueue
+        from . import services
 
-        from .tasks import aggregates_rebuild_task
-
-        if aggregates.latest_pending(self.initiative) is None:
-            if enqueue(aggregates_rebuild_task, self.initiative.pk):
-                messages.success(request, _("A full recomputation is queued."))
-            else:
-                messages.error(
-                    request, _("The recomputation could not be queued; try again in a few minutes.")
-                )
+        _run, new = services.aggregates_rebuild_request(initiative=self.initiative, by=request.user)
+        if new:
+            messages.success(request, _("A full recomputation is queued."))
         else:
             messages.info(request, _("A recomputation is already queued or running."))
         return redirect("measurement:dashboard", slug=self.initiative.slug)

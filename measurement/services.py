@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from initiatives import permissions as initiative_permissions
 from initiatives.models import Initiative, Organization
 
-from . import entry, permissions
+from . import aggregates, entry, permissions
 from .choices import AuditAction, SubmissionStatus
 from .models import (
     ALL_CELLS,
+    AggregateRun,
     Assignment,
     AuditEntry,
     DataValue,
@@ -380,6 +381,27 @@ def dimension_create(
         for i, (c, en, he) in enumerate(members)
     )
     return dimension
+
+
+@transaction.atomic
+def aggregates_rebuild_request(*, initiative: Initiative, by) -> tuple[AggregateRun, bool]:
+    """Ask for a full rebuild of the aggregates. The queued run is created here, in the transaction,
+    and its task queued once it commits; while a rebuild is queued or running, a request returns
+    that one instead (two clicks, one rebuild). A run whose task could not be queued (the broker
+    down) stays queued, and the beat catch-up queues it. Returns (the run, whether it is new)."""
+    _require_manage(by, initiative)
+    # Requests for the same initiative wait for each other here, so that only one creates a run.
+    Initiative.objects.select_for_update().filter(pk=initiative.pk).first()
+    pending = aggregates.latest_pending(initiative)
+    if pending is not None:
+        return pending, False
+    run = aggregates.rebuild_start(initiative)
+    from ci_platform.celery import enqueue
+
+    from .tasks import aggregates_rebuild_task
+
+    transaction.on_commit(lambda: enqueue(aggregates_rebuild_task, initiative.pk, run.pk))
+    return run, True
 
 
 @transaction.atomic

@@ -10,16 +10,20 @@ def reminders_send_task() -> int:
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
-def aggregates_rebuild_task(initiative_id: int) -> int:
-    """Full rebuild of one initiative: a new run, then one task per measure."""
+def aggregates_rebuild_task(initiative_id: int, run_id: int | None = None) -> int:
+    """Full rebuild of one initiative: the run requested (services.aggregates_rebuild_request) or,
+    nightly, a new one; then one task per measure (a measure done already is not redone)."""
     from django.db import transaction
 
     from initiatives.models import Initiative
 
     from . import aggregates
+    from .models import AggregateRun
 
     initiative = Initiative.objects.get(pk=initiative_id)
-    run = aggregates.rebuild_start(initiative)
+    run = AggregateRun.objects.filter(pk=run_id, initiative=initiative).first() if run_id else None
+    if run is None:
+        run = aggregates.rebuild_start(initiative)
     measure_ids = list(initiative.measures.values_list("pk", flat=True))
     transaction.on_commit(lambda: [aggregate_measure_task.delay(run.pk, m) for m in measure_ids])
     return run.pk
@@ -53,15 +57,17 @@ def aggregates_rebuild_all_task() -> int:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def aggregates_catch_up_task(older_than_seconds: int = 60) -> int:
-    """Every few minutes (Celery beat): apply the dirty marks still pending, e.g. those whose update
-    could not be queued because the broker was down. Marks younger than `older_than_seconds` are left
-    to their own queued update. Returns how many measure-periods groups were recomputed."""
+    """Every few minutes (Celery beat): queue again the work a broker outage kept from being queued:
+    an update per (initiative, period) whose dirty marks are still pending, and each requested full
+    rebuild still queued. It only queues; the workers do the work. Marks and runs younger than
+    `older_than_seconds` are left to their own task. Returns how many tasks were queued."""
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from . import aggregates
-    from .models import DirtyAggregate
+    from ci_platform.celery import requeue_pending
+
+    from .models import AggregateRun, DirtyAggregate
 
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     groups: dict[tuple[int, int], set[int]] = {}
@@ -70,5 +76,13 @@ def aggregates_catch_up_task(older_than_seconds: int = 60) -> int:
     ).values_list("initiative_id", "period_id", "measure_id"):
         groups.setdefault((initiative_id, period_id), set()).add(measure_id)
     for (initiative_id, period_id), measure_ids in sorted(groups.items()):
-        aggregates.update(initiative_id, sorted(measure_ids), period_id)
-    return len(groups)
+        aggregates_update_task.delay(initiative_id, sorted(measure_ids), period_id)
+    rebuilds = requeue_pending(
+        AggregateRun.objects.filter(kind=AggregateRun.Kind.FULL, status=AggregateRun.Status.QUEUED),
+        "created_at",
+        older_than_seconds,
+        aggregates_rebuild_task,
+        "initiative_id",
+        "pk",
+    )
+    return len(groups) + rebuilds

@@ -162,3 +162,54 @@ def test_unpublished_report_card_is_404(client, dash_world):
     assert client.get("/public/c2c/").status_code == 404
     assert client.get("/public/other/").status_code == 404
     assert client.get("/public/no-such/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_double_click_on_recompute_queues_one_rebuild(
+    client, dash_world, django_capture_on_commit_callbacks
+):
+    """The run is created in the request's transaction and its task queued on commit: a second
+    request while it is queued returns it instead of queuing another full rebuild."""
+    from unittest import mock
+
+    from measurement.models import AggregateRun
+
+    client.force_login(dash_world.people["backbone"])
+    url = reverse("measurement:recompute", kwargs={"slug": dash_world.initiative.slug})
+    with mock.patch("measurement.tasks.aggregates_rebuild_task.delay") as delay:
+        with django_capture_on_commit_callbacks(execute=True):
+            first = client.post(url, follow=True)
+        with django_capture_on_commit_callbacks(execute=True):
+            second = client.post(url, follow=True)
+    run = AggregateRun.objects.get(kind=AggregateRun.Kind.FULL, status=AggregateRun.Status.QUEUED)
+    delay.assert_called_once_with(dash_world.initiative.pk, run.pk)
+    assert "A full recomputation is queued." in first.content.decode()
+    assert "A recomputation is already queued or running." in second.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_catch_up_only_queues(dash_world):
+    """The beat catch-up queues the pending updates and the requested rebuilds; it computes nothing
+    itself (the workers do)."""
+    from unittest import mock
+
+    from measurement.models import Aggregate, AggregateRun, DirtyAggregate
+    from measurement.tasks import aggregates_catch_up_task
+
+    w = dash_world
+    period = w.initiative.periods.first()
+    DirtyAggregate.objects.all().delete()  # the fixture's approvals: their updates ran in it
+    aggregates.mark_dirty(w.initiative.pk, [w.children.pk], period.pk)
+    run, new = services.aggregates_rebuild_request(initiative=w.initiative, by=w.people["backbone"])
+    assert new
+    before = list(Aggregate.objects.order_by("pk").values_list("pk", "value"))
+    with (
+        mock.patch("measurement.tasks.aggregates_update_task.delay") as update,
+        mock.patch("measurement.tasks.aggregates_rebuild_task.delay") as rebuild,
+    ):
+        assert aggregates_catch_up_task(older_than_seconds=0) == 2
+    update.assert_called_once_with(w.initiative.pk, [w.children.pk], period.pk)
+    rebuild.assert_called_once_with(w.initiative.pk, run.pk)
+    assert list(Aggregate.objects.order_by("pk").values_list("pk", "value")) == before
+    assert DirtyAggregate.objects.filter(applied_at=None).count() == 1  # applied by the queued task
+    assert AggregateRun.objects.get(pk=run.pk).status == AggregateRun.Status.QUEUED
