@@ -61,19 +61,6 @@ def visible_documents_q(user, initiative) -> Q:
     return allowed
 
 
-def can_see_document(user, document) -> bool:
-    role = _role(user, document.initiative)
-    if role is None:
-        return False
-    if role == Role.BACKBONE or document.uploaded_by_id == user.pk:
-        return True
-    if document.visibility == Visibility.MEMBERS:
-        return True
-    if document.visibility == Visibility.LEADERSHIP:
-        return role in LEADERSHIP_ROLES
-    return document.group_members.filter(pk=user.pk).exists()
-
-
 def can_delete_document(user, document) -> bool:
     return can(user, RECORD, document.initiative) or (
         document.uploaded_by_id == user.pk and can(user, CONTRIBUTE, document.initiative)
@@ -98,13 +85,3 @@ def can_update_action_item(user, item) -> bool:
     return can(user, RECORD, item.initiative) or (
         item.owner_id == user.pk and can(user, VIEW, item.initiative)
     )
-
-
-# --- Reports ------------------------------------------------------------------------------------
-
-
-def can_see_report(user, report) -> bool:
-    """Published reports are for every member; drafts for the backbone staff who generate them."""
-    if report.is_published:
-        return can(user, VIEW, report.initiative)
-    return can(user, REPORT, report.initiative)
