@@ -276,8 +276,16 @@ class PostSerializer(serializers.ModelSerializer):
         return str(render_markdown(obj.body))
 
 
+class _LinkOrNull(serializers.URLField):
+    """A link that may be absent: null, not "" (which is no URI, as the schema's format says)."""
+
+    def to_representation(self, value):
+        return value or None
+
+
 class DocumentSerializer(serializers.ModelSerializer):
     kind = ChoiceText(DocumentKind.choices, read_only=True)
+    url = _LinkOrNull(read_only=True, allow_null=True, help_text="A link document's link; null for a file.")
     download_url = serializers.SerializerMethodField(
         help_text="Files: the permission-checked download (always an attachment). Links: the link itself."
     )

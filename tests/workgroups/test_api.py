@@ -141,7 +141,8 @@ class TestActivities:
         detail = client.get(BASE + f"activities/{wg.activity.pk}/").json()
         assert detail["status"] == "done" and detail["latest_update"]["note"] == "Camps full."
         notes = client.get(BASE + f"activities/{wg.activity.pk}/updates/").json()
-        assert [u["note"] for u in notes] == ["Camps full.", "Two camps booked."]
+        assert notes["count"] == 2  # a page, as the schema says
+        assert [u["note"] for u in notes["results"]] == ["Camps full.", "Two camps booked."]
         response = patch(client, f"activities/{wg.activity.pk}/", {"lead_organization": wg.orgs["funder"].pk})
         assert (
             response.status_code == 400

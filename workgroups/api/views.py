@@ -211,7 +211,9 @@ class ActivityViewSet(
         """The activity's progress notes, newest first; POST adds one (and may change the status)."""
         activity = self.get_object()
         if request.method == "GET":
-            return Response(ActivityUpdateSerializer(selectors.activity_updates(activity), many=True).data)
+            # Paged like every list of the API (the schema says so; a bare list disagreed with it).
+            page = self.paginate_queryset(selectors.activity_updates(activity))
+            return self.get_paginated_response(ActivityUpdateSerializer(page, many=True).data)
         incoming = ProgressSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         activity.working_group.initiative = self.initiative
