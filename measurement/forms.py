@@ -116,14 +116,8 @@ class MeasureForm(forms.ModelForm):
             self.add_error("dimension_2", _("Choose the first breakdown before the second."))
         if d1 and d2 and d1 == d2:
             self.add_error("dimension_2", _("Choose two different breakdowns."))
-        if data.get("aggregation") == "weighted_mean" and not data.get("denominator"):
-            self.add_error("denominator", _("A weighted mean needs a denominator measure."))
-        lo, hi = data.get("min_value"), data.get("max_value")
-        if lo is not None and hi is not None and lo > hi:
-            self.add_error("max_value", _("The highest valid value is below the lowest."))
-        af, at = data.get("active_from"), data.get("active_to")
-        if af and at and at < af:
-            self.add_error("active_to", _("The end is before the start."))
+        # The measure's own rules (denominator, range, active dates) are SharedMeasure.clean's,
+        # which the model form runs on the instance.
         return data
 
 

@@ -7,6 +7,7 @@ disaggregation cell. Totals over a breakdown are derived, never stored.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -133,7 +134,31 @@ class SharedMeasure(BilingualName):
 
     class Meta:
         ordering = ["code"]
-        constraints = [models.UniqueConstraint(fields=["initiative", "code"], name="unique_measure_code")]
+        # The measure's rules hold in the database too, so that no path (the API, the admin, a
+        # script) stores a measure the aggregation or the entry checks cannot work with.
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "code"], name="unique_measure_code"),
+            models.CheckConstraint(
+                condition=~Q(aggregation=Aggregation.WEIGHTED_MEAN) | Q(denominator__isnull=False),
+                name="measure_weighted_mean_has_denominator",
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | ~Q(denominator=models.F("pk")),
+                name="measure_denominator_not_itself",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_value__isnull=True)
+                | Q(max_value__isnull=True)
+                | Q(min_value__lte=models.F("max_value")),
+                name="measure_min_not_above_max",
+            ),
+            models.CheckConstraint(
+                condition=Q(active_from__isnull=True)
+                | Q(active_to__isnull=True)
+                | Q(active_from__lte=models.F("active_to")),
+                name="measure_active_from_not_after_to",
+            ),
+        ]
         verbose_name = _("shared measure")
         verbose_name_plural = _("shared measures")
 
@@ -142,6 +167,21 @@ class SharedMeasure(BilingualName):
 
     def get_absolute_url(self) -> str:
         return reverse("measurement:measure", kwargs={"slug": self.initiative.slug, "code": self.code})
+
+    def clean(self) -> None:
+        """The measure's rules, with a message per field (the constraints above hold them in the
+        database; forms and services call this first to say what is wrong)."""
+        errors: dict[str, str] = {}
+        if self.aggregation == Aggregation.WEIGHTED_MEAN and self.denominator_id is None:
+            errors["denominator"] = _("A weighted mean needs a denominator measure.")
+        if self.denominator_id is not None and self.pk is not None and self.denominator_id == self.pk:
+            errors["denominator"] = _("A measure cannot be its own denominator.")
+        if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
+            errors["max_value"] = _("The highest valid value is below the lowest.")
+        if self.active_from and self.active_to and self.active_to < self.active_from:
+            errors["active_to"] = _("The end is before the start.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class MeasureDimension(models.Model):

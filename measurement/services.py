@@ -354,6 +354,7 @@ def measure_save(
             )
     for name, value in fields.items():
         setattr(measure, name, value)
+    measure.clean()  # the measure's rules, whatever the caller (form, API, script)
     measure.save()
     if strategies is not None:
         measure.strategies.set(strategies)
