@@ -28,9 +28,20 @@ def _not_modified(request, etag: str, last_modified: datetime | None) -> bool:
 
 
 def conditional(
-    request, *, etag: str, last_modified: datetime | None, build: Callable[[], Response], cache_control: str
+    request,
+    *,
+    etag: str,
+    last_modified: datetime | None,
+    build: Callable[[], Response],
+    cache_control: str,
+    validate: Callable[[], object] | None = None,
 ) -> Response:
-    """304 when the client's copy is current, else `build()`; both carry the validators."""
+    """304 when the client's copy is current, else `build()`; both carry the validators.
+
+    `validate` checks the request's parameters first (raising a 400), so that a request the
+    schema refuses is refused even when the client's copy is current."""
+    if validate is not None:
+        validate()
     response = Response(status=304) if _not_modified(request, etag, last_modified) else build()
     response["ETag"] = etag
     if last_modified is not None:

@@ -31,7 +31,9 @@ class _MomentField(IsoDateTimeField):
         moment = super().to_python(value)
         if moment is not None:
             try:  # the database stores UTC: a moment that has none (year 1 at +02:00) is bad input
-                moment.astimezone(datetime.UTC)
+                # Passed on in UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows
+                # (a 500 for `since=…+16:42`, found by schemathesis with 50 examples).
+                moment = moment.astimezone(datetime.UTC)
             except (OverflowError, ValueError) as exc:
                 raise forms.ValidationError(_("This moment is out of range."), code="invalid") from exc
         return moment

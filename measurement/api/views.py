@@ -250,6 +250,10 @@ class AggregateViewSet(InitiativeScopedMixin, mixins.ListModelMixin, viewsets.Ge
             last_modified=run and (run.finished_at or run.created_at),
             build=lambda: super(AggregateViewSet, self).list(request, *args, **kwargs),
             cache_control="private, no-cache",
+            validate=lambda: (
+                self.filter_queryset(self.get_queryset()),
+                self.paginator.get_page_size(request) if self.paginator else None,
+            ),
         )
 
 

@@ -244,6 +244,17 @@ class TestFilters:
         response = client.get(BASE + "values/?updated_since=yesterday")
         assert response.status_code == 400 and "updated_since" in response.json()["errors"]
         assert client.get(BASE + "values/?updated_since=0001-01-01T00:00:00%2B05:00").status_code == 400
+        # An offset ISO 8601 allows and PostgreSQL does not (beyond ±15:59): the same moment in UTC.
+        far = client.get(BASE + "values/?updated_since=2539-02-08T12:36:37%2B16:42")
+        assert far.status_code == 200 and far.json()["results"] == []
+        assert self.ids(
+            client,
+            "updated_since="
+            + (timezone.now() - timedelta(days=1))
+            .astimezone(timezone.get_fixed_timezone(16 * 60 + 42))
+            .isoformat()
+            .replace("+", "%2B"),
+        ) == set(changed.values_list("id", flat=True))
 
     @pytest.mark.parametrize(
         "query",

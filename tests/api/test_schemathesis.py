@@ -18,7 +18,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 CONFIG = {
-    "generation": {"max-examples": 5, "deterministic": True, "database": "none"},
+    "generation": {"max-examples": 50, "deterministic": True, "database": "none"},
     "suppress-health-check": ["too_slow", "filter_too_much", "data_too_large"],
     "phases": {"stateful": {"enabled": False}},
     # The seeded initiative; ids and codes stay generated (mostly 404s, which must be documented too).
