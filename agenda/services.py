@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from initiatives import permissions
 from initiatives.choices import Role
 from initiatives.models import Initiative
+from initiatives.permissions import require
 
 from .choices import AdoptionRule, Decision, VersionStatus
 from .models import AgendaSettings, AgendaVersion, Endorsement, ProblemFigure, Strategy, StrategyItem
@@ -24,11 +25,6 @@ class DraftConflict(Exception):
         self.current = current
 
 
-def _require(user, action: str, initiative: Initiative) -> None:
-    if not permissions.can(user, action, initiative):
-        raise PermissionDenied
-
-
 def agenda_settings(initiative: Initiative) -> AgendaSettings:
     """The initiative's settings, or the defaults (unsaved): reading a page must not write a row."""
     stored = AgendaSettings.objects.filter(initiative=initiative).first()
@@ -37,7 +33,7 @@ def agenda_settings(initiative: Initiative) -> AgendaSettings:
 
 @transaction.atomic
 def agenda_settings_update(*, initiative: Initiative, by, adoption_rule: str) -> AgendaSettings:
-    _require(by, permissions.MANAGE, initiative)
+    require(by, permissions.MANAGE, initiative)
     settings, _created = AgendaSettings.objects.update_or_create(
         initiative=initiative, defaults={"adoption_rule": adoption_rule}
     )
@@ -51,7 +47,7 @@ def latest_published(initiative: Initiative) -> AgendaVersion | None:
 @transaction.atomic
 def agenda_draft_start(*, initiative: Initiative, by) -> AgendaVersion:
     """Open the draft: the existing one, or a new one that starts from the latest version."""
-    _require(by, permissions.MANAGE, initiative)
+    require(by, permissions.MANAGE, initiative)
     Initiative.objects.select_for_update().get(pk=initiative.pk)  # one draft, even when two click at once
     existing = initiative.agenda_versions.filter(status=VersionStatus.DRAFT).first()
     if existing:
@@ -97,7 +93,7 @@ def agenda_draft_save(
 ) -> AgendaVersion:
     """Save the whole draft. `revision` is the one the editor started from: if someone saved in
     between, DraftConflict is raised and nothing is written."""
-    _require(by, permissions.MANAGE, draft.initiative)
+    require(by, permissions.MANAGE, draft.initiative)
     locked = AgendaVersion.objects.select_for_update().get(pk=draft.pk)
     if locked.status != VersionStatus.DRAFT:
         raise ValidationError(_("This draft was published in the meantime; start a new draft."))
@@ -146,7 +142,7 @@ def agenda_draft_save(
 
 @transaction.atomic
 def agenda_draft_discard(*, draft: AgendaVersion, by) -> None:
-    _require(by, permissions.MANAGE, draft.initiative)
+    require(by, permissions.MANAGE, draft.initiative)
     if draft.status == VersionStatus.DRAFT:
         draft.delete()
 
@@ -157,7 +153,7 @@ def agenda_publish(
 ) -> AgendaVersion:
     """Freeze the draft as the next numbered version."""
     initiative = draft.initiative
-    _require(by, permissions.MANAGE, initiative)
+    require(by, permissions.MANAGE, initiative)
     locked = AgendaVersion.objects.select_for_update().get(pk=draft.pk)
     if locked.status != VersionStatus.DRAFT:
         raise ValidationError(_("This draft is already published."))
@@ -191,7 +187,7 @@ def agenda_publish(
 def agenda_endorse(*, version: AgendaVersion, by, decision: str, comment: str = "") -> Endorsement:
     """Endorse or decline the current version. Endorsing a superseded version is refused."""
     initiative = version.initiative
-    _require(by, permissions.ENDORSE, initiative)
+    require(by, permissions.ENDORSE, initiative)
     if decision not in Decision.values:
         raise ValidationError({"decision": _("Choose to endorse or to decline.")})
     if version.status != VersionStatus.PUBLISHED:

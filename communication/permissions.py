@@ -14,18 +14,8 @@ from initiatives.choices import Role
 
 from .choices import Visibility
 
-# Actions of this component, in the domain's words.
-VIEW = base.VIEW
-RECORD = "record"  # record meetings, attendance, minutes, decisions, action items (backbone staff)
-CONTRIBUTE = "contribute"  # post updates, comment, add documents
-REPORT = "report"  # generate and publish progress reports (backbone staff)
-
-ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.BACKBONE: frozenset({VIEW, RECORD, CONTRIBUTE, REPORT}),
-    Role.STEERING: frozenset({VIEW, CONTRIBUTE}),
-    Role.PARTNER: frozenset({VIEW, CONTRIBUTE}),
-    Role.VIEWER: frozenset({VIEW}),
-}
+# This component's actions, in the one table of initiatives.permissions.
+VIEW, RECORD, CONTRIBUTE, REPORT = base.VIEW, base.RECORD, base.CONTRIBUTE, base.REPORT
 
 LEADERSHIP_ROLES = frozenset({Role.BACKBONE, Role.STEERING})
 
@@ -34,9 +24,7 @@ def membership_of(user, initiative):
     return base.membership_of(user, initiative)
 
 
-def can(user, action: str, initiative) -> bool:
-    membership = base.membership_of(user, initiative)
-    return membership is not None and action in ROLE_ACTIONS[membership.role]
+can = base.can
 
 
 def _role(user, initiative) -> str | None:

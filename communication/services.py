@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from initiatives.models import Initiative, Membership
+from initiatives.permissions import require
 
 from . import permissions, reports
 from .choices import (
@@ -54,11 +55,6 @@ log = logging.getLogger(__name__)
 
 MAX_AGENDA_ITEMS = 50
 MAX_LINKS = 20
-
-
-def _require(user, action: str, initiative: Initiative) -> None:
-    if not permissions.can(user, action, initiative):
-        raise PermissionDenied
 
 
 def _display(user) -> str:
@@ -135,7 +131,7 @@ def meeting_create(
     invitees: Iterable = (),
 ) -> Meeting:
     """Schedule a meeting and invite members; the invitees are notified."""
-    _require(by, permissions.RECORD, initiative)
+    require(by, permissions.RECORD, initiative)
     _check_body(body, body_name)
     if ends_at and ends_at < starts_at:
         raise ValidationError({"ends_at": _("A meeting cannot end before it starts.")})
@@ -190,7 +186,7 @@ MEETING_FIELDS = {"title", "body", "body_name", "starts_at", "ends_at", "locatio
 
 @transaction.atomic
 def meeting_update(*, meeting: Meeting, by, **fields) -> Meeting:
-    _require(by, permissions.RECORD, meeting.initiative)
+    require(by, permissions.RECORD, meeting.initiative)
     unknown = set(fields) - MEETING_FIELDS
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
@@ -207,7 +203,7 @@ def meeting_update(*, meeting: Meeting, by, **fields) -> Meeting:
 @transaction.atomic
 def meeting_invite(*, meeting: Meeting, by, users: Iterable) -> list[Attendance]:
     """Invite more members; those already invited are left as they are."""
-    _require(by, permissions.RECORD, meeting.initiative)
+    require(by, permissions.RECORD, meeting.initiative)
     members = _members_by_user(meeting.initiative, [getattr(u, "pk", u) for u in users], "invitees")
     already = set(meeting.attendances.values_list("user_id", flat=True))
     new = [m for uid, m in members.items() if uid not in already]
@@ -222,7 +218,7 @@ def meeting_invite(*, meeting: Meeting, by, users: Iterable) -> list[Attendance]
 def attendance_record(*, meeting: Meeting, by, statuses: dict) -> None:
     """Record who came: {user id: status}. People not yet invited are added (they came anyway);
     anyone not a member of the initiative is refused."""
-    _require(by, permissions.RECORD, meeting.initiative)
+    require(by, permissions.RECORD, meeting.initiative)
     for status in statuses.values():
         if status not in AttendanceStatus.values:
             raise ValidationError({"statuses": _("Unknown attendance status.")})
@@ -250,7 +246,7 @@ def attendance_record(*, meeting: Meeting, by, statuses: dict) -> None:
 @transaction.atomic
 def minutes_save(*, meeting: Meeting, by, minutes: str, publish: bool = False) -> Meeting:
     """Save the minutes (Markdown, rendered safely); sharing them notifies the invitees once."""
-    _require(by, permissions.RECORD, meeting.initiative)
+    require(by, permissions.RECORD, meeting.initiative)
     meeting.minutes = minutes
     fields = ["minutes", "updated_at"]
     first_share = publish and meeting.minutes_published_at is None
@@ -277,7 +273,7 @@ def minutes_save(*, meeting: Meeting, by, minutes: str, publish: bool = False) -
 
 @transaction.atomic
 def meeting_delete(*, meeting: Meeting, by) -> None:
-    _require(by, permissions.RECORD, meeting.initiative)
+    require(by, permissions.RECORD, meeting.initiative)
     meeting.delete()
 
 
@@ -309,7 +305,7 @@ def decision_record(
     links: Iterable[str] = (),
 ) -> Decision:
     """Record a decision with what it rested on; every member is notified."""
-    _require(by, permissions.RECORD, initiative)
+    require(by, permissions.RECORD, initiative)
     _check_body(body, body_name)
     measures, documents = list(measures), list(documents)
     _check_bases(initiative, meeting, measures, documents)
@@ -351,7 +347,7 @@ def decision_update(
     **fields,
 ) -> Decision:
     initiative = decision.initiative
-    _require(by, permissions.RECORD, initiative)
+    require(by, permissions.RECORD, initiative)
     allowed = {"title", "text", "decided_on", "body", "body_name", "meeting"}
     unknown = set(fields) - allowed
     if unknown:
@@ -386,7 +382,7 @@ def action_item_create(
     meeting: Meeting | None = None,
     decision: Decision | None = None,
 ) -> ActionItem:
-    _require(by, permissions.RECORD, initiative)
+    require(by, permissions.RECORD, initiative)
     if meeting is not None and meeting.initiative_id != initiative.pk:
         raise ValidationError({"meeting": _("This meeting belongs to another initiative.")})
     if decision is not None and decision.initiative_id != initiative.pk:
@@ -432,7 +428,7 @@ def post_create(
     tag: str = "",
     shared_externally: bool = False,
 ) -> Post:
-    _require(by, permissions.CONTRIBUTE, initiative)
+    require(by, permissions.CONTRIBUTE, initiative)
     if not body.strip():
         raise ValidationError({"body": _("Write something.")})
     membership = permissions.membership_of(by, initiative)
@@ -471,7 +467,7 @@ def post_delete(*, post: Post, by) -> None:
 
 @transaction.atomic
 def comment_add(*, post: Post, by, body: str) -> Comment:
-    _require(by, permissions.CONTRIBUTE, post.initiative)
+    require(by, permissions.CONTRIBUTE, post.initiative)
     if not body.strip():
         raise ValidationError({"body": _("Write something.")})
     return Comment.objects.create(post=post, author=by, body=body)
@@ -506,7 +502,7 @@ def document_add(
     tag: str = "",
 ) -> Document:
     """Add a file (checked: size, type by content) or a link to the library."""
-    _require(by, permissions.CONTRIBUTE, initiative)
+    require(by, permissions.CONTRIBUTE, initiative)
     group_members = list(group_members) if visibility == Visibility.GROUP else []
     _check_visibility(initiative, visibility, group_name, group_members)
     if (upload is None) == (not url):
@@ -811,7 +807,7 @@ def report_request(
 ) -> ProgressReport:
     """Ask for a report of a period; a Celery task generates it. An unpublished report of the same
     period is generated again; a published one is frozen and refused."""
-    _require(by, permissions.REPORT, initiative)
+    require(by, permissions.REPORT, initiative)
     if period_kind not in PeriodKind.values:
         raise ValidationError({"period_kind": _("Choose a quarter or a year.")})
     if period_kind == PeriodKind.YEAR:
@@ -910,7 +906,7 @@ def report_generate(report_id: int) -> ProgressReport | None:
 
 @transaction.atomic
 def report_publish(*, report: ProgressReport, by) -> ProgressReport:
-    _require(by, permissions.REPORT, report.initiative)
+    require(by, permissions.REPORT, report.initiative)
     report = ProgressReport.objects.select_for_update().get(pk=report.pk)
     if report.status != ReportStatus.READY:
         raise ValidationError(_("Only a generated report can be published."))
@@ -924,7 +920,7 @@ def report_publish(*, report: ProgressReport, by) -> ProgressReport:
 @transaction.atomic
 def report_unpublish(*, report: ProgressReport, by) -> ProgressReport:
     """Withdraw the publication (the content stays as it was)."""
-    _require(by, permissions.REPORT, report.initiative)
+    require(by, permissions.REPORT, report.initiative)
     report = ProgressReport.objects.select_for_update().get(pk=report.pk)
     report.published_at = None
     report.published_by = None
@@ -934,7 +930,7 @@ def report_unpublish(*, report: ProgressReport, by) -> ProgressReport:
 
 @transaction.atomic
 def report_delete(*, report: ProgressReport, by) -> None:
-    _require(by, permissions.REPORT, report.initiative)
+    require(by, permissions.REPORT, report.initiative)
     if report.is_published:
         raise ValidationError(_("A published report cannot be deleted."))
     report.delete()

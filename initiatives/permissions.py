@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 
 from .choices import Role
 
@@ -26,11 +27,16 @@ MANAGE = "manage"  # set up the initiative, phases, milestones, members (backbon
 # facilitate and stay neutral, so they draft and publish but do not endorse.
 ENDORSE = "endorse"
 SUBMIT_DATA = "submit_data"  # enter their own organisation's data
+# Continuous communication's actions.
+RECORD = "record"  # record meetings, attendance, minutes, decisions, action items (backbone staff)
+CONTRIBUTE = "contribute"  # post updates, comment, add documents
+REPORT = "report"  # generate and publish progress reports (backbone staff)
 
+# The one table of what each role may do, for every component.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.BACKBONE: frozenset({VIEW, MANAGE, SUBMIT_DATA}),
-    Role.STEERING: frozenset({VIEW, ENDORSE}),
-    Role.PARTNER: frozenset({VIEW, ENDORSE, SUBMIT_DATA}),
+    Role.BACKBONE: frozenset({VIEW, MANAGE, SUBMIT_DATA, RECORD, CONTRIBUTE, REPORT}),
+    Role.STEERING: frozenset({VIEW, ENDORSE, CONTRIBUTE}),
+    Role.PARTNER: frozenset({VIEW, ENDORSE, SUBMIT_DATA, CONTRIBUTE}),
     Role.VIEWER: frozenset({VIEW}),
 }
 
@@ -54,6 +60,12 @@ def membership_of(user: AbstractBaseUser | AnonymousUser, initiative: Initiative
 def can(user: AbstractBaseUser | AnonymousUser, action: str, initiative: Initiative) -> bool:
     membership = membership_of(user, initiative)
     return membership is not None and action in ROLE_ACTIONS[membership.role]
+
+
+def require(user: AbstractBaseUser | AnonymousUser, action: str, initiative: Initiative) -> None:
+    """What every service asks before a change: PermissionDenied unless `user` may do `action`."""
+    if not can(user, action, initiative):
+        raise PermissionDenied
 
 
 def can_view(user, initiative: Initiative) -> bool:

@@ -31,13 +31,9 @@ from .models import (
     PhaseTransition,
     ReadinessAssessment,
 )
+from .permissions import require
 
 User = get_user_model()
-
-
-def _require(user, action: str, initiative: Initiative) -> None:
-    if not permissions.can(user, action, initiative):
-        raise PermissionDenied
 
 
 # --- Initiatives -------------------------------------------------------------------------------
@@ -73,7 +69,7 @@ def initiative_create(
 
 @transaction.atomic
 def initiative_update(*, initiative: Initiative, by, **fields) -> Initiative:
-    _require(by, permissions.MANAGE, initiative)
+    require(by, permissions.MANAGE, initiative)
     allowed = {"name", "issue", "place", "topic", "description"}
     unknown = set(fields) - allowed
     if unknown:
@@ -89,7 +85,7 @@ def initiative_update(*, initiative: Initiative, by, **fields) -> Initiative:
 
 @transaction.atomic
 def participation_add(*, initiative: Initiative, by, organization: Organization) -> Participation:
-    _require(by, permissions.MANAGE, initiative)
+    require(by, permissions.MANAGE, initiative)
     participation, _created = Participation.objects.get_or_create(
         initiative=initiative, organization=organization
     )
@@ -99,7 +95,7 @@ def participation_add(*, initiative: Initiative, by, organization: Organization)
 @transaction.atomic
 def organization_create(*, initiative: Initiative, by, **fields) -> Organization:
     """Create a new organisation and add it to the initiative."""
-    _require(by, permissions.MANAGE, initiative)
+    require(by, permissions.MANAGE, initiative)
     organization = Organization.objects.create(**fields)
     Participation.objects.create(initiative=initiative, organization=organization)
     return organization
@@ -127,7 +123,7 @@ def invitation_create(
     *, initiative: Initiative, by, email: str, role: str, organization: Organization
 ) -> tuple[Invitation, str]:
     """Invite someone by email; the link carries a token whose hash alone is stored."""
-    _require(by, permissions.MANAGE, initiative)
+    require(by, permissions.MANAGE, initiative)
     email = User.objects.normalize_email(email).strip()
     if initiative.memberships.filter(user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member of the initiative.")})
@@ -157,7 +153,7 @@ def invitation_create(
 
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, by) -> None:
-    _require(by, permissions.MANAGE, invitation.initiative)
+    require(by, permissions.MANAGE, invitation.initiative)
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
@@ -218,7 +214,7 @@ def _backbone_count(initiative: Initiative) -> int:
 @transaction.atomic
 def membership_change(*, membership: Membership, by, role: str, organization: Organization) -> Membership:
     initiative = membership.initiative
-    _require(by, permissions.MANAGE, initiative)
+    require(by, permissions.MANAGE, initiative)
     # Lock the initiative's backbone rows so two concurrent demotions cannot leave none.
     list(initiative.memberships.select_for_update().filter(role=Role.BACKBONE))
     if membership.role == Role.BACKBONE and role != Role.BACKBONE and _backbone_count(initiative) <= 1:
@@ -233,7 +229,7 @@ def membership_change(*, membership: Membership, by, role: str, organization: Or
 @transaction.atomic
 def membership_remove(*, membership: Membership, by) -> None:
     initiative = membership.initiative
-    _require(by, permissions.MANAGE, initiative)
+    require(by, permissions.MANAGE, initiative)
     list(initiative.memberships.select_for_update().filter(role=Role.BACKBONE))
     if membership.role == Role.BACKBONE and _backbone_count(initiative) <= 1:
         raise ValidationError(_("The last backbone staff member cannot be removed."))
@@ -245,7 +241,7 @@ def membership_remove(*, membership: Membership, by) -> None:
 
 @transaction.atomic
 def milestone_update(*, milestone: Milestone, by, status: str, evidence: str) -> Milestone:
-    _require(by, permissions.MANAGE, milestone.initiative)
+    require(by, permissions.MANAGE, milestone.initiative)
     milestone.status = status
     milestone.evidence = evidence
     milestone.updated_by = by
@@ -265,7 +261,7 @@ def open_milestones(initiative: Initiative, phase: int) -> list[Milestone]:
 @transaction.atomic
 def phase_change(*, initiative: Initiative, by, to_phase: int, reason: str = "") -> PhaseTransition:
     """Move one phase forward or back. Going ahead with milestones not done needs a reason."""
-    _require(by, permissions.MANAGE, initiative)
+    require(by, permissions.MANAGE, initiative)
     initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
     from_phase = initiative.phase
     if to_phase not in Phase.values:
@@ -294,13 +290,13 @@ def phase_change(*, initiative: Initiative, by, to_phase: int, reason: str = "")
 
 @transaction.atomic
 def readiness_assess(*, initiative: Initiative, by, **answers) -> ReadinessAssessment:
-    _require(by, permissions.MANAGE, initiative)
+    require(by, permissions.MANAGE, initiative)
     return ReadinessAssessment.objects.create(initiative=initiative, assessed_by=by, **answers)
 
 
 @transaction.atomic
 def fit_assess(*, initiative: Initiative, by, notes: str = "", **answers) -> FitAssessment:
-    _require(by, permissions.MANAGE, initiative)
+    require(by, permissions.MANAGE, initiative)
     result = classify_problem(**answers)
     return FitAssessment.objects.create(
         initiative=initiative,
@@ -340,7 +336,7 @@ def api_token_create(
     `by` is the backbone staff member issuing it, or None from a shell (`manage.py issue_token`).
     """
     if by is not None:
-        _require(by, permissions.MANAGE, initiative)
+        require(by, permissions.MANAGE, initiative)
     label = (label or "").strip()
     if not label:
         raise ValidationError({"label": _("Say which system will use the token.")})
@@ -402,7 +398,7 @@ def api_token_touch(token: ApiToken, *, every_seconds: int = 60) -> None:
 
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, by) -> ApiToken:
-    _require(by, permissions.MANAGE, token.initiative)
+    require(by, permissions.MANAGE, token.initiative)
     if token.revoked_at is None:
         token.revoked_at, token.revoked_by = timezone.now(), by
         token.save(update_fields=["revoked_at", "revoked_by"])

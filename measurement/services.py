@@ -39,17 +39,12 @@ EntryInvalid = entry.EntryInvalid
 SaveResult = entry.SaveResult
 
 
-def _require_manage(user, initiative: Initiative) -> None:
-    if not initiative_permissions.can_manage(user, initiative):
-        raise PermissionDenied
-
-
 # --- Set-up by the backbone ------------------------------------------------------------------
 
 
 @transaction.atomic
 def measurement_settings_update(*, initiative: Initiative, by, **fields) -> MeasurementSettings:
-    _require_manage(by, initiative)
+    initiative_permissions.require(by, initiative_permissions.MANAGE, initiative)
     settings, _created = MeasurementSettings.objects.update_or_create(initiative=initiative, defaults=fields)
     return settings
 
@@ -69,7 +64,7 @@ def periods_ensure(
 
     Data for a period is accepted from its end until `grace_days` later, and due `due_days` after it ends.
     """
-    _require_manage(by, initiative)
+    initiative_permissions.require(by, initiative_permissions.MANAGE, initiative)
     if last < first:
         raise ValidationError({"last": _("The last date is before the first.")})
     spans = periods_between(frequency, first, last)
@@ -96,7 +91,7 @@ def periods_ensure(
 @transaction.atomic
 def assignments_set(*, initiative: Initiative, by, pairs: set[tuple[int, int]]) -> tuple[int, int]:
     """Make the data sets exactly these (organization_id, measure_id) pairs. Returns (added, removed)."""
-    _require_manage(by, initiative)
+    initiative_permissions.require(by, initiative_permissions.MANAGE, initiative)
     org_ids = set(initiative.participations.values_list("organization_id", flat=True))
     measure_ids = set(initiative.measures.values_list("id", flat=True))
     if any(o not in org_ids or m not in measure_ids for o, m in pairs):
@@ -167,7 +162,7 @@ def values_save(
 def _transition(
     submission: Submission, by, *, allowed_from: tuple[str, ...], to: str, action: str, reason: str = ""
 ) -> Submission:
-    _require_manage(by, submission.initiative)
+    initiative_permissions.require(by, initiative_permissions.MANAGE, submission.initiative)
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     if submission.status not in allowed_from:
         raise ValidationError(
@@ -281,7 +276,7 @@ def value_unlock(*, value: DataValue, by, reason: str) -> Submission:
     before it is submitted again); approving it locks them all again."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why approved data is reopened.")})
-    _require_manage(by, value.submission.initiative)
+    initiative_permissions.require(by, initiative_permissions.MANAGE, value.submission.initiative)
     submission = Submission.objects.select_for_update().get(pk=value.submission_id)
     cell = [value.measure_id, value.member1_id, value.member2_id]
     reopened_in_part = submission.open_cells is not None and submission.status in (
@@ -338,7 +333,7 @@ def measure_save(
     The breakdowns of a measure that already has values cannot change: its stored cells would no
     longer match its grid.
     """
-    _require_manage(by, initiative)
+    initiative_permissions.require(by, initiative_permissions.MANAGE, initiative)
     if measure is None:
         measure = SharedMeasure(initiative=initiative)
     else:
@@ -375,7 +370,7 @@ def measure_save(
 def dimension_create(
     *, initiative: Initiative, by, code: str, name_en: str, name_he: str, members
 ) -> Dimension:
-    _require_manage(by, initiative)
+    initiative_permissions.require(by, initiative_permissions.MANAGE, initiative)
     dimension = Dimension.objects.create(initiative=initiative, code=code, name_en=name_en, name_he=name_he)
     DimensionMember.objects.bulk_create(
         DimensionMember(dimension=dimension, code=c, name_en=en, name_he=he, order=i)
@@ -390,7 +385,7 @@ def aggregates_rebuild_request(*, initiative: Initiative, by) -> tuple[Aggregate
     and its task queued once it commits; while a rebuild is queued or running, a request returns
     that one instead (two clicks, one rebuild). A run whose task could not be queued (the broker
     down) stays queued, and the beat catch-up queues it. Returns (the run, whether it is new)."""
-    _require_manage(by, initiative)
+    initiative_permissions.require(by, initiative_permissions.MANAGE, initiative)
     # Requests for the same initiative wait for each other here, so that only one creates a run.
     Initiative.objects.select_for_update().filter(pk=initiative.pk).first()
     pending = aggregates.latest_pending(initiative)
@@ -407,7 +402,7 @@ def aggregates_rebuild_request(*, initiative: Initiative, by) -> tuple[Aggregate
 
 @transaction.atomic
 def report_card_save(*, initiative: Initiative, by, form):
-    _require_manage(by, initiative)
+    initiative_permissions.require(by, initiative_permissions.MANAGE, initiative)
     card = form.save(commit=False)
     card.initiative = initiative
     card.save()

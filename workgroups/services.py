@@ -7,7 +7,7 @@ import logging
 from collections.abc import Iterable
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from ci_platform.celery import enqueue
 from initiatives import permissions as base
 from initiatives.choices import Role
 from initiatives.models import Initiative, Membership, Organization
+from initiatives.permissions import require
 from measurement.models import SharedMeasure
 
 from . import network
@@ -35,11 +36,6 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
-
-
-def _require(user, action: str, initiative: Initiative) -> None:
-    if not base.can(user, action, initiative):
-        raise PermissionDenied
 
 
 def _person(membership: Membership) -> str:
@@ -137,7 +133,7 @@ def seat_add(
     is_community_representative: bool = False,
     since: date | None = None,
 ) -> SteeringCommitteeSeat:
-    _require(by, base.MANAGE, initiative)
+    require(by, base.MANAGE, initiative)
     person_name = person_name.strip()
     _check_seat(initiative, membership, person_name, organization, is_community_representative)
     return SteeringCommitteeSeat.objects.create(
@@ -164,7 +160,7 @@ def seat_update(
     organization: Organization | None = None,
 ) -> SteeringCommitteeSeat:
     initiative = seat.initiative
-    _require(by, base.MANAGE, initiative)
+    require(by, base.MANAGE, initiative)
     if seat.membership_id is None:
         seat.person_name = (person_name if person_name is not None else seat.person_name).strip()
         seat.organization = organization
@@ -185,7 +181,7 @@ def seat_update(
 
 @transaction.atomic
 def seat_remove(*, seat: SteeringCommitteeSeat, by) -> None:
-    _require(by, base.MANAGE, seat.initiative)
+    require(by, base.MANAGE, seat.initiative)
     seat.delete()
 
 
@@ -236,7 +232,7 @@ def working_group_create(
     formed_on: date | None = None,
 ) -> WorkingGroup:
     """Form a working group around a key strategy; the chair is a member of it."""
-    _require(by, base.MANAGE, initiative)
+    require(by, base.MANAGE, initiative)
     name = name.strip()
     focus_measures = list(focus_measures)
     _check_group(initiative, name=name, strategy=strategy, chair=chair)
@@ -265,7 +261,7 @@ def working_group_create(
 @transaction.atomic
 def working_group_update(*, group: WorkingGroup, by, **fields) -> WorkingGroup:
     initiative = group.initiative
-    _require(by, base.MANAGE, initiative)
+    require(by, base.MANAGE, initiative)
     allowed = {"name", "strategy", "chair", "purpose", "meeting_rhythm", "focus_measures", "formed_on"}
     unknown = set(fields) - allowed
     if unknown:
@@ -491,7 +487,7 @@ def activity_progress_add(*, activity: Activity, by, note: str, status: str | No
 
 @transaction.atomic
 def wave_create(*, initiative: Initiative, by, name: str) -> TieSurveyWave:
-    _require(by, base.MANAGE, initiative)
+    require(by, base.MANAGE, initiative)
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Give the wave a name, such as the season and year.")})
@@ -503,7 +499,7 @@ def wave_create(*, initiative: Initiative, by, name: str) -> TieSurveyWave:
 @transaction.atomic
 def wave_open(*, wave: TieSurveyWave, by) -> TieSurveyWave:
     initiative = wave.initiative
-    _require(by, base.MANAGE, initiative)
+    require(by, base.MANAGE, initiative)
     Initiative.objects.select_for_update().get(pk=initiative.pk)  # one open wave, even on a double click
     wave = TieSurveyWave.objects.get(pk=wave.pk)
     if wave.opened_at is not None:
@@ -519,7 +515,7 @@ def wave_open(*, wave: TieSurveyWave, by) -> TieSurveyWave:
 @transaction.atomic
 def wave_close(*, wave: TieSurveyWave, by) -> TieSurveyWave:
     """Close the wave to answers and have its network figures computed."""
-    _require(by, base.MANAGE, wave.initiative)
+    require(by, base.MANAGE, wave.initiative)
     wave = TieSurveyWave.objects.select_for_update().get(pk=wave.pk)
     if not wave.is_open:
         raise ValidationError(_("Only an open wave can be closed."))
@@ -544,7 +540,7 @@ def _enqueue_metrics(wave: TieSurveyWave) -> NetworkMetrics:
 @transaction.atomic
 def network_metrics_request(*, wave: TieSurveyWave, by) -> NetworkMetrics:
     """Compute a closed wave's figures again (for instance after answers were corrected)."""
-    _require(by, base.MANAGE, wave.initiative)
+    require(by, base.MANAGE, wave.initiative)
     if wave.closed_at is None:
         raise ValidationError(_("Close the wave first: its figures are computed on its final answers."))
     return _enqueue_metrics(wave)
