@@ -44,6 +44,7 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/bandit -c pyproject.toml -r . --severity-level high --quiet
+	$(VENV)/bin/mypy
 
 # Django's own checks: the system check, migrations in step with the models, and the
 # deployment checklist with production-like settings (only environment variables differ).

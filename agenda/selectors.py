@@ -63,7 +63,7 @@ def snapshot(version: AgendaVersion) -> VersionSnapshot:
     )
 
 
-def endorsements_by_person(initiative: Initiative) -> list[dict]:
+def endorsements_by_person(initiative: Initiative) -> list[Endorsement]:
     """Per person who ever endorsed or declined: their latest decision and on which version."""
     rows = (
         Endorsement.objects.filter(version__initiative=initiative)
@@ -96,7 +96,7 @@ def current_strategy_titles(initiative: Initiative) -> dict[int, str]:
 
 def milestone_evidence(initiative: Initiative) -> list[tuple[int, str, str, str]]:
     """Evidence the agenda gives to the lifecycle milestones: (phase, area, text, url)."""
-    evidence = []
+    evidence: list[tuple[int, str, str, str]] = []
     versions = list(
         initiative.agenda_versions.filter(status=VersionStatus.PUBLISHED)
         .order_by("number")

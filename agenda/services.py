@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -201,6 +201,8 @@ def agenda_endorse(*, version: AgendaVersion, by, decision: str, comment: str = 
     if decision == Decision.DECLINE and not comment.strip():
         raise ValidationError({"comment": _("Say why you decline, so that the next version can address it.")})
     membership = permissions.membership_of(by, initiative)
+    if membership is None:  # require() above let only members through
+        raise PermissionDenied
     endorsement, _created = Endorsement.objects.update_or_create(
         version=version,
         user=by,

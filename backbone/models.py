@@ -71,6 +71,9 @@ class Indicator(models.Model):
     """A backbone-effectiveness indicator: one of the standard 27 (no initiative), or one an
     initiative added (numbered from 28 within that initiative)."""
 
+    # Set by backbone.selectors: the initiative's own wording, if it has one.
+    _label: IndicatorLabel | None
+
     function = models.ForeignKey(
         BackboneFunction, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("function")
     )

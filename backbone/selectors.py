@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils.functional import Promise
 
 from initiatives.models import Initiative
 
@@ -66,7 +67,7 @@ def item_bank(initiative: Initiative, *, active_only: bool = True) -> list[Surve
     return list(items.order_by("group", "indicator__number", "order", "id"))
 
 
-def item_bank_by_group(initiative: Initiative) -> list[tuple[str, str, list[SurveyItem]]]:
+def item_bank_by_group(initiative: Initiative) -> list[tuple[str, str | Promise, list[SurveyItem]]]:
     grouped: dict[str, list[SurveyItem]] = defaultdict(list)
     for item in item_bank(initiative):
         grouped[item.group].append(item)
@@ -81,7 +82,7 @@ def waves_of(initiative: Initiative) -> QuerySet[SurveyWave]:
         SurveyWave.items.through.objects.filter(surveywave_id=OuterRef("pk"))
         .values("surveywave_id")
         .annotate(n=Count("pk"))
-        .values("n")
+        .values("n")  # type: ignore[misc]  # django-stubs does not see an annotation on a through model
     )
     return (
         initiative.survey_waves.select_related("period", "initiative")
@@ -456,7 +457,7 @@ def milestone_evidence(initiative: Initiative) -> list[tuple[int, str, str, str]
 
     from initiatives.choices import Area, Phase
 
-    evidence = []
+    evidence: list[tuple[int, str, str, str]] = []
     budget = initiative.funding_entries.filter(recipient=FundingRecipient.BACKBONE).exists()
     if budget:
         evidence.append(

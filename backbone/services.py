@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -192,8 +193,8 @@ def respondents_add(
     *,
     wave: SurveyWave,
     by,
-    members: list[Membership] = (),
-    external: list[tuple[str, str]] = (),
+    members: Sequence[Membership] = (),
+    external: Sequence[tuple[str, str]] = (),
     group: str = "",
     organization: Organization | None = None,
     language: str = "en",
@@ -799,8 +800,10 @@ def scores_recompute(
     ScoreRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now())
     try:
         indicator_rows, function_rows = scores_compute(initiative)
-        for row in (*indicator_rows, *function_rows):
+        for row in indicator_rows:
             row.run = run
+        for score in function_rows:
+            score.run = run
         with transaction.atomic():
             # Concurrent recomputes of one initiative write one after the other.
             Initiative.objects.select_for_update().get(pk=initiative.pk)

@@ -276,7 +276,7 @@ def milestone_evidence(initiative: Initiative) -> list[tuple[int, str, str, str]
     data_decisions = initiative.decisions.filter(measures__isnull=False).distinct().count()
     meetings_url = _url("meetings", initiative)
     updates_url = _url("updates", initiative) + "?external=1"
-    evidence = []
+    evidence: list[tuple[int, str, str, str]] = []
     if counts["steering"]:
         evidence.append(
             (

@@ -567,7 +567,9 @@ def preferences_of(user, initiative: Initiative) -> dict[str, str]:
             "kind", "delivery"
         )
     )
-    return {kind: chosen.get(kind, DEFAULT_DELIVERY[kind]) for kind in NotificationKind.values}
+    return {
+        kind: chosen.get(kind, DEFAULT_DELIVERY[NotificationKind(kind)]) for kind in NotificationKind.values
+    }
 
 
 @transaction.atomic
@@ -613,7 +615,7 @@ def notify(
             subject=str(subject)[:300],
             body=str(body),
             url=url[:500],
-            delivery=chosen.get(user_id, DEFAULT_DELIVERY[kind]),
+            delivery=chosen.get(user_id, DEFAULT_DELIVERY[NotificationKind(kind)]),
             language=language,
             created_at=now,
         )
@@ -740,7 +742,12 @@ def notification_email_send(notification_id: int) -> bool:
             subject = render_to_string("communication/email/notification_subject.txt", context).strip()
             body = render_to_string("communication/email/notification_body.txt", context)
         # Sent inside the transaction: if sending fails, emailed_at stays empty and the task retries.
-        _send(to=notification.user.email, subject=subject, body=body, unsubscribe_url=context["unsubscribe"])
+        _send(
+            to=notification.user.email,
+            subject=subject,
+            body=body,
+            unsubscribe_url=str(context["unsubscribe"]),
+        )
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
     return True

@@ -155,6 +155,9 @@ class Invitation(models.Model):
 class Milestone(models.Model):
     """One of the 16 success milestones (phase × area) of an initiative."""
 
+    # Set by initiatives.selectors.milestone_matrix: what the components record as evidence.
+    platform_evidence: list[tuple[str, str]]
+
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="milestones")
     phase = models.PositiveSmallIntegerField(_("phase"), choices=Phase.choices)
     area = models.CharField(_("area"), max_length=20, choices=Area.choices)

@@ -48,12 +48,14 @@ def membership_of(user: AbstractBaseUser | AnonymousUser, initiative: Initiative
     if token is not None:
         return token_membership(token, initiative)
     # Cache per request object pair: views ask several questions about the same pair.
-    cache = getattr(user, "_membership_cache", None)
+    cache: dict[int, Membership | None] | None = getattr(user, "_membership_cache", None)
     if cache is None:
         cache = {}
-        user._membership_cache = cache
+        user._membership_cache = cache  # type: ignore[attr-defined]
     if initiative.pk not in cache:
-        cache[initiative.pk] = initiative.memberships.select_related("organization").filter(user=user).first()
+        cache[initiative.pk] = (
+            initiative.memberships.select_related("organization").filter(user_id=user.pk).first()
+        )
     return cache[initiative.pk]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils.functional import Promise
 
 from .choices import Area, MilestoneStatus, Phase
 from .models import Initiative, Invitation, Membership, Milestone, Organization, PhaseTransition
@@ -50,7 +51,7 @@ def organizations_of(initiative: Initiative) -> QuerySet[Organization]:
 @dataclass
 class PhaseColumn:
     phase: int
-    label: str
+    label: str | Promise
     milestones: list[Milestone]
     is_current: bool
     is_past: bool
@@ -60,7 +61,7 @@ class PhaseColumn:
         return sum(1 for m in self.milestones if m.status == MilestoneStatus.DONE)
 
 
-def milestone_matrix(initiative: Initiative) -> tuple[list[tuple[str, str]], list[PhaseColumn]]:
+def milestone_matrix(initiative: Initiative) -> tuple[list[tuple[str, str | Promise]], list[PhaseColumn]]:
     """The 4 × 4 matrix: the areas (rows) and per phase (column) its four milestones in area order."""
     by_key = {(m.phase, m.area): m for m in initiative.milestones.select_related("updated_by")}
     evidence = platform_evidence(initiative)

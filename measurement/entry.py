@@ -228,7 +228,7 @@ def _check_period(ctx: _Context, change: Change, *, replace: bool, submit: bool)
     if replace:
         comments = {}
         for cell, (value, comment) in current.items():
-            if in_correction and not submission.is_open(cell):
+            if in_correction and submission is not None and not submission.is_open(cell):
                 # Shown disabled, so not sent: it stays as approved.
                 raw[cell], comments[cell] = value, comment
     raw.update(change.values)
@@ -679,7 +679,7 @@ def _rows_to_changes(initiative: Initiative, organization: Organization, rows: l
 
 def _cell(grid, row: Row):
     members = [grid.rows, grid.columns]
-    picked = []
+    picked: list[int | None] = []
     for position, code in enumerate((row.breakdown_1, row.breakdown_2)):
         options = [m for m in members[position] if m is not None]
         if not options:
@@ -728,9 +728,10 @@ def _attach(rows: list[Row], verdicts: list[Verdict]) -> list[str]:
                 row.reasons.append(message)
         general.extend(whole)
         for row in in_rows:
-            row.status = verdict.statuses.get(tuple(row.cell), "unchanged")
-            if row.status in ("update", "clear") and tuple(row.cell) in verdict.old:
-                row.old = format(verdict.old[tuple(row.cell)].normalize(), "f")
+            cell = tuple(row.cell or ())
+            row.status = verdict.statuses.get(cell, "unchanged")
+            if row.status in ("update", "clear") and cell in verdict.old:
+                row.old = format(verdict.old[cell].normalize(), "f")
     for row in rows:
         if row.reasons:
             row.status = "reject"
@@ -791,5 +792,5 @@ def rows_save(
     except EntryInvalid as exc:
         locked = [v.period.code for v in exc.verdicts if v.locked]
         raise RowsRefused(rows, _attach(rows, exc.verdicts), locked=locked) from exc
-    _attach(rows, [r.verdict for r in results])
+    _attach(rows, [r.verdict for r in results if r.verdict is not None])
     return results

@@ -103,7 +103,7 @@ def _grids(measures: list[SharedMeasure]) -> list[GridMeasure]:
         dims = dimensions.get(measure.pk, [])
         rows = members.get(dims[0], []) if dims else [None]
         columns = members.get(dims[1], []) if len(dims) > 1 else [None]
-        grids.append(GridMeasure(measure, rows or [None], columns or [None]))
+        grids.append(GridMeasure(measure, list(rows) or [None], list(columns) or [None]))
     return grids
 
 
@@ -167,7 +167,9 @@ def typed_values(submission: Submission) -> tuple[dict[Cell, str], dict[Cell, st
     """The grid's fields as the partner left them: each cell's value as typed (no trailing zeros)
     and its comment; during a correction, the proposed corrections over the approved values. The
     third item: the approved values the partner chose to clear. Read as rows: a grid holds hundreds."""
-    typed, comments, cleared = {}, {}, set()
+    typed: dict[Cell, str] = {}
+    comments: dict[Cell, str] = {}
+    cleared: set[Cell] = set()
     if submission.pk is None:
         return typed, comments, cleared
     for measure_id, member1_id, member2_id, value, comment in submission.values.order_by().values_list(
@@ -180,18 +182,18 @@ def typed_values(submission: Submission) -> tuple[dict[Cell, str], dict[Cell, st
             measure_id,
             member1_id,
             member2_id,
-            value,
+            proposed,
             comment,
         ) in submission.corrections.order_by().values_list(
             "measure_id", "member1_id", "member2_id", "value", "comment"
         ):
             cell = (measure_id, member1_id, member2_id)
-            if value is None:
+            if proposed is None:
                 typed.pop(cell, None)
                 comments.pop(cell, None)
                 cleared.add(cell)
             else:
-                typed[cell], comments[cell] = format(value.normalize(), "f"), comment
+                typed[cell], comments[cell] = format(proposed.normalize(), "f"), comment
     return typed, comments, cleared
 
 
@@ -285,7 +287,7 @@ def previous_totals_many(
         .values_list("period_id", "measure_id", "total")
     ):
         sums.setdefault(period_id, {})[measure_id] = total
-    return {period.pk: dict(sums.get(previous.get(period.pk), {})) for period in periods}
+    return {period.pk: dict(sums.get(previous.get(period.pk, 0), {})) for period in periods}
 
 
 def open_periods(initiative: Initiative, today: date | None = None) -> QuerySet[ReportingPeriod]:
@@ -513,7 +515,7 @@ def milestone_evidence(initiative: Initiative) -> list[tuple[int, str, str, str]
 
     from initiatives.choices import Area, Phase
 
-    evidence = []
+    evidence: list[tuple[int, str, str, str]] = []
     population = initiative.measures.filter(level="population").count()
     total = initiative.measures.count()
     home = reverse("measurement:home", kwargs={"slug": initiative.slug})

@@ -4,6 +4,7 @@ change, or writes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -290,7 +291,7 @@ def value_unlock(*, value: DataValue, by, reason: str) -> Submission:
         )
     if submission.status == SubmissionStatus.APPROVED:
         submission.open_cells = []
-    if not submission.is_open(cell):
+    if submission.open_cells is not None and not submission.is_open(cell):
         submission.open_cells.append(cell)
     submission.status = (
         SubmissionStatus.DRAFT if submission.status == SubmissionStatus.APPROVED else submission.status
@@ -323,7 +324,7 @@ def measure_save(
     initiative: Initiative,
     by,
     measure: SharedMeasure | None = None,
-    dimensions: list = (),
+    dimensions: Sequence = (),
     targets: dict | None = None,
     strategies=None,
     **fields,

@@ -85,7 +85,8 @@ def parse_number(raw) -> Decimal:
         raise ValueError(_("Enter a finite number."))
     if value.adjusted() >= MAX_DIGITS:
         raise ValueError(_("The number is too large."))
-    if value.as_tuple().exponent < -6:
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -6:
         raise ValueError(_("Use at most 6 decimal places."))
     return value
 
@@ -180,7 +181,7 @@ def validate_entry(
         left, right = total(values, rule.left), total(values, rule.right)
         if left is None or right is None or rule.left not in specs or rule.right not in specs:
             continue
-        if not _OPS[rule.operator](left, right):
+        if not _OPS[Operator(rule.operator)](left, right):
             cell = (rule.left, *specs[rule.left].cells[0])
             problems.add(cell, rule.message or _("This value breaks a validation rule."))
     return values, problems

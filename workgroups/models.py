@@ -6,6 +6,8 @@ reworded strategy in a later agenda version keeps its group. People are linked t
 `Membership` of the initiative: when someone leaves the initiative, their seats go with them.
 """
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -17,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from initiatives.choices import Sector
 from initiatives.models import Initiative, Membership, Organization
+
+if TYPE_CHECKING:
+    from .selectors import StrategyLabel
 
 from .choices import (
     RATING_CHOICES,
@@ -111,6 +116,9 @@ class SteeringCommitteeSeat(models.Model):
 class WorkingGroup(models.Model):
     """A working group: one per key strategy of the common agenda, with its own action plan
     focused on specific shared measures."""
+
+    # Set by workgroups.selectors: the key strategy in its latest published wording.
+    strategy_label: "StrategyLabel"
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="working_groups")
     name = models.CharField(_("name"), max_length=200)
@@ -223,6 +231,10 @@ class WorkingGroupMember(models.Model):
 class Activity(models.Model):
     """One activity of a working group's action plan: each partner keeps doing what it does best,
     in a plan everyone can see."""
+
+    # Set by workgroups.selectors.
+    strategy_label: "StrategyLabel"
+    latest_update: "ActivityUpdate | None"
 
     working_group = models.ForeignKey(
         WorkingGroup, on_delete=models.CASCADE, related_name="activities", verbose_name=_("working group")

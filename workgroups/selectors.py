@@ -157,7 +157,8 @@ def action_plan(group: WorkingGroup) -> list[Activity]:
     for activity in activities:
         activity.working_group = group
         activity.strategy_label = _label(labels, activity.strategy_id)
-        activity.latest_update = activity.latest_updates[0] if activity.latest_updates else None
+        latest = getattr(activity, "latest_updates", [])  # the Prefetch's to_attr (_activities)
+        activity.latest_update = latest[0] if latest else None
     return activities
 
 
@@ -385,7 +386,7 @@ def milestone_evidence(initiative: Initiative) -> list[tuple[int, str, str, str]
     formed (phase III governance), and the collaboration measured (phase IV governance)."""
     from django.urls import reverse
 
-    evidence = []
+    evidence: list[tuple[int, str, str, str]] = []
     seats = list(steering_committee(initiative))
     if seats:
         sectors = {seat.sector for seat in seats}

@@ -306,7 +306,7 @@ def group_member_add(
                     % {"name": _person(membership)}
                 }
             )
-    else:
+    elif organization is not None:
         _check_organizations(initiative, "organization", [organization])
         if group.members.filter(organization=organization).exists():
             raise ValidationError(
@@ -640,6 +640,7 @@ def tie_response_save(
         "value": value,
         "kinds": list(kinds),
     }
+    chosen_kinds = set(kinds)
     _check_answer(wave.initiative, inside, from_organization, answer, set())
     response, _created = TieResponse.objects.update_or_create(
         wave=wave,
@@ -647,7 +648,7 @@ def tie_response_save(
         to_organization=to_organization,
         defaults={
             "contact_frequency": contact_frequency,
-            "kinds": [k for k in CollaborationKind.values if k in set(answer["kinds"])],
+            "kinds": [k for k in CollaborationKind.values if k in chosen_kinds],
             "trust": trust,
             "value": value,
             "responded_by": by,
