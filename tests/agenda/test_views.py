@@ -5,14 +5,13 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agenda import services
 from agenda.choices import AgendaKind, Decision, VersionStatus
 from agenda.models import AgendaSettings, AgendaVersion, Endorsement, Strategy
 from initiatives.choices import Role
+from tests.queries import assert_queries_constant, count_queries
 
 from .helpers import GOAL, PROBLEM, figure_rows, publish, save_draft, strategy_rows
 
@@ -507,8 +506,11 @@ def test_reading_a_page_writes_nothing(as_backbone, world, page):
         "compare": url("compare"),
         "draft": url("draft"),
     }
-    with CaptureQueriesContext(connection) as ctx:
+
+    def read():
         assert as_backbone.get(target[page]).status_code == 200
+
+    ctx = count_queries(read)
     writes = [q["sql"] for q in ctx.captured_queries if re.match(r"\s*(INSERT|UPDATE|DELETE)", q["sql"])]
     assert writes == []
 
@@ -530,42 +532,34 @@ def test_query_count_does_not_grow_with_versions_and_endorsements(client, world,
     )
     client.force_login(world.people["steering"])
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(target).status_code == 200
-        return len(ctx.captured_queries)
+    def page():
+        assert client.get(target).status_code == 200
 
-    before = count()
-    for n in range(6):
-        org = world.orgs["funder" if n % 2 else "partner"]
-        member = make_user(f"steer{n}")
-        world.initiative.memberships.create(user=member, organization=org, role=Role.STEERING)
-        for version in (v1, v2):
-            Endorsement.objects.create(
-                version=version,
-                user=member,
-                organization=org,
-                role=Role.STEERING,
-                decision=Decision.DECLINE if n % 3 == 0 else Decision.ENDORSE,
-                comment=f"Comment {n}",
+    def grow():
+        for n in range(6):
+            org = world.orgs["funder" if n % 2 else "partner"]
+            member = make_user(f"steer{n}")
+            world.initiative.memberships.create(user=member, organization=org, role=Role.STEERING)
+            for version in (v1, v2):
+                Endorsement.objects.create(
+                    version=version,
+                    user=member,
+                    organization=org,
+                    role=Role.STEERING,
+                    decision=Decision.DECLINE if n % 3 == 0 else Decision.ENDORSE,
+                    comment=f"Comment {n}",
+                )
+            publish(
+                world,
+                goal=f"Goal {n}",
+                figures=[
+                    {"statement": f"Figure {n}.{k}", "source": "Survey", "year": 2020 + k} for k in range(3)
+                ],
+                strategies=[{"title": f"Strategy {n}.{k}"} for k in range(3)],
+                principles=[f"Principle {n}", "Trust"],
             )
-        publish(
-            world,
-            goal=f"Goal {n}",
-            figures=[
-                {"statement": f"Figure {n}.{k}", "source": "Survey", "year": 2020 + k} for k in range(3)
-            ],
-            strategies=[{"title": f"Strategy {n}.{k}"} for k in range(3)],
-            principles=[f"Principle {n}", "Trust"],
-        )
-    after = count()
-    if after != before:
-        with CaptureQueriesContext(connection) as ctx:
-            client.get(target)
-        pytest.fail(
-            f"{target}: {before} queries with few rows, {after} with more:\n"
-            + "\n".join(q["sql"] for q in ctx.captured_queries)
-        )
+
+    assert_queries_constant(page, grow, exact=True)
 
 
 def test_a_form_of_a_draft_published_since_does_not_overwrite_the_next_draft(as_backbone, world):

@@ -9,13 +9,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from measurement import services
 from measurement.models import DataValue, ReportCard
+from tests.queries import assert_max_queries, assert_num_queries, assert_queries_constant, count_queries
 
 from .conftest import BASE, as_token, compute_aggregates
 
@@ -130,14 +129,14 @@ class TestCursorPages:
 
     def test_deep_pages_cost_what_the_first_does(self, tokens, mworld, many_values):
         client = as_token(tokens, "read")
-        with CaptureQueriesContext(connection) as first:
-            body = client.get(BASE + "values/?page_size=10").json()
-        url = body["next"]
+        client.get(BASE + "periods/")  # warm: the token's first use is recorded once
+        responses = []
+        first = count_queries(lambda: responses.append(client.get(BASE + "values/?page_size=10")))
+        url = responses[0].json()["next"]
         for _ in range(60):
             url = client.get(url).json()["next"]
-        with CaptureQueriesContext(connection) as deep:
+        with assert_num_queries(len(first)) as deep:
             assert client.get(url).status_code == 200
-        assert len(deep) == len(first)
         sql = " ".join(q["sql"] for q in deep.captured_queries).upper()
         assert " OFFSET " not in sql and "COUNT(" not in sql
 
@@ -145,13 +144,12 @@ class TestCursorPages:
         client = as_token(tokens, "read")
         client.get(BASE + "values/?page_size=10")  # warm: the token's first use is recorded
         start = time.perf_counter()
-        with CaptureQueriesContext(connection) as queries:
+        # Authentication, the initiative, the values: a handful of queries, never one per row.
+        with assert_max_queries(6):
             response = client.get(BASE + "values/?page_size=1000")
         elapsed = time.perf_counter() - start
         assert response.status_code == 200 and len(response.json()["results"]) == 1000
         assert elapsed < 1.0, f"{elapsed:.3f}s"
-        # Authentication, the initiative, the values: a handful of queries, never one per row.
-        assert len(queries) <= 6, [q["sql"] for q in queries.captured_queries]
 
     @pytest.mark.parametrize(
         ("query", "field"),
@@ -179,18 +177,23 @@ class TestCursorPages:
 def test_query_counts_do_not_grow_with_the_rows(tokens, mworld, path):
     client = as_token(tokens, "read")
     client.get(BASE + "periods/")  # the token's first use is recorded once
-    with CaptureQueriesContext(connection) as before:
-        assert client.get(BASE + path + "?page_size=1000").status_code == 200
-    # More of everything: a partner's year entered and submitted (values, audit, a submission),
-    # then approved and recomputed (aggregates).
-    submission = mworld.submission("year")
-    services.values_save(submission=submission, by=mworld.partner, raw=mworld.valid_year(), submit=True)
-    services.submission_approve(submission=submission, by=mworld.backbone)
-    compute_aggregates(mworld.initiative)
-    with CaptureQueriesContext(connection) as after:
-        body = client.get(BASE + path + "?page_size=1000").json()
-    assert len(after) == len(before), [q["sql"] for q in after.captured_queries]
-    assert body["results"]
+    pages = []
+
+    def page():
+        response = client.get(BASE + path + "?page_size=1000")
+        assert response.status_code == 200
+        pages.append(response.json())
+
+    def grow():
+        # More of everything: a partner's year entered and submitted (values, audit, a submission),
+        # then approved and recomputed (aggregates).
+        submission = mworld.submission("year")
+        services.values_save(submission=submission, by=mworld.partner, raw=mworld.valid_year(), submit=True)
+        services.submission_approve(submission=submission, by=mworld.backbone)
+        compute_aggregates(mworld.initiative)
+
+    assert_queries_constant(page, grow, exact=True)
+    assert pages[-1]["results"]
 
 
 def test_one_value_by_id(tokens, mworld):

@@ -6,14 +6,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from communication import services
 from communication.choices import AttendanceStatus, Body, PeriodKind, Visibility
 from communication.models import Decision, Document, Meeting
+from tests.queries import assert_queries_constant
 
 from .helpers import decision, measure, meeting, pdf_upload
 
@@ -353,36 +352,30 @@ LIST_PAGES = [
 def test_query_counts_do_not_grow_with_rows(client, world, path, persona):
     client.force_login(world.people[persona])
 
-    def count() -> tuple[int, list[str]]:
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(path)
-        assert response.status_code == 200
-        return len(ctx.captured_queries), [q["sql"] for q in ctx.captured_queries]
+    def page():
+        assert client.get(path).status_code == 200
 
     _grow(world, 2)
-    few, _ = count()
-    _grow(world, 10)
-    many, sql = count()
-    assert many == few, f"{path}: {few} queries with few rows, {many} with many:\n" + "\n".join(sql)
+    assert_queries_constant(page, lambda: _grow(world, 10), exact=True)
 
 
 def test_a_meeting_page_costs_the_same_with_more_attendees_and_decisions(client, world, make_user):
     client.force_login(world.people["viewer"])
     m = meeting(world)
 
-    def count():
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(m.get_absolute_url()).status_code == 200
-        return len(ctx.captured_queries)
+    def page():
+        assert client.get(m.get_absolute_url()).status_code == 200
 
     decision(world, meeting_obj=m, measures=[measure(world.initiative)])
-    few = count()
-    for i in range(5):
-        user = make_user(f"extra{i}")
-        world.initiative.memberships.create(user=user, organization=world.orgs["partner"], role="partner")
-        services.meeting_invite(meeting=m, by=world.people["backbone"], users=[user])
-        decision(world, meeting_obj=m, measures=[measure(world.initiative, code=f"x{i}")], title=f"D{i}")
-        services.action_item_create(
-            initiative=world.initiative, by=world.people["backbone"], title="a", owner=user, meeting=m
-        )
-    assert count() == few
+
+    def grow():
+        for i in range(5):
+            user = make_user(f"extra{i}")
+            world.initiative.memberships.create(user=user, organization=world.orgs["partner"], role="partner")
+            services.meeting_invite(meeting=m, by=world.people["backbone"], users=[user])
+            decision(world, meeting_obj=m, measures=[measure(world.initiative, code=f"x{i}")], title=f"D{i}")
+            services.action_item_create(
+                initiative=world.initiative, by=world.people["backbone"], title="a", owner=user, meeting=m
+            )
+
+    assert_queries_constant(page, grow, exact=True)

@@ -6,12 +6,12 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from measurement import bulk, entry, services
 from measurement.choices import AuditAction
 from measurement.models import AuditEntry, DataValue
+from tests.queries import assert_num_queries
 
 AWKWARD = ["", 'say "hello", then\nleave', "tab\there", "עברית, עם פסיק", "\\N", ",", '"', "NULL"]
 
@@ -75,7 +75,6 @@ def test_update_sets_only_the_given_rows_and_fields(mworld, submission):
 
 
 def test_nothing_to_write_touches_nothing(mworld):
-    with CaptureQueriesContext(connection) as queries:
+    with assert_num_queries(0):
         assert bulk.insert(AuditEntry, entry.AUDIT_FIELDS, []) == 0
         assert bulk.update(DataValue, ["value"], []) == 0
-    assert len(queries) == 0

@@ -9,13 +9,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from initiatives import services as initiative_services
 from measurement import aggregates, dashboards, services
 from measurement.choices import Aggregation, Direction, Frequency, Unit, ValueType
+from tests.queries import assert_num_queries
 from tests.test_dashboards import _measure as dashboard_measure
 from tests.workgroups.conftest import publish_agenda
 
@@ -179,9 +178,8 @@ def test_the_cards_carry_the_numbers(read_world):
 
 
 def test_the_dashboard_read_is_two_statements_after_the_run(read_world):
-    with CaptureQueriesContext(connection) as queries:
+    with assert_num_queries(3):  # the active run, the cards, the strategy titles
         dashboards.measure_cards(read_world.initiative, sql=True)
-    assert len(queries.captured_queries) == 3  # the active run, the cards, the strategy titles
 
 
 def test_no_run_yet_gives_cards_without_numbers(read_world):
@@ -293,11 +291,9 @@ def test_the_threshold_costs_no_statement(provisional_world):
     services.measurement_settings_update(
         initiative=provisional_world.initiative, by=provisional_world.people["backbone"], complete_pct=50
     )
-    with CaptureQueriesContext(connection) as queries:
+    with assert_num_queries(3):  # the active run, the cards, the strategy titles
         dashboards.measure_cards(provisional_world.initiative, sql=True)
-    assert len(queries.captured_queries) == 3  # the active run, the cards, the strategy titles
-    with CaptureQueriesContext(connection) as queries:
+    with assert_num_queries(2):  # the periods with their completeness, the rows
         dashboards.measure_detail(
             provisional_world.initiative, provisional_world.pupils, show_organizations=False, sql=True
         )
-    assert len(queries.captured_queries) == 2  # the periods with their completeness, the rows

@@ -1,19 +1,19 @@
 """Writes of shared measurement: saving values (whole or not at all, audited), the review
 workflow, set-up by the backbone, and writes whose query count does not grow with the data."""
 
+import functools
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from measurement import aggregates, selectors, services
 from measurement.choices import AuditAction, Frequency, SubmissionStatus
 from measurement.models import AuditEntry, DataValue, ReportingPeriod, Submission
 from measurement.signals import submission_changed
+from tests.queries import assert_max_queries, assert_num_queries, count_queries
 
 from .conftest import RULE_MESSAGE, make_measure
 
@@ -569,12 +569,7 @@ class TestBulkWrites:
         )
         return measure
 
-    def run(self, mworld, submission, raw, **kwargs):
-        with CaptureQueriesContext(connection) as queries:
-            services.values_save(submission=submission, by=mworld.partner, raw=raw, **kwargs)
-        return len(queries)
-
-    def test_the_query_count_does_not_grow_with_the_cells(self, mworld, django_assert_max_num_queries):
+    def test_the_query_count_does_not_grow_with_the_cells(self, mworld):
         small = self.grid(mworld, "small", 2, 2)
         big = self.grid(mworld, "big", 40, 30)
         submission = mworld.submission("quarter", by=mworld.partner)
@@ -586,19 +581,20 @@ class TestBulkWrites:
         assert (len(few), len(many)) == (4, 1200)
 
         # Creating 4 values, then 1,200 more: the same queries.
-        creating_few = self.run(mworld, submission, dict.fromkeys(few, "1"))
-        creating_many = self.run(mworld, submission, {**dict.fromkeys(few, "1"), **dict.fromkeys(many, "2")})
-        assert creating_many == creating_few
+        save = functools.partial(services.values_save, submission=submission, by=mworld.partner)
+        creating_few = len(count_queries(lambda: save(raw=dict.fromkeys(few, "1"))))
+        with assert_num_queries(creating_few):
+            save(raw={**dict.fromkeys(few, "1"), **dict.fromkeys(many, "2")})
         assert DataValue.objects.filter(submission=submission).count() == 1204
         assert AuditEntry.objects.filter(submission=submission, action=AuditAction.CREATE).count() == 1204
         # Changing all 1,204 adds one UPDATE; clearing them all one DELETE (instead of the INSERT).
-        with django_assert_max_num_queries(creating_few + 1):
-            self.run(mworld, submission, dict.fromkeys(few + many, "3"))
+        with assert_max_queries(creating_few + 1):
+            save(raw=dict.fromkeys(few + many, "3"))
         assert set(DataValue.objects.filter(submission=submission).values_list("value", flat=True)) == {
             Decimal(3)
         }
         assert AuditEntry.objects.filter(submission=submission, action=AuditAction.CHANGE).count() == 1204
-        with django_assert_max_num_queries(creating_few):
-            self.run(mworld, submission, {})
+        with assert_max_queries(creating_few):
+            save(raw={})
         assert not DataValue.objects.filter(submission=submission).exists()
         assert AuditEntry.objects.filter(submission=submission, action=AuditAction.DELETE).count() == 1204
