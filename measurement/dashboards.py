@@ -145,7 +145,10 @@ def _read_sql(initiative: Initiative, run, codes, first, last) -> tuple[list[_Re
                 {c: (a, e) for c, a, e in zip(c_codes or (), approved or (), expected or (), strict=True)},
             )
         )
-    return reads, dashboards_sql.strategy_titles(initiative.pk), complete_pct
+    from agenda.selectors import current_strategy_titles
+
+    # Agenda data through agenda's selector (one query), never its tables.
+    return reads, current_strategy_titles(initiative), complete_pct
 
 
 def _read_orm(initiative: Initiative, run, codes, first, last) -> tuple[list[_Read], dict[int, str], int]:

@@ -15,9 +15,6 @@ from __future__ import annotations
 
 from django.db import connection
 
-from agenda.choices import VersionStatus
-from agenda.models import AgendaVersion, StrategyItem
-
 from .models import (
     Aggregate,
     AggregateRun,
@@ -89,18 +86,6 @@ ORDER BY m.code"""
     if codes is not None:
         params["codes"] = list(codes)
     return _rows(sql, params)
-
-
-def strategy_titles(initiative_id: int) -> dict[int, str]:
-    """Strategy id -> title in the latest published agenda version, in the version's order."""
-    sql = f"""
-SELECT i.strategy_id, i.title FROM {StrategyItem._meta.db_table} i
-WHERE i.version_id = (
-    SELECT id FROM {AgendaVersion._meta.db_table}
-    WHERE initiative_id = %(initiative)s AND status = %(published)s ORDER BY number DESC LIMIT 1
-)
-ORDER BY i."order", i.id"""
-    return dict(_rows(sql, {"initiative": initiative_id, "published": VersionStatus.PUBLISHED}))
 
 
 def measure_page_rows(
