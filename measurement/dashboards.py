@@ -116,6 +116,16 @@ class _Read:
     completeness: dict[str, tuple[int, int]]  # period code -> (approved, expected)
 
 
+def settings_changed_at(initiative: Initiative | int):
+    """When the initiative's measurement settings last changed (None: never saved)."""
+    initiative_id = getattr(initiative, "pk", initiative)
+    return (
+        MeasurementSettings.objects.filter(initiative_id=initiative_id)
+        .values_list("updated_at", flat=True)
+        .first()
+    )
+
+
 def complete_pct_of(initiative: Initiative | int) -> int:
     """The initiative's completeness threshold (MeasurementSettings.complete_pct), in one query."""
     initiative_id = getattr(initiative, "pk", initiative)

@@ -555,6 +555,9 @@ class MeasurementSettings(models.Model):
             "changes, verdicts, forecasts and the public report card."
         ),
     )
+    # When the settings last changed: a new threshold changes what the API's aggregates say
+    # (`provisional`) without a new run, so their Last-Modified must move with it.
+    updated_at = models.DateTimeField(auto_now=True, null=True)
 
     class Meta:
         verbose_name = _("measurement settings")

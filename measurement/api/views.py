@@ -247,7 +247,17 @@ class AggregateViewSet(InitiativeScopedMixin, mixins.ListModelMixin, viewsets.Ge
                 self._complete_pct(),  # a new threshold changes `provisional` without a new run
                 request.get_full_path(),
             ),
-            last_modified=run and (run.finished_at or run.created_at),
+            # The later of the run and the settings: a new threshold changes `provisional` too.
+            last_modified=max(
+                filter(
+                    None,
+                    [
+                        run and (run.finished_at or run.created_at),
+                        dashboards.settings_changed_at(self.initiative),
+                    ],
+                ),
+                default=None,
+            ),
             build=lambda: super(AggregateViewSet, self).list(request, *args, **kwargs),
             cache_control="private, no-cache",
             validate=lambda: (

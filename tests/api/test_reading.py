@@ -350,6 +350,29 @@ class TestAggregates:
         changed = client.get(BASE + "aggregates/", headers={"If-None-Match": etag})
         assert changed.status_code == 200 and changed["ETag"] != etag
 
+    def test_a_new_threshold_is_a_new_version_for_if_modified_since_too(self, tokens, mworld):
+        """`provisional` follows the completeness threshold: changing it must move Last-Modified,
+        or a client polling with If-Modified-Since keeps a stale copy."""
+        from datetime import timedelta
+
+        from measurement import services as measurement_services
+
+        client = as_token(tokens, "read")
+        first = client.get(BASE + "aggregates/")
+        modified = first["Last-Modified"]
+        assert client.get(BASE + "aggregates/", headers={"If-Modified-Since": modified}).status_code == 304
+        measurement_services.measurement_settings_update(
+            initiative=mworld.initiative, by=mworld.backbone, complete_pct=50
+        )
+        from measurement.models import MeasurementSettings
+
+        # HTTP dates have whole seconds: the change is stamped a little later than the copy.
+        MeasurementSettings.objects.filter(initiative=mworld.initiative).update(
+            updated_at=timezone.now() + timedelta(seconds=2)
+        )
+        again = client.get(BASE + "aggregates/", headers={"If-Modified-Since": modified})
+        assert again.status_code == 200 and again["Last-Modified"] != modified
+
     def test_no_computation_yet(self, tokens, mworld):
         from measurement.models import AggregateRun
 
