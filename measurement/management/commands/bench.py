@@ -31,6 +31,7 @@ import random
 import statistics
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -480,7 +481,8 @@ class Command(BaseCommand):
             ImportJob.objects.filter(initiative=initiative).delete()
             Submission.objects.filter(initiative=initiative).delete()
             measures = SharedMeasure.objects.filter(initiative=initiative)
-            measures.update(denominator=None)
+            # Denominators are protected; a weighted mean must keep one (check constraint): both go.
+            measures.update(aggregation=Aggregation.MEAN, denominator=None)
             measures.delete()
             initiative.delete()
         return values
@@ -1151,9 +1153,12 @@ class Command(BaseCommand):
         _steering, backbone = self._clients(people)
         url = reverse("measurement-api:submission-bulk", kwargs={"initiative_slug": initiative.slug})
         seconds, request_ms, first_body, first_key = 0.0, [], None, None
+        run = uuid.uuid4().hex[:12]
         for i in range(0, len(values), per_request):
             body = json.dumps({"organization": organization.pk, "values": values[i : i + per_request]})
-            key = f"bench-{initiative.slug}-{i}"
+            # Unique per run: keys are kept for a day, and another run's body under the same key
+            # is (rightly) a 409.
+            key = f"bench-{initiative.slug}-{run}-{i}"
             start = time.perf_counter()
             response = backbone.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
             elapsed = time.perf_counter() - start
