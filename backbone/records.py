@@ -340,6 +340,7 @@ def measurement_signals(initiative: Initiative, w: Window) -> list[tuple[int, Si
         SharedMeasure,
         Submission,
         holding_approved_values,
+        holds_approved_values,
     )
 
     periods = {
@@ -360,7 +361,7 @@ def measurement_signals(initiative: Initiative, w: Window) -> list[tuple[int, Si
     ).values_list("period_id", "organization_id", "status", "open_cells", "submitted_at"):
         if (period_id, org) not in expected or submitted_at is None:
             continue
-        holds_approved = status == SubmissionStatus.APPROVED or open_cells is not None
+        holds_approved = holds_approved_values(status, open_cells)
         if status == SubmissionStatus.DRAFT and not holds_approved:
             continue  # reopened whole and not sent again
         submitted += 1

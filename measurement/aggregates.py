@@ -31,6 +31,7 @@ from .models import (
     SharedMeasure,
     Submission,
     holding_approved_values,
+    holds_approved_values,
 )
 
 
@@ -287,8 +288,7 @@ def _period_completeness(run: AggregateRun, measures, period: ReportingPeriod) -
     # On time: submitted on or before the due date, the date taken in the current time zone.
     submissions = {
         organization_id: (
-            # Approved, or approved and reopened for correction (its approved values still count).
-            status == SubmissionStatus.APPROVED or open_cells is not None,
+            holds_approved_values(status, open_cells),
             timezone.localdate(submitted_at) <= period.due_on if submitted_at else False,
         )
         for organization_id, status, open_cells, submitted_at in Submission.objects.filter(period=period)

@@ -389,7 +389,7 @@ def _write(
         stored = ctx.approved[verdict.period.pk]
         result = write_values(
             submission=submission,
-            by=by,
+            by_id=by.pk if by is not None else None,
             values={cell: verdict.values[cell] for cell in changed if cell in verdict.values},
             comments=verdict.comments,
             stored=stored,
@@ -445,20 +445,21 @@ def _audit_row(submission: Submission, by_id, now, cell: Cell, act: str, old, ne
 def write_values(
     *,
     submission: Submission,
-    by,
+    by_id: int | None,
     values: dict[Cell, Decimal],
     comments: dict[Cell, str],
     stored: dict[Cell, selectors.StoredValue],
     cleared: list[selectors.StoredValue],
     action: str,
+    audit_rows: bool = True,
 ) -> SaveResult:
     """Write checked values of one submission and their audit rows, in bulk (measurement.bulk):
     `values` the cells to create or change, `cleared` the stored values to delete. It checks
     nothing itself: only `save` (which holds the row lock and has checked) and the approval of a
-    correction call it."""
+    correction call it. `by_id` is who entered the values; `audit_rows` False when the trail
+    already holds the changes (a correction's, written as the partner made them)."""
     result = SaveResult()
     now = timezone.now()
-    by_id = by.pk if by is not None else None
     created_action = AuditAction.IMPORT if action == AuditAction.IMPORT else AuditAction.CREATE
     to_create, to_update, audit = [], [], []
     for cell, number in values.items():
@@ -500,7 +501,8 @@ def write_values(
     if cleared:
         DataValue.objects.filter(pk__in=[v.pk for v in cleared]).delete()
     result.deleted = len(cleared)
-    bulk.insert(AuditEntry, AUDIT_FIELDS, audit)
+    if audit_rows:
+        bulk.insert(AuditEntry, AUDIT_FIELDS, audit)
     return result
 
 
@@ -554,51 +556,30 @@ def _write_corrections(
 
 
 def corrections_apply(submission: Submission, *, by) -> int:
-    """On approval: the proposed corrections become the approved values (their audit rows were
-    written as the partner made them). Returns how many cells changed."""
-    corrections = list(Correction.objects.filter(submission=submission).order_by())
+    """On approval: the proposed corrections become the approved values, through the one writer
+    (`write_values`), each kept as entered by the partner who proposed it; their audit rows were
+    written as the partner made them. Returns how many cells changed."""
+    corrections = list(Correction.objects.filter(submission=submission).order_by("pk"))
     if not corrections:
         return 0
     stored = {
         (v.measure_id, v.member1_id, v.member2_id): v
         for v in selectors.stored_rows(DataValue.objects.filter(submission=submission))
     }
-    now = timezone.now()
-    to_create, to_update, to_delete = [], [], []
-    for c in corrections:
-        cell, existing = c.cell, stored.get(c.cell)
-        if c.value is None:
-            if existing is not None:
-                to_delete.append(existing.pk)
-        elif existing is None:
-            to_create.append(
-                {
-                    "submission": submission.pk,
-                    "measure": cell[0],
-                    "period": submission.period_id,
-                    "organization": submission.organization_id,
-                    "member1": cell[1],
-                    "member2": cell[2],
-                    "value": c.value,
-                    "comment": c.comment,
-                    "entered_by": c.entered_by_id,
-                    "updated_at": now,
-                }
-            )
-        else:
-            to_update.append(
-                {
-                    "pk": existing.pk,
-                    "value": c.value,
-                    "comment": c.comment,
-                    "entered_by": c.entered_by_id,
-                    "updated_at": now,
-                }
-            )
-    bulk.insert(DataValue, DATA_VALUE_FIELDS, to_create)
-    bulk.update(DataValue, ["value", "comment", "entered_by", "updated_at"], to_update)
-    if to_delete:
-        DataValue.objects.filter(pk__in=to_delete).delete()
+    by_author: dict[int | None, list[Correction]] = defaultdict(list)
+    for correction in corrections:
+        by_author[correction.entered_by_id].append(correction)
+    for author_id, proposed in by_author.items():
+        write_values(
+            submission=submission,
+            by_id=author_id,
+            values={c.cell: c.value for c in proposed if c.value is not None},
+            comments={c.cell: c.comment for c in proposed},
+            stored=stored,
+            cleared=[stored[c.cell] for c in proposed if c.value is None and c.cell in stored],
+            action=AuditAction.CHANGE,
+            audit_rows=False,
+        )
     Correction.objects.filter(submission=submission).delete()
     return len(corrections)
 

@@ -193,6 +193,14 @@ def commit(*, job: ImportJob, by) -> dict:
     }
 
 
+def single_period(job: ImportJob) -> ReportingPeriod | None:
+    """The period of a file that held one (where its draft waits to be submitted), else None."""
+    codes = {row["period"] for row in job.rows}
+    if len(codes) != 1:
+        return None
+    return ReportingPeriod.objects.filter(initiative_id=job.initiative_id, code__in=codes).first()
+
+
 def template_rows(
     initiative: Initiative, organization: Organization, period: ReportingPeriod
 ) -> list[list[str]]:

@@ -336,6 +336,11 @@ def holding_approved_values() -> Q:
     return Q(status=SubmissionStatus.APPROVED) | Q(open_cells__isnull=False)
 
 
+# The same predicate for a submission read as a row (status, open_cells).
+def holds_approved_values(status: str, open_cells) -> bool:
+    return status == SubmissionStatus.APPROVED or open_cells is not None
+
+
 # The same predicate for raw SQL over measurement_submission aliased as `alias`.
 def holding_approved_values_sql(alias: str = "s") -> str:
     return f"({alias}.status = 'approved' OR {alias}.open_cells IS NOT NULL)"

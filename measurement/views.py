@@ -436,9 +436,8 @@ class ImportPreviewView(MeasurementMixin, TemplateView):
         )
         # The imported draft waits to be submitted: the partner is taken to it (one period's
         # grid) or to the list of what is due (a file of several periods).
-        periods = {row["period"] for row in job.rows}
-        period = ReportingPeriod.objects.filter(initiative=self.initiative, code__in=periods).first()
-        if len(periods) == 1 and period is not None:
+        period = importer.single_period(job)
+        if period is not None:
             return redirect(
                 "measurement:entry",
                 slug=self.initiative.slug,

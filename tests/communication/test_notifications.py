@@ -267,6 +267,25 @@ class TestInApp:
         client.force_login(world.people["partner"])
         url = reverse("communication:notification_open", kwargs={"slug": "c2c", "pk": theirs.pk})
         assert client.get(url).status_code == 404
+        assert client.post(url).status_code == 404  # opening it (POST) marks nothing either
+        theirs.refresh_from_db()
+        assert theirs.read_at is None
+
+    @pytest.mark.parametrize("persona", ["anonymous", "other_member", "outsider"])
+    def test_opening_is_for_members_only(self, client, world, persona):
+        """Anonymous: sent to sign in; someone outside the initiative: 404, as for every page."""
+        notify(world)
+        mine = Notification.objects.get(user=world.people["partner"])
+        if persona != "anonymous":
+            client.force_login(world.people[persona])
+        url = reverse("communication:notification_open", kwargs={"slug": "c2c", "pk": mine.pk})
+        for response in (client.get(url), client.post(url)):
+            if persona == "anonymous":
+                assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+            else:
+                assert response.status_code == 404
+        mine.refresh_from_db()
+        assert mine.read_at is None
 
     def test_an_outside_link_is_not_followed(self, client, world):
         services.notify(
