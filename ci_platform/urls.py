@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from ci_platform.views import healthz
 from initiatives.api.views import api_not_found
 from initiatives.views import HomeView, InvitationAcceptView
-from measurement.dashboard_views import PublicReportCardView
+from measurement.dashboards.views import PublicReportCardView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),

@@ -17,7 +17,7 @@ def main(setup_path: str) -> int:
 
     django.setup()
     from initiatives.models import Initiative
-    from measurement import aggregates
+    from measurement.aggregation import runs as aggregates
     from measurement.models import Aggregate, DataValue, DirtyAggregate, Submission
 
     setup = json.load(open(setup_path))  # noqa: SIM115

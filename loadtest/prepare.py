@@ -32,7 +32,7 @@ def main(out: str, slug: str = "bench", partners: int = 20, steering: int = 10, 
     from initiatives import services as initiative_services
     from initiatives.choices import Role, TokenScope
     from initiatives.models import ApiToken, Initiative, Membership, Organization
-    from measurement import aggregates
+    from measurement.aggregation import runs as aggregates
     from measurement.choices import SubmissionStatus
     from measurement.models import Submission
 

@@ -272,7 +272,7 @@ def _value(code: str, progress: float, rng: random.Random) -> str:
 
 
 def _rebuild(initiative) -> None:
-    from . import aggregates
+    from .aggregation import runs as aggregates
 
     run = aggregates.rebuild_start(initiative)
     for measure_id in initiative.measures.values_list("pk", flat=True):

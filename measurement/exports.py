@@ -7,7 +7,7 @@ import io
 
 from django.http import Http404, HttpResponse
 
-from .validation import escape_formula
+from .entry.validation import escape_formula
 
 HEADER = ["measure", "period", "organization", "breakdown_1", "breakdown_2", "value", "comment", "updated_at"]
 

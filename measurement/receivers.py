@@ -10,7 +10,7 @@ from .signals import submission_changed
 def recompute_aggregates(sender, submission, action, **kwargs):
     from ci_platform.celery import enqueue
 
-    from . import aggregates
+    from .aggregation import runs as aggregates
     from .tasks import aggregates_update_task
 
     measure_ids = aggregates.measures_of_submission(submission)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from initiatives.models import Initiative, Organization
 
 from .choices import SubmissionStatus
+from .entry.validation import Cell, MeasureSpec, RuleSpec
 from .models import (
     Assignment,
     AuditEntry,
@@ -27,7 +28,6 @@ from .models import (
     holding_approved_values,
 )
 from .permissions import organizations_user_can_see
-from .validation import Cell, MeasureSpec, RuleSpec
 
 
 def settings_of(initiative: Initiative) -> MeasurementSettings:

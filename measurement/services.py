@@ -16,8 +16,11 @@ from django.utils.translation import gettext as _
 from initiatives import permissions as initiative_permissions
 from initiatives.models import Initiative, Organization
 
-from . import aggregates, entry, permissions
+from . import permissions
+from .aggregation import runs as aggregates
 from .choices import AuditAction, SubmissionStatus
+from .entry import pipeline as entry
+from .entry.validation import Cell
 from .models import (
     ALL_CELLS,
     AggregateRun,
@@ -34,7 +37,6 @@ from .models import (
     Target,
 )
 from .periods import periods_between
-from .validation import Cell
 
 EntryInvalid = entry.EntryInvalid
 SaveResult = entry.SaveResult

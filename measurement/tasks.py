@@ -17,7 +17,7 @@ def aggregates_rebuild_task(initiative_id: int, run_id: int | None = None) -> in
 
     from initiatives.models import Initiative
 
-    from . import aggregates
+    from .aggregation import runs as aggregates
     from .models import AggregateRun
 
     initiative = Initiative.objects.get(pk=initiative_id)
@@ -31,7 +31,7 @@ def aggregates_rebuild_task(initiative_id: int, run_id: int | None = None) -> in
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(OSError,), max_retries=3)
 def aggregate_measure_task(run_id: int, measure_id: int) -> None:
-    from . import aggregates
+    from .aggregation import runs as aggregates
 
     aggregates.rebuild_measure(run_id, measure_id)
 
@@ -39,7 +39,7 @@ def aggregate_measure_task(run_id: int, measure_id: int) -> None:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def aggregates_update_task(initiative_id: int, measure_ids: list[int], period_id: int) -> None:
     """Incremental: one submission's period changed state; recompute its measures there."""
-    from . import aggregates
+    from .aggregation import runs as aggregates
 
     aggregates.update(initiative_id, measure_ids, period_id)
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .dashboards import views as dashboard_views
 
 app_name = "measurement"
 
@@ -23,8 +24,6 @@ urlpatterns = [
     path("submissions/<int:pk>/", views.SubmissionView.as_view(), name="submission"),
     path("export.<str:fmt>", views.ExportView.as_view(), name="export"),
 ]
-
-from . import dashboard_views  # noqa: E402 - the dashboards live in their own module
 
 urlpatterns += [
     path("dashboard/", dashboard_views.DashboardView.as_view(), name="dashboard"),

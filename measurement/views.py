@@ -15,8 +15,10 @@ from initiatives import permissions as initiative_permissions
 from initiatives.models import Organization
 from initiatives.views import InitiativeMixin, apply_errors
 
-from . import entry, exports, importer, permissions, selectors, services
+from . import exports, permissions, selectors, services
 from .choices import SubmissionStatus, ValueType
+from .entry import importer
+from .entry import pipeline as entry
 from .forms import DimensionForm, MeasureForm, PeriodsForm, ReturnForm, SettingsForm, UnlockForm, UploadForm
 from .models import ImportJob, ReportingPeriod, Submission
 

@@ -90,7 +90,7 @@ def _extras(initiative, users) -> dict:
     from backbone import services as backbone
     from backbone.models import SurveyItem
     from initiatives.models import Membership
-    from measurement import importer
+    from measurement.entry import importer
     from measurement.models import ReportingPeriod, Submission
     from workgroups import services as workgroups
 

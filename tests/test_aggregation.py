@@ -5,8 +5,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from measurement import aggregates, services
-from measurement.aggregation import aggregate_measure
+from measurement import services
+from measurement.aggregation import runs as aggregates
+from measurement.aggregation.rules import aggregate_measure
 from measurement.choices import Aggregation, Direction, Frequency, Level, Unit, ValueType
 from measurement.models import Aggregate, AggregateRun, Completeness
 

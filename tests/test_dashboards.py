@@ -6,7 +6,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from measurement import aggregates, services
+from measurement import services
+from measurement.aggregation import runs as aggregates
 from measurement.choices import Aggregation, Direction, Frequency, Level, Unit, ValueType
 from measurement.models import ReportCard
 from tests.queries import assert_queries_constant

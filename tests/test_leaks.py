@@ -44,9 +44,9 @@ from communication.choices import Visibility
 from initiatives import services as initiative_services
 from initiatives.choices import Role, TokenScope
 from initiatives.models import Initiative, Organization
-from measurement import importer
 from measurement import services as measurement_services
 from measurement.choices import Aggregation, Unit, ValueType
+from measurement.entry import importer
 from measurement.models import Assignment, ReportingPeriod
 from workgroups import services as workgroups_services
 

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from initiatives.models import Initiative, Organization
 
-from .. import entry
-from ..entry import Row
+from ..entry import pipeline as entry
+from ..entry.pipeline import Row
 
 
 @dataclass

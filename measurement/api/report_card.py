@@ -1,4 +1,4 @@
-"""The public report card as data: exactly what the public page shows (measurement.dashboards),
+"""The public report card as data: exactly what the public page shows (measurement.dashboards.readers),
 in the request's language. Totals over approved data in complete periods only (a provisional
 period is not published); breakdowns with small numbers suppressed."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from initiatives.models import Initiative
 
-from .. import dashboards
+from ..dashboards import readers as dashboards
 from ..models import ReportCard
 
 

@@ -9,8 +9,8 @@ from rest_framework import serializers
 from initiatives.api.fields import InitiativeRelatedField
 from initiatives.models import Organization
 
+from ..aggregation.completeness import is_complete
 from ..choices import AuditAction, SubmissionStatus
-from ..completeness import is_complete
 from ..models import Assignment, ReportingPeriod, SharedMeasure, Submission
 
 

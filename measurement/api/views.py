@@ -32,7 +32,9 @@ from initiatives.api.views import InitiativeScopedMixin
 from initiatives.choices import Role
 from initiatives.models import Initiative
 
-from .. import aggregates, dashboards, permissions, selectors, services
+from .. import permissions, selectors, services
+from ..aggregation import runs as aggregates
+from ..dashboards import readers as dashboards
 from ..models import (
     Aggregate,
     Assignment,

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from initiatives import services as initiative_services
 from initiatives.choices import TokenScope
-from measurement import aggregates
+from measurement.aggregation import runs as aggregates
 from measurement.models import ReportCard
 
 from ..measurement.conftest import build_measurement_world

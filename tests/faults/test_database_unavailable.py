@@ -20,7 +20,7 @@ def steering(client, world):
 
 
 def test_a_page_is_a_503_that_says_to_retry(steering, monkeypatch):
-    from measurement import dashboards
+    from measurement.dashboards import readers as dashboards
 
     monkeypatch.setattr(dashboards, "measure_cards", _unreachable)
     response = steering.get("/initiatives/c2c/measurement/dashboard/")
@@ -31,7 +31,7 @@ def test_a_page_is_a_503_that_says_to_retry(steering, monkeypatch):
 
 
 def test_an_api_read_is_a_503_in_the_error_shape(steering, monkeypatch):
-    from measurement import aggregates
+    from measurement.aggregation import runs as aggregates
 
     monkeypatch.setattr(aggregates, "active_run", _unreachable)
     response = steering.get("/api/v1/initiatives/c2c/aggregates/")
@@ -44,7 +44,7 @@ def test_an_api_read_is_a_503_in_the_error_shape(steering, monkeypatch):
 
 
 def test_any_other_error_is_the_static_500_page(steering, monkeypatch):
-    from measurement import dashboards
+    from measurement.dashboards import readers as dashboards
 
     monkeypatch.setattr(dashboards, "measure_cards", lambda *a, **k: 1 / 0)
     response = steering.get("/initiatives/c2c/measurement/dashboard/")

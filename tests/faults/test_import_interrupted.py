@@ -21,8 +21,9 @@ from django.db import DatabaseError
 
 from initiatives import services as initiative_services
 from initiatives.choices import TokenScope
-from measurement import entry, importer
 from measurement.api import bulk
+from measurement.entry import importer
+from measurement.entry import pipeline as entry
 
 from ..conftest import _database_url, wait_for
 from ..measurement.conftest import build_measurement_world

@@ -58,7 +58,7 @@ def _login(client, user):
 def test_submissions_are_saved_and_pages_work_while_redis_is_down_and_catch_up_after(
     world, make_user, client, settings, workers
 ):
-    from measurement import aggregates
+    from measurement.aggregation import runs as aggregates
     from measurement.models import AggregateRun, DirtyAggregate, Submission
     from measurement.tasks import aggregates_catch_up_task
 
@@ -142,7 +142,7 @@ def test_an_update_leaves_a_mark_made_after_it_started_pending(world, make_user)
 
     from django.utils import timezone
 
-    from measurement import aggregates
+    from measurement.aggregation import runs as aggregates
     from measurement.models import DirtyAggregate
 
     with Eager():

@@ -125,7 +125,7 @@ def _measurement_data(world):
 
 @pytest.mark.parametrize("kill", KILLS)
 def test_full_rebuild_killed_half_way_is_redelivered_and_equals_a_clean_run(world, workers, blocker, kill):
-    from measurement import aggregates
+    from measurement.aggregation import runs as aggregates
     from measurement.models import AggregateRun, AggregateRunMeasure
     from measurement.tasks import aggregates_rebuild_task
 

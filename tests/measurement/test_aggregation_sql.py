@@ -1,5 +1,5 @@
-"""The aggregation rules run in PostgreSQL (measurement.aggregation_sql) give exactly the rows of
-the Python specification (measurement.aggregation.aggregate_measure): every rule × value type ×
+"""The aggregation rules run in PostgreSQL (measurement.aggregation.sql) give exactly the rows of
+the Python specification (measurement.aggregation.rules.aggregate_measure): every rule × value type ×
 breakdown × denominator shape, on generated data (hypothesis), approved values only; and so do
 each organisation's totals (the measure page's named-organisation table)."""
 
@@ -13,9 +13,12 @@ from hypothesis import strategies as st
 
 from initiatives.choices import Sector
 from initiatives.models import Organization
-from measurement import aggregation_sql, bulk, entry, services
-from measurement.aggregation import PLACES, _per_org, aggregate_measure
+from measurement import services
+from measurement.aggregation import sql as aggregation_sql
+from measurement.aggregation.rules import PLACES, _per_org, aggregate_measure
 from measurement.choices import Aggregation, Direction, Frequency, Level, SubmissionStatus, Unit, ValueType
+from measurement.entry import pipeline as entry
+from measurement.entry import writer as bulk
 from measurement.models import DataValue, Submission
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]

@@ -1,4 +1,4 @@
-"""measurement.bulk: the COPY / UPDATE … FROM VALUES writer on PostgreSQL (bulk_create and
+"""measurement.entry.writer: the COPY / UPDATE … FROM VALUES writer on PostgreSQL (bulk_create and
 bulk_update elsewhere) stores exactly what it is given: NULL is not the empty string, quotes,
 commas and line breaks survive, decimals keep their digits."""
 
@@ -8,8 +8,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from measurement import bulk, entry, services
+from measurement import services
 from measurement.choices import AuditAction
+from measurement.entry import pipeline as entry
+from measurement.entry import writer as bulk
 from measurement.models import AuditEntry, DataValue
 from tests.queries import assert_num_queries
 

@@ -21,8 +21,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from measurement import importer, services
+from measurement import services
 from measurement.choices import AuditAction, SubmissionStatus
+from measurement.entry import importer
 from measurement.models import AuditEntry, Correction, DataValue, ImportJob, Submission
 
 from .conftest import field_name, grid_fields

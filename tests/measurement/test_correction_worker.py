@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from measurement import services
-from measurement.aggregates import active_run
+from measurement.aggregation.runs import active_run
 from measurement.models import Aggregate, AggregateRun, Correction, DataValue, DirtyAggregate
 from measurement.tasks import aggregates_rebuild_task
 

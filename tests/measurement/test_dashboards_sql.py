@@ -1,4 +1,4 @@
-"""The dashboards' PostgreSQL reads (measurement.dashboards_sql) give exactly what the portable ORM
+"""The dashboards' PostgreSQL reads (measurement.dashboards.sql) give exactly what the portable ORM
 reads give: the same cards in the same groups, the same measure page, in both languages and with
 every filter. Data: counts and a percentage weighted by them, broken down and not, targets, two
 strategies (one measure serving both, one serving none), periods with no value, a measure with no
@@ -12,8 +12,10 @@ import pytest
 from django.utils import translation
 
 from initiatives import services as initiative_services
-from measurement import aggregates, dashboards, services
+from measurement import services
+from measurement.aggregation import runs as aggregates
 from measurement.choices import Aggregation, Direction, Frequency, Unit, ValueType
+from measurement.dashboards import readers as dashboards
 from tests.queries import assert_num_queries
 from tests.test_dashboards import _measure as dashboard_measure
 from tests.workgroups.conftest import publish_agenda

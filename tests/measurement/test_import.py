@@ -11,8 +11,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import Workbook
 
-from measurement import importer, services
+from measurement import services
 from measurement.choices import AuditAction, SubmissionStatus
+from measurement.entry import importer
 from measurement.models import AuditEntry, DataValue, ImportJob, Submission
 
 from .conftest import RULE_MESSAGE

@@ -24,7 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from measurement import exports, importer
+from measurement import exports
+from measurement.entry import importer
 from measurement.models import AuditEntry, DataValue, ImportJob, Submission
 
 from .test_import import good_rows

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from measurement import aggregates, services
+from measurement import services
+from measurement.aggregation import runs as aggregates
 from measurement.models import Aggregate, AggregateRun, Completeness
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,9 @@ from django.urls import reverse
 
 from initiatives.choices import Sector
 from initiatives.models import Organization
-from measurement import importer, services
+from measurement import services
 from measurement.choices import Frequency, SubmissionStatus
+from measurement.entry import importer
 from measurement.models import DataValue, ImportJob, ReportingPeriod, Submission
 
 from ..permission_matrix import BACKBONE_ONLY, EVERY_MEMBER, Endpoint, check_permission, permission_cases

@@ -24,9 +24,9 @@ from openpyxl import Workbook
 
 from initiatives import services as initiative_services
 from initiatives.choices import TokenScope
-from measurement import importer
+from measurement.entry import importer
+from measurement.entry.validation import parse_number
 from measurement.models import AuditEntry, DataValue, ImportJob, Submission
-from measurement.validation import parse_number
 
 from ..api.conftest import bearer
 from ..api.test_bulk import year_values

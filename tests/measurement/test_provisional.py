@@ -27,10 +27,12 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from measurement import aggregates, dashboards, services
-from measurement.charts import CurveData, Series, bars_by_member, turn_the_curve
+from measurement import services
+from measurement.aggregation import runs as aggregates
+from measurement.aggregation.completeness import is_complete
 from measurement.choices import Frequency
-from measurement.completeness import is_complete
+from measurement.dashboards import readers as dashboards
+from measurement.dashboards.charts import CurveData, Series, bars_by_member, turn_the_curve
 from measurement.models import ReportCard
 from tests.queries import assert_queries_constant
 from tests.test_dashboards import _measure

@@ -9,7 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from measurement import aggregates, selectors, services
+from measurement import selectors, services
+from measurement.aggregation import runs as aggregates
 from measurement.choices import AuditAction, Frequency, SubmissionStatus
 from measurement.models import AuditEntry, DataValue, ReportingPeriod, Submission
 from measurement.signals import submission_changed

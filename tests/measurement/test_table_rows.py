@@ -170,8 +170,8 @@ CARD_TEMPLATE = """{% load i18n l10n measurement_tags %}{% translate "Provisiona
 
 
 def _card(name: str, unit: str, provisional=(), **figures):
-    from measurement.charts import CurveData, Series
-    from measurement.dashboards import MeasureCard, MeasureRef
+    from measurement.dashboards.charts import CurveData, Series
+    from measurement.dashboards.readers import MeasureCard, MeasureRef
 
     ref = MeasureRef(
         1, "m-1", name, "שם " + name if name else "", unit, "higher", "population", None, None, ""

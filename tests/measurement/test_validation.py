@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from measurement.choices import Operator, ValueType
-from measurement.validation import (
+from measurement.entry.validation import (
     MeasureSpec,
     RuleSpec,
     check_value,

@@ -8,8 +8,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from measurement import importer, services
+from measurement import services
 from measurement.choices import AuditAction, SubmissionStatus
+from measurement.entry import importer
 from measurement.models import ALL_CELLS, AuditEntry, Correction, DataValue
 
 from .conftest import field_name, grid_fields

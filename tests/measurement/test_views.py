@@ -15,8 +15,9 @@ from openpyxl import load_workbook
 
 from initiatives.choices import Sector
 from initiatives.models import Organization
-from measurement import importer, selectors, services
+from measurement import selectors, services
 from measurement.choices import AuditAction, SubmissionStatus
+from measurement.entry import importer
 from measurement.models import AuditEntry, Correction, DataValue, ImportJob, Submission
 from tests.queries import assert_queries_constant
 

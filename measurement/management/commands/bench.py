@@ -48,9 +48,13 @@ from django.utils import timezone
 from initiatives import services as initiative_services
 from initiatives.choices import Role, Sector, Topic
 from initiatives.models import Initiative, Membership, Organization, Participation
-from measurement import aggregates, charts, dashboards, importer, selectors, services
+from measurement import selectors, services
+from measurement.aggregation import runs as aggregates
 from measurement.choices import Aggregation, Direction, Frequency, Level, SubmissionStatus, Unit, ValueType
-from measurement.dashboard_views import _labels
+from measurement.dashboards import charts
+from measurement.dashboards import readers as dashboards
+from measurement.dashboards.views import _labels
+from measurement.entry import importer
 from measurement.models import (
     Aggregate,
     AggregateRun,

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import ReportCard
+from ..models import ReportCard
 
 
 class ReportCardForm(forms.ModelForm):

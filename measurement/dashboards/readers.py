@@ -20,11 +20,10 @@ from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Initiative, Organization
 
-from . import aggregates
-from .charts import CurveData, Series, forecast, to_float
-from .choices import Direction
-from .completeness import DEFAULT_COMPLETE_PCT, is_complete
-from .models import (
+from ..aggregation import runs as aggregates
+from ..aggregation.completeness import DEFAULT_COMPLETE_PCT, is_complete
+from ..choices import Direction
+from ..models import (
     Aggregate,
     Completeness,
     MeasurementSettings,
@@ -33,7 +32,8 @@ from .models import (
     Submission,
     Target,
 )
-from .periods import next_period, parse_period
+from ..periods import next_period, parse_period
+from .charts import CurveData, Series, forecast, to_float
 
 TOTAL = _("Total")
 
@@ -138,7 +138,7 @@ def complete_pct_of(initiative: Initiative | int) -> int:
 
 
 def _read_sql(initiative: Initiative, run, codes, first, last) -> tuple[list[_Read], dict[int, str], int]:
-    from . import dashboards_sql
+    from . import sql as dashboards_sql
 
     reads, complete_pct = [], DEFAULT_COMPLETE_PCT
     for row in dashboards_sql.card_rows(
@@ -249,7 +249,7 @@ def measure_cards(
 
 def _labels() -> dict[str, dict[str, str]]:
     """The translated labels of levels and units, once per page (not per card)."""
-    from .choices import Level, Unit
+    from ..choices import Level, Unit
 
     return {
         "level": {value: str(label) for value, label in Level.choices},
@@ -358,7 +358,7 @@ def measure_detail(
     if sql is None:
         sql = connection.vendor == "postgresql"
     if sql:
-        from . import dashboards_sql
+        from . import sql as dashboards_sql
 
         period_rows, rows = dashboards_sql.measure_page_rows(
             initiative.pk, measure.pk, measure.frequency, first=first, last=last
@@ -425,10 +425,10 @@ def _organization_totals(
 ) -> list[tuple[str, dict[str, float | None]]]:
     """Each organisation's approved total per period, by the same rule as the aggregates
     (a percentage's total is a (weighted) mean of its cells, never their sum)."""
-    from .aggregation import _per_org
-    from .aggregation_sql import organization_totals
-    from .choices import ValueType
-    from .models import DataValue
+    from ..aggregation.rules import _per_org
+    from ..aggregation.sql import organization_totals
+    from ..choices import ValueType
+    from ..models import DataValue
 
     codes = dict(
         ReportingPeriod.objects.filter(code__in=periods, initiative_id=measure.initiative_id).values_list(
@@ -528,7 +528,7 @@ def public_breakdowns(
     """
     from django.utils.translation import get_language
 
-    from .choices import Unit
+    from ..choices import Unit
 
     run = aggregates.active_run(initiative)
     if run is None:

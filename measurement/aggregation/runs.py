@@ -16,10 +16,8 @@ from django.utils import timezone
 
 from initiatives.models import Initiative
 
-from .aggregation import aggregate_measure
-from .aggregation_sql import insert_aggregates
-from .choices import SubmissionStatus
-from .models import (
+from ..choices import SubmissionStatus
+from ..models import (
     Aggregate,
     AggregateRun,
     AggregateRunMeasure,
@@ -33,6 +31,8 @@ from .models import (
     holding_approved_values,
     holds_approved_values,
 )
+from .rules import aggregate_measure
+from .sql import insert_aggregates
 
 
 def active_run(initiative: Initiative | int) -> AggregateRun | None:

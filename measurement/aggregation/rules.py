@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from .choices import Aggregation, ValueType
+from ..choices import Aggregation, ValueType
 
 # A stored value: (period_id, organization_id, member1_id, member2_id, value)
 ValueRow = tuple[int, int, int | None, int | None, Decimal]
@@ -28,7 +28,7 @@ Key = tuple[int | None, int | None]
 
 ANY = "*"
 # Aggregates keep 6 decimal places, rounded half away from zero (as PostgreSQL's round() does, so
-# that measurement.aggregation_sql gives the same numbers).
+# that measurement.aggregation.sql gives the same numbers).
 PLACES = Decimal("0.000001")
 
 

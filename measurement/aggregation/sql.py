@@ -1,4 +1,4 @@
-"""The aggregation rules of `measurement.aggregation`, run inside PostgreSQL.
+"""The aggregation rules of `measurement.aggregation.rules`, run inside PostgreSQL.
 
 `aggregation.aggregate_measure` is the specification (pure Python, checked against hand-computed
 numbers); this module computes the same rows with one INSERT … SELECT per measure, so a full rebuild
@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from django.db import connection
 
-from .choices import Aggregation, SubmissionStatus, ValueType
-from .models import Aggregate, DataValue, Submission, holding_approved_values_sql
+from ..choices import Aggregation, SubmissionStatus, ValueType
+from ..models import Aggregate, DataValue, Submission, holding_approved_values_sql
 
 
 def _approved(alias: str, period_filter: str) -> str:

@@ -1,6 +1,6 @@
 """The dashboards' reads in one PostgreSQL statement each.
 
-`measurement.dashboards` reads a dashboard with the ORM on every database; on PostgreSQL it reads
+`measurement.dashboards.readers` reads a dashboard with the ORM on every database; on PostgreSQL it reads
 the same rows with the statements below instead, which gather each measure's strategies, targets,
 total series and completeness into arrays (one row per measure, not one per number) and skip the
 ORM's per-query cost, most of a dashboard's time once the aggregates are precomputed
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from .models import (
+from ..models import (
     Aggregate,
     AggregateRun,
     Completeness,

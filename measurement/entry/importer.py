@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 
 from initiatives.models import Initiative, Organization
 
-from . import entry, selectors
-from .choices import AuditAction
-from .entry import Row
-from .models import DataValue, ImportJob, ReportingPeriod
+from .. import selectors
+from ..choices import AuditAction
+from ..models import DataValue, ImportJob, ReportingPeriod
+from . import pipeline as entry
+from .pipeline import Row
 
 COLUMNS = ["measure", "period", "breakdown_1", "breakdown_2", "value", "comment"]
 MAX_BYTES = 10 * 1024 * 1024

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from .choices import Operator, Unit, ValueType
+from ..choices import Operator, Unit, ValueType
 
 # A cell is (measure_id, member1_id or None, member2_id or None).
 Cell = tuple[int, int | None, int | None]

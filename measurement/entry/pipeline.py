@@ -30,9 +30,10 @@ from django.utils.translation import gettext as _
 
 from initiatives.models import Initiative, Organization
 
-from . import bulk, permissions, selectors
-from .choices import AuditAction, SubmissionStatus
-from .models import AuditEntry, Correction, DataValue, ReportingPeriod, Submission
+from .. import permissions, selectors
+from ..choices import AuditAction, SubmissionStatus
+from ..models import AuditEntry, Correction, DataValue, ReportingPeriod, Submission
+from . import writer as bulk
 from .validation import FORMULA_START, Cell, MeasureSpec, Problems, parse_number, validate_entry
 
 MAX_COMMENT = 2000
@@ -453,7 +454,7 @@ def write_values(
     action: str,
     audit_rows: bool = True,
 ) -> SaveResult:
-    """Write checked values of one submission and their audit rows, in bulk (measurement.bulk):
+    """Write checked values of one submission and their audit rows, in bulk (measurement.entry.writer):
     `values` the cells to create or change, `cleared` the stored values to delete. It checks
     nothing itself: only `save` (which holds the row lock and has checked) and the approval of a
     correction call it. `by_id` is who entered the values; `audit_rows` False when the trail

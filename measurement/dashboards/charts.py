@@ -2,7 +2,7 @@
 
 The turn-the-curve chart (Clear Impact): the history, the baseline, the targets and a simple
 forecast from the recent trend. Provisional periods (too few of the expected organisations approved,
-measurement.completeness) are drawn apart: hollow markers on a dashed segment, under their own
+measurement.aggregation.completeness) are drawn apart: hollow markers on a dashed segment, under their own
 legend entry, never as part of the solid line the forecast continues. In Hebrew the time axis runs right to left and the value axis
 stands on the right; numbers stay left-to-right (Plotly renders them as such).
 """

@@ -14,11 +14,14 @@ from django.views.generic import FormView, TemplateView
 from initiatives import permissions as initiative_permissions
 from initiatives.models import Initiative
 
-from . import aggregates, charts, dashboards, permissions, selectors
-from .choices import Frequency
-from .forms_dashboard import ReportCardForm
-from .models import DirtyAggregate, ReportCard
-from .views import MeasurementMixin
+from .. import permissions, selectors
+from ..aggregation import runs as aggregates
+from ..choices import Frequency
+from ..models import DirtyAggregate, ReportCard
+from ..views import MeasurementMixin
+from . import charts
+from . import readers as dashboards
+from .forms import ReportCardForm
 
 
 def _labels() -> dict[str, str]:
@@ -159,7 +162,7 @@ class RecomputeView(MeasurementMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         from django.contrib import messages
 
-        from . import services
+        from .. import services
 
         _run, new = services.aggregates_rebuild_request(initiative=self.initiative, by=request.user)
         if new:
@@ -192,7 +195,7 @@ class ReportCardSettingsView(MeasurementMixin, FormView):
     def form_valid(self, form):
         from django.contrib import messages
 
-        from . import services
+        from .. import services
 
         services.report_card_save(initiative=self.initiative, by=self.request.user, form=form)
         messages.success(self.request, _("Saved."))
