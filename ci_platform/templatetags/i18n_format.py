@@ -1,0 +1,83 @@
+"""Template filters for text in two directions ({% load i18n_format %}).
+
+    {{ period.code|period }}            Q4 2026 / רבעון 4, 2026 (ci_platform.i18n_format.period_label)
+    {{ measure.get_unit_display|isolate_numbers }}   the range 0–100 kept left to right in Hebrew
+    {% blocktranslate with org=org.name|bdi %}…{% endblocktranslate %}   a name isolated inside a
+                                        translated sentence, where a <bdi> cannot be written around it
+    {{ figure|localised_figure|json_script:"fig" }}  a chart's period categories in the page's words
+
+In the page itself, user-written text is isolated in the template: <bdi>{{ name }}</bdi> inline,
+dir="auto" on the block that holds a description.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from django import template
+from django.utils.html import format_html
+
+from ci_platform import i18n_format
+
+register = template.Library()
+
+
+@register.filter
+def period(code) -> str:
+    return i18n_format.period_label(code)
+
+
+@register.filter
+def isolate_numbers(text) -> str:
+    return i18n_format.isolate_numbers(text)
+
+
+@register.filter
+def isolate(text, direction: str = "auto") -> str:
+    """Unicode isolates, for places markup cannot go (options, attributes): {{ name|isolate }}."""
+    return i18n_format.isolate(text, direction=direction)
+
+
+@register.filter
+def bdi(value):
+    """The value, escaped, in a <bdi>: for the values of a {% blocktranslate with … %}."""
+    return format_html("<bdi>{}</bdi>", value)
+
+
+@register.filter
+def period_bdi(code):
+    """A period's label in a left-to-right-safe <bdi>, for a {% blocktranslate with … %}."""
+    return format_html("<bdi>{}</bdi>", i18n_format.period_label(code))
+
+
+def _label(value):
+    return i18n_format.period_label(value) if isinstance(value, str) else value
+
+
+@register.filter
+def localised_figure(figure):
+    """A copy of a Plotly figure whose period codes (x values, category order, tick values and
+    texts) read as period labels of the page's language, in its ticks and its hover alike. The
+    order of the categories is kept: time still runs left to right (static/charts/charts.js)."""
+    if not isinstance(figure, dict):
+        return figure
+    figure = copy.deepcopy(figure)
+    for trace in figure.get("data", []):
+        if isinstance(trace.get("x"), list):
+            trace["x"] = [_label(x) for x in trace["x"]]
+    xaxis = figure.get("layout", {}).get("xaxis")
+    if isinstance(xaxis, dict):
+        for key in ("categoryarray", "tickvals"):
+            if isinstance(xaxis.get(key), list):
+                xaxis[key] = [_label(x) for x in xaxis[key]]
+        if isinstance(xaxis.get("ticktext"), list):
+            xaxis["ticktext"] = [_ticktext(t) for t in xaxis["ticktext"]]
+    return figure
+
+
+def _ticktext(text):
+    """ "2026-Q4 (Provisional)" → "Q4 2026 (Provisional)": the code at its start, labelled."""
+    if not isinstance(text, str):
+        return text
+    code, space, rest = text.partition(" ")
+    return i18n_format.period_label(code) + space + rest
