@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "workgroups",
     "communication",
     "backbone",
+    "learning",
 ]
 
 MIDDLEWARE = [

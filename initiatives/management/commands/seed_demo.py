@@ -214,7 +214,7 @@ class Command(BaseCommand):
 
         _seed_agenda(initiative, users, now)
         # Each component seeds its own part of the demo (a `demo.seed` function in its app).
-        for app in ("measurement", "workgroups", "communication", "backbone"):
+        for app in ("measurement", "workgroups", "communication", "backbone", "learning"):
             try:
                 module = importlib.import_module(f"{app}.demo")
             except ModuleNotFoundError as exc:
