@@ -8,6 +8,7 @@ card leaves them out."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -84,6 +85,13 @@ class MeasureCard:
         values = dict(zip(self.curve.history.periods, self.curve.history.values, strict=True))
         codes = sorted(set(values) | set(self.curve.targets), key=_period_key)
         return [(c, (values.get(c), self.curve.targets.get(c))) for c in codes]
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of everything the card shows (its measure, curve, targets, completeness and
+        verdict, read from the active run): the key of its cached HTML, with the language.
+        Equal cards are equal HTML; any change to what a card shows is a new key."""
+        return hashlib.blake2b(repr(self).encode(), digest_size=16).hexdigest()
 
     @property
     def better(self) -> int:

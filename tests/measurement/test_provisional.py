@@ -26,7 +26,9 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
+from ci_platform.i18n_format import isolate, period_label
 from measurement import services
 from measurement.aggregation import runs as aggregates
 from measurement.aggregation.completeness import is_complete
@@ -261,6 +263,11 @@ def _forecast_label(language: str) -> str:
     return "תחזית" if language == "he" else "Forecast"
 
 
+def _label(code: str, language: str) -> str:
+    with translation.override(language):
+        return period_label(code)
+
+
 def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
@@ -273,15 +280,18 @@ def test_the_dashboard(client, pworld, language):
     card = body[body.index('data-measure="hours"') :]
     card = card[: card.index("</details>")]
     assert '<span class="fs-4 number">190</span>' in card
-    assert '<span class="number">2025-Q3</span>' in card  # the period the headline is for
-    assert f'{words["since_previous"]}: <span class="number">+20</span>' in card
+    assert (
+        f'<span class="number"><bdi>{_label("2025-Q3", language)}</bdi></span>' in card
+    )  # the headline's period
+    assert f'{words["since_previous"]}: <span class="number" dir="ltr">+20</span>' in card
     assert f'text-bg-success">{words["on_track"]}<' in card
     headline = card.split("<table")[0]
     assert "-60" not in headline and ">130<" not in headline
-    assert f"2025-Q4 {words['note']}" in _text(card)
+    assert f"{isolate(_label('2025-Q4', language))} {words['note']}" in _text(card)
     # The table behind the chart marks Q4 in words, not by colour alone.
     table = card[card.index("<table") :]
-    q4 = table[table.index("2025-Q4") - 100 : table.index("2025-Q4") + 200]
+    q4_label = _label("2025-Q4", language)
+    q4 = table[table.index(q4_label) - 100 : table.index(q4_label) + 200]
     assert f'<span aria-hidden="true">◌</span> {words["provisional"]}</span>' in q4
     assert table.count('data-provisional="true"') == 1
     figure = response.context["figures"]["fig-hours"]
@@ -304,13 +314,13 @@ def test_the_measure_page(client, pworld, language):
     # The measure's card: the latest complete quarter, the change and verdict from it.
     card = body[body.index('data-measure="hours"') : body.index("</details>")]
     assert '<span class="fs-4 number">190</span>' in card
-    assert f'{words["since_previous"]}: <span class="number">+20</span>' in card
+    assert f'{words["since_previous"]}: <span class="number" dir="ltr">+20</span>' in card
     assert f'text-bg-success">{words["on_track"]}<' in card
-    assert f"2025-Q4 {words['note']}" in _text(card)
+    assert f"{isolate(_label('2025-Q4', language))} {words['note']}" in _text(card)
     assert response.context["detail"].provisional == ["2025-Q4"]
     # The tables by breakdown and by organisation and the completeness table mark Q4 (3), the
     # card's table too (1); no other quarter.
-    mark = f'<span class="number">2025-Q4</span> <span class="badge rounded-pill text-bg-light border" data-provisional="true"><span aria-hidden="true">◌</span> {words["provisional"]}</span>'
+    mark = f'<span class="badge rounded-pill text-bg-light border" data-provisional="true"><span aria-hidden="true">◌</span> {words["provisional"]}</span>'
     assert body.count(mark) == 4
     assert body.count('data-provisional="true"') == 4
     for figure in (response.context["figure_members"], response.context["figure_orgs"]):
@@ -326,10 +336,11 @@ def test_the_public_report_card_shows_complete_periods_only(client, pworld, lang
     response = client.get("/public/c2c/")
     body = response.content.decode()
     assert '<span class="fs-4 number">190</span>' in body
-    assert f'{words["since_previous"]}: <span class="number">+20</span>' in body
+    assert f'{words["since_previous"]}: <span class="number" dir="ltr">+20</span>' in body
     assert f'text-bg-success">{words["on_track"]}<' in body
     # The card's table: Q4 only for its target, without the provisional value.
-    assert '<td class="number">2025-Q4</td><td class="number">—</td><td class="number">200</td>' in body
+    q4 = f'<td class="number"><bdi>{_label("2025-Q4", language)}</bdi></td>'
+    assert q4 + '<td class="number">—</td><td class="number">200</td>' in body
     assert ">130<" not in body
     assert "data-provisional" not in body and words["note"] not in _text(body)
     figure = response.context["figures"]["fig-hours"]

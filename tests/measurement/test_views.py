@@ -363,7 +363,7 @@ class TestReview:
 
     @pytest.mark.parametrize(("language", "member"), [("en", "Dalet"), ("he", "ד'")])
     def test_the_page_lists_values_and_history_as_stored(self, client, mworld, language, member):
-        """The values and the history are written by template tags (measurement_tags): a zero is
+        """The values and the history (templates/measurement/_value_rows.html, _audit_items.html): a zero is
         "0" (the template's `default` filter once showed it as "—", like a cleared value), names
         are in the page's language and escaped, dates are in the initiative's time zone."""
         closed = mworld.closed_submission
@@ -375,14 +375,14 @@ class TestReview:
         client.cookies["django_language"] = language
         page_text = text(client.get(self.submission_url(closed)))
         audit = page_text[page_text.index('id="audit"') :]
-        assert f'<span class="number">enrolled</span> · {html.escape(member)} ' in audit
-        assert '<span class="number">100 → 0</span>' in audit
-        assert '<span class="number">0 → 7</span>' in audit
-        assert "— Fix &lt;b&gt;it&lt;/b&gt;</li>" in audit
+        assert f'<span class="number">enrolled</span> · <bdi>{html.escape(member)}</bdi> ' in audit
+        assert '<span class="number" dir="ltr">100 → 0</span>' in audit
+        assert '<span class="number" dir="ltr">0 → 7</span>' in audit
+        assert "— <bdi>Fix &lt;b&gt;it&lt;/b&gt;</bdi></li>" in audit
         values = page_text[page_text.index("<tbody>") : page_text.index("</tbody>")]
         assert (
             # Under correction: the approved 100 stays, the partner's 7 is proposed beside it.
-            f'<tr><td class="number">enrolled</td><td>{html.escape(member)}</td><td class="number">100'
+            f'<tr><td class="number">enrolled</td><td><bdi>{html.escape(member)}</bdi></td><td class="number">100'
             ' → <strong data-proposed="7.000000">7</strong></td>' in values
         )
         moment = AuditEntry.objects.filter(submission=closed).latest("id").at
@@ -421,8 +421,8 @@ class TestReview:
         # Newest first: the added lines (newer than the fixture's) fill the first page, and the
         # fixture's oldest lines are on the second.
         newest = 305 - known - 1
-        assert first.index(f"— line {newest}</li>") < first.index("— line 0</li>")
-        assert "— line " not in second and 'data-action="create"' in second
+        assert first.index(f"— <bdi>line {newest}</bdi></li>") < first.index("— <bdi>line 0</bdi></li>")
+        assert "— <bdi>line " not in second and 'data-action="create"' in second
         for odd in ("abc", "-1", "0", "99999999999999999999", "1" * 18):
             response = client.get(page + "?history=" + odd)
             assert response.status_code == 200, odd
