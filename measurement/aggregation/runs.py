@@ -10,12 +10,13 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from initiatives.models import Initiative
 
+from .. import database
 from ..choices import SubmissionStatus
 from ..models import (
     Aggregate,
@@ -71,7 +72,7 @@ def compute_into(run: AggregateRun, measure: SharedMeasure, period_ids=None) -> 
     the Python rules (aggregation.aggregate_measure) compute the rows, which are then inserted.
     """
     dims = measure.measure_dimensions.count()
-    rows = None if connection.vendor == "postgresql" else _python_rows(measure, dims, period_ids)
+    rows = None if database.does_the_work() else _python_rows(measure, dims, period_ids)
     completeness = _completeness(measure, period_ids)
     with transaction.atomic():
         old = Aggregate.objects.filter(run=run, measure=measure)
@@ -258,7 +259,7 @@ def update(initiative_id: int, measure_ids, period_id: int) -> None:
         SharedMeasure.objects.filter(pk__in=list(measure_ids)).annotate(dims=Count("measure_dimensions"))
     )
     period = ReportingPeriod.objects.get(pk=period_id)
-    in_database = connection.vendor == "postgresql"
+    in_database = database.does_the_work()
     rows = {m.pk: None if in_database else _python_rows(m, m.dims, [period_id]) for m in measures}
     completeness = _period_completeness(run, measures, period)
     ids = [m.pk for m in measures]

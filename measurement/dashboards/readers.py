@@ -15,12 +15,12 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from django.db import connection
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Initiative, Organization
 
+from .. import database
 from ..aggregation import runs as aggregates
 from ..aggregation.completeness import DEFAULT_COMPLETE_PCT, is_complete
 from ..choices import Direction
@@ -227,7 +227,7 @@ def measure_cards(
     (`sql=False`) seven ORM queries."""
     run = aggregates.active_run(initiative)
     if sql is None:
-        sql = connection.vendor == "postgresql"
+        sql = database.does_the_work()
     reads, strategy_titles, complete_pct = (_read_sql if sql else _read_orm)(
         initiative, run, codes, first, last
     )
@@ -364,7 +364,7 @@ def measure_detail(
     completeness, and which periods with figures are provisional. Two statements on PostgreSQL
     (`dashboards_sql`), five ORM queries elsewhere."""
     if sql is None:
-        sql = connection.vendor == "postgresql"
+        sql = database.does_the_work()
     if sql:
         from . import sql as dashboards_sql
 
@@ -444,7 +444,7 @@ def _organization_totals(
         )
     )
     dims = len(measure.measure_dimensions.all())
-    if connection.vendor == "postgresql":  # the same rules, in the database (aggregation_sql)
+    if database.does_the_work():  # the same rules, in the database (aggregation_sql)
         org_totals = organization_totals(measure, dims, list(codes))
     else:
 

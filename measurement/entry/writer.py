@@ -17,6 +17,8 @@ from decimal import Decimal
 
 from django.db import connection, models
 
+from .. import database
+
 BATCH = 5000
 
 
@@ -52,7 +54,7 @@ def insert(model: type[models.Model], fields: list[str], rows: list[dict]) -> in
     """Insert rows (dicts with exactly `fields`). Returns how many."""
     if not rows:
         return 0
-    if connection.vendor != "postgresql":
+    if not database.does_the_work():
         attnames = {name: model._meta.get_field(name).attname for name in fields}
         model.objects.bulk_create(
             [model(**{attnames[name]: row[name] for name in fields}) for row in rows], batch_size=2000
@@ -86,7 +88,7 @@ def update(model: type[models.Model], fields: list[str], rows: list[dict]) -> in
     """Set `fields` on existing rows, each dict holding `pk` and the fields. Returns how many."""
     if not rows:
         return 0
-    if connection.vendor != "postgresql":
+    if not database.does_the_work():
         objects = []
         for row in rows:
             obj = model(pk=row["pk"])
