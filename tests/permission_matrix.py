@@ -7,6 +7,12 @@ persona. The persona decides the expected answer:
 * outsider / other_member        -> 404: an initiative you are not in does not exist for you
 * a member whose role lacks it   -> 403
 * a member whose role has it     -> the endpoint's success status
+
+`permission_cases` also registers its endpoints (`REGISTERED`): tests/test_routes_declared.py walks
+the URLconf and fails for any named route or API endpoint that no registered Endpoint reaches and no
+entry of its lists explains. The route an Endpoint tests is found by building its address from a
+stand-in world (`route_of`); one whose address cannot be built that way (a model's
+get_absolute_url(), say) names it: `Endpoint(..., route="measurement:submission")`.
 """
 
 from __future__ import annotations
@@ -32,10 +38,64 @@ class Endpoint:
     ok: tuple[int, ...] = (200,)
     api: bool = False
     extra: dict = field(default_factory=dict)
+    route: str | None = None  # the URL name it tests, when `url` cannot be built from a stand-in world
+
+
+# Every Endpoint given to permission_cases, in the order the test modules were imported.
+REGISTERED: list[Endpoint] = []
 
 
 def permission_cases(endpoints: list[Endpoint]):
+    REGISTERED.extend(endpoints)
     return [pytest.param(e, p, id=f"{e.name}-{e.method}-{p}") for e in endpoints for p in PERSONAS]
+
+
+class StandIn:
+    """A world (or any object reached from it) for building an Endpoint's address without a
+    database: every attribute, item and call is another stand-in, and it reads as "1", which fits
+    every path converter (a pk, a slug, a code)."""
+
+    def __getattr__(self, name: str) -> StandIn:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return StandIn()
+
+    def __getitem__(self, key) -> StandIn:
+        return StandIn()
+
+    def __call__(self, *args, **kwargs) -> StandIn:
+        return StandIn()
+
+    def __str__(self) -> str:
+        return "1"
+
+    def __format__(self, spec: str) -> str:
+        return "1"
+
+    def __int__(self) -> int:
+        return 1
+
+
+def route_of(endpoint: Endpoint) -> str | None:
+    """The URL name ("app:name" or "app-api:basename-action") an Endpoint tests, or None when its
+    address cannot be built from a stand-in world or reaches no named route."""
+    from urllib.parse import urlsplit
+
+    from django.urls import Resolver404, resolve
+
+    if endpoint.route:
+        return endpoint.route
+    try:
+        url = endpoint.url(StandIn())
+    except Exception:  # an address built from real rows: the Endpoint must name its route
+        return None
+    if not isinstance(url, str):
+        return None
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return None
+    return match.view_name if match.url_name else None
 
 
 def expected_status(endpoint: Endpoint, persona: str) -> tuple[int, ...]:
