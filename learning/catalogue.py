@@ -81,7 +81,7 @@ STARTING_RISKS: tuple[StartingRisk, ...] = (
         RiskCategory.PITFALL,
         "402",
         _("Expecting the wrong kind of results"),
-        "הציפייה של הארגונים המשתתפים ביוזמות קולקטיב אימפקט להגיע לתוצאות הלא נכונות",
+        "המכשול הגדול מכולם הטמון בציפייה של הארגונים המשתתפים ביוזמות קולקטיב אימפקט להגיע לתוצאות הלא נכונות",
         _(
             "Say from the start that phases I to III take six months to two years and the fourth a "
             "decade or more (line 314); publish progress and successes at every phase."

@@ -1,0 +1,56 @@
+"""The demo (manage.py seed_demo) has every part of learning, in English and Hebrew, and every
+page of it answers."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from initiatives.models import Initiative
+from learning import selectors
+from learning.choices import AssumptionStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(eager_tasks):
+    call_command("seed_demo", force=True, verbosity=0)
+    return Initiative.objects.get(slug="cradle-to-career")
+
+
+def test_the_demo_has_all_of_learning(demo, client):
+    risks = list(selectors.risks_of(demo))
+    assert len(risks) >= 8 and any(r.catalogue_key for r in risks) and any(not r.catalogue_key for r in risks)
+    assert selectors.risks_due(demo).exists()
+    assert any(r.reviews.exists() for r in risks)
+    statuses = {a.status for a in selectors.assumptions_of(demo)}
+    assert statuses == set(AssumptionStatus.values)
+    assert selectors.coverage(demo).complete
+    history = selectors.worksheet_history(next(m for m in selectors.measures(demo) if m.code == "k-ready"))
+    assert len(history) == 2 and history[0].carried_from == history[1]
+    assert selectors.report_card_worksheets(demo)
+    stories = list(selectors.stories_of(demo))
+    assert len(stories) >= 3 and any(re.search("[א-ת]", s.title) for s in stories)
+    # The second initiative has no measures: the three levels are missing, with the source's reasons.
+    assert len(selectors.coverage(Initiative.objects.get(slug="healthy-negev")).missing) == 3
+
+
+def test_every_learning_page_of_the_demo_answers_in_both_languages(demo, client, django_user_model):
+    client.force_login(django_user_model.objects.get(username="backbone"))
+    for language in ("en", "he"):
+        client.cookies["django_language"] = language
+        start = reverse("learning:home", kwargs={"slug": demo.slug})
+        queue, seen = [start], set()
+        while queue:
+            url = queue.pop()
+            if url in seen:
+                continue
+            seen.add(url)
+            response = client.get(url)
+            assert response.status_code in (200, 302), url
+            if response.status_code == 200:
+                body = response.content.decode()
+                queue += re.findall(r'href="(/initiatives/cradle-to-career/learning/[^"#?]*)"', body)
+        assert len(seen) > 40
