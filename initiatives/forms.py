@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
+from . import fit
 from .choices import Phase, Role, TokenScope
 from .models import FitAssessment, Initiative, Milestone, Organization, ReadinessAssessment
 
@@ -172,24 +173,33 @@ class ReadinessForm(forms.ModelForm):
 
 
 class FitForm(forms.ModelForm):
+    """The source's Table 1, row by row: each answer is one of the row's two cells."""
+
     class Meta:
         model = FitAssessment
-        fields = [
-            "solution_known",
-            "can_be_copied",
-            "who_can_solve",
-            "problem_character",
-            "solution_needs",
-            "notes",
-        ]
+        fields = [*fit.ANSWER_ORDER, "notes"]
         widgets = {
-            "solution_known": forms.RadioSelect,
-            "can_be_copied": forms.RadioSelect,
-            "who_can_solve": forms.RadioSelect,
-            "problem_character": forms.RadioSelect,
-            "solution_needs": forms.RadioSelect,
+            **dict.fromkeys(fit.ANSWER_ORDER, forms.RadioSelect),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in fit.ANSWER_ORDER:
+            field = self.fields[name]
+            # Two cells, no blank: an unanswered row is an error, not a third answer.
+            field.choices = [c for c in field.choices if c[0] != ""]
+            field.required = name != "hard_to_implement"
+        self.fields["hard_to_implement"].help_text = _("Only when a known solution exists.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("solution_exists") == fit.SolutionExists.KNOWN and not data.get("hard_to_implement"):
+            self.add_error(
+                "hard_to_implement",
+                _("A solution is known: say whether it is costly or complicated to implement."),
+            )
+        return data
 
 
 class ApiTokenForm(forms.Form):

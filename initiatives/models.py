@@ -25,6 +25,18 @@ from .choices import (
     WhoCanSolve,
     YesNo,
 )
+from .fit import (
+    Copyable,
+    FitVerdict,
+    HardToImplement,
+    ProblemTraits,
+    Questionnaire,
+    SocialProblem,
+    SolutionExists,
+    SolutionKnowable,
+    SolutionTraits,
+    Solver,
+)
 
 
 class Organization(models.Model):
@@ -197,6 +209,9 @@ class PhaseTransition(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     # The areas whose milestone in the phase being left was not done at the time.
     open_milestones = models.JSONField(default=list, blank=True)
+    # Leaving pre-launch: the preconditions (champion, funding, urgency) not met at the time, by the
+    # latest readiness assessment; all three when none had been made.
+    unmet_preconditions = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -249,26 +264,70 @@ class ReadinessAssessment(models.Model):
 
 
 class FitAssessment(models.Model):
-    """The problem-fit questions of DOMAIN.md section 2 and the result derived from them."""
+    """Is the problem one collective impact is for? The source's Table 1 answered (initiatives.fit),
+    with the verdict derived from the answers. Every assessment is kept: the page shows the history,
+    including those that answered the earlier five questions (questionnaire 1)."""
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="fit_assessments")
+    questionnaire = models.PositiveSmallIntegerField(
+        _("questions answered"), choices=Questionnaire.choices, default=Questionnaire.TABLE_1
+    )
+    # The source's Table 1 (questionnaire 2).
+    solution_exists = models.CharField(
+        _("Does a solution exist?"), max_length=10, choices=SolutionExists.choices, blank=True
+    )
+    hard_to_implement = models.CharField(
+        _("If so, is it costly or complicated to implement?"),
+        max_length=5,
+        choices=HardToImplement.choices,
+        blank=True,
+    )
+    solution_copyable = models.CharField(
+        _("Can the solution be copied?"), max_length=5, choices=Copyable.choices, blank=True
+    )
+    solver = models.CharField(
+        _("Who can solve the problem?"), max_length=20, choices=Solver.choices, blank=True
+    )
+    problem_traits = models.CharField(
+        _("What characterises the problem?"), max_length=20, choices=ProblemTraits.choices, blank=True
+    )
+    solution_knowable = models.CharField(
+        _("Can the solution be known?"), max_length=12, choices=SolutionKnowable.choices, blank=True
+    )
+    solution_traits = models.CharField(
+        _("What characterises the solution?"), max_length=10, choices=SolutionTraits.choices, blank=True
+    )
+    social_problem = models.CharField(
+        _("Is it a complex social problem?"), max_length=5, choices=SocialProblem.choices, blank=True
+    )
+    # The earlier five questions (questionnaire 1), kept for the assessments that answered them.
     solution_known = models.CharField(
-        _("Does a solution to the problem exist?"), max_length=20, choices=SolutionKnown.choices
+        _("Does a solution to the problem exist?"), max_length=20, choices=SolutionKnown.choices, blank=True
     )
     can_be_copied = models.CharField(
-        _("Can a solution be copied from a similar problem elsewhere?"), max_length=5, choices=YesNo.choices
+        _("Can a solution be copied from a similar problem elsewhere?"),
+        max_length=5,
+        choices=YesNo.choices,
+        blank=True,
     )
-    who_can_solve = models.CharField(_("Who can solve it?"), max_length=20, choices=WhoCanSolve.choices)
+    who_can_solve = models.CharField(
+        _("Who can solve it?"), max_length=20, choices=WhoCanSolve.choices, blank=True
+    )
     problem_character = models.CharField(
-        _("What characterises the problem?"), max_length=20, choices=ProblemCharacter.choices
+        _("What characterises the problem?"), max_length=20, choices=ProblemCharacter.choices, blank=True
     )
     solution_needs = models.CharField(
-        _("What does a solution need?"), max_length=20, choices=SolutionNeeds.choices
+        _("What does a solution need?"), max_length=20, choices=SolutionNeeds.choices, blank=True
     )
     notes = models.TextField(_("notes"), blank=True)
     # Derived by services.fit_assess and stored, so that history shows what was concluded then.
-    complexity = models.CharField(_("complexity"), max_length=20, choices=Complexity.choices, editable=False)
-    nature = models.CharField(_("nature"), max_length=20, choices=ProblemNature.choices, editable=False)
+    verdict = models.CharField(_("verdict"), max_length=20, choices=FitVerdict.choices, editable=False)
+    complexity = models.CharField(
+        _("complexity"), max_length=20, choices=Complexity.choices, editable=False, blank=True
+    )
+    nature = models.CharField(
+        _("nature"), max_length=20, choices=ProblemNature.choices, editable=False, blank=True
+    )
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -277,6 +336,13 @@ class FitAssessment(models.Model):
     class Meta:
         ordering = ["-assessed_at", "-id"]
         get_latest_by = ["assessed_at", "id"]
+        constraints = [
+            # Line 98 of the source: a complex problem cannot be a technical one.
+            models.CheckConstraint(
+                condition=~Q(complexity=Complexity.COMPLEX, nature=ProblemNature.TECHNICAL),
+                name="fit_never_complex_and_technical",
+            ),
+        ]
         verbose_name = _("fit assessment")
         verbose_name_plural = _("fit assessments")
 
@@ -285,7 +351,10 @@ class FitAssessment(models.Model):
 
     @property
     def is_suited(self) -> bool:
-        return self.complexity == Complexity.COMPLEX and self.nature == ProblemNature.ADAPTIVE
+        """Complex, adaptive and social. The earlier questions did not ask whether it is social."""
+        if self.verdict != FitVerdict.COMPLEX_ADAPTIVE:
+            return False
+        return self.questionnaire != Questionnaire.TABLE_1 or self.social_problem == SocialProblem.YES
 
 
 class ApiToken(models.Model):

@@ -18,7 +18,7 @@ from ci_platform.celery import enqueue
 
 from . import permissions
 from .choices import Area, MilestoneStatus, Phase, Role, TokenScope
-from .fit import classify_problem
+from .fit import ANSWER_FIELDS, Questionnaire, SolutionExists, classify_problem
 from .models import (
     ApiToken,
     FitAssessment,
@@ -258,9 +258,17 @@ def open_milestones(initiative: Initiative, phase: int) -> list[Milestone]:
     ]
 
 
+def unmet_preconditions(initiative: Initiative) -> list[str]:
+    """The preconditions (lines 137–141) the latest readiness assessment does not show as met; all
+    three when none has been made."""
+    latest = initiative.readiness_assessments.first()
+    return list(ReadinessAssessment.PRECONDITIONS) if latest is None else latest.unmet
+
+
 @transaction.atomic
 def phase_change(*, initiative: Initiative, by, to_phase: int, reason: str = "") -> PhaseTransition:
-    """Move one phase forward or back. Going ahead with milestones not done needs a reason."""
+    """Move one phase forward or back. Going ahead with milestones not done, or leaving pre-launch
+    with the three preconditions not all met, needs a reason."""
     require(by, permissions.MANAGE, initiative)
     initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
     from_phase = initiative.phase
@@ -274,6 +282,18 @@ def phase_change(*, initiative: Initiative, by, to_phase: int, reason: str = "")
         raise ValidationError(
             {"reason": _("Some milestones of the current phase are not done: say why you go ahead anyway.")}
         )
+    unmet = (
+        unmet_preconditions(initiative) if from_phase == Phase.PRE_LAUNCH and to_phase > from_phase else []
+    )
+    if unmet and not reason:
+        raise ValidationError(
+            {
+                "reason": _(
+                    "The three preconditions are not all met, which the source calls necessary to set up an "
+                    "initiative: say why you leave pre-launch anyway."
+                )
+            }
+        )
     if to_phase < from_phase and not reason:
         raise ValidationError({"reason": _("Say why the initiative goes back a phase.")})
     initiative.phase = to_phase
@@ -285,6 +305,7 @@ def phase_change(*, initiative: Initiative, by, to_phase: int, reason: str = "")
         by=by,
         reason=reason,
         open_milestones=[m.area for m in undone],
+        unmet_preconditions=unmet,
     )
 
 
@@ -296,12 +317,36 @@ def readiness_assess(*, initiative: Initiative, by, **answers) -> ReadinessAsses
 
 @transaction.atomic
 def fit_assess(*, initiative: Initiative, by, notes: str = "", **answers) -> FitAssessment:
+    """Record an answer to the source's Table 1 and the verdict derived from it. Earlier
+    assessments stay as they are: the page shows them as history."""
     require(by, permissions.MANAGE, initiative)
+    problems = {}
+    for name in ANSWER_FIELDS:
+        value = answers.get(name) or ""
+        choices = FitAssessment._meta.get_field(name).choices
+        valid = {v for v, _label in choices}
+        if name == "hard_to_implement":
+            if answers.get("solution_exists") == SolutionExists.KNOWN and value not in valid:
+                problems[name] = _(
+                    "A solution is known: say whether it is costly or complicated to implement."
+                )
+            elif answers.get("solution_exists") != SolutionExists.KNOWN:
+                value = ""
+        elif value not in valid:
+            problems[name] = _("Choose one of the two answers.")
+        answers[name] = value
+    unknown = set(answers) - set(ANSWER_FIELDS)
+    if unknown:
+        raise ValueError(f"not a question of the fit assessment: {sorted(unknown)}")
+    if problems:
+        raise ValidationError(problems)
     result = classify_problem(**answers)
     return FitAssessment.objects.create(
         initiative=initiative,
         assessed_by=by,
-        notes=notes,
+        notes=notes.strip(),
+        questionnaire=Questionnaire.TABLE_1,
+        verdict=result.verdict,
         complexity=result.complexity,
         nature=result.nature,
         **answers,

@@ -13,9 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
-from . import permissions, selectors, services
+from . import fit, permissions, selectors, services
 from .choices import Area, Phase, Role
-from .fit import classify_problem
 from .forms import (
     AcceptNewUserForm,
     AddOrganizationForm,
@@ -280,14 +279,15 @@ class ReadinessView(InitiativeMixin, FormView):
 
 
 class FitView(InitiativeMixin, FormView):
-    """The problem-fit questions and their result, with history."""
+    """The source's Table 1 answered, its verdict with the reasons in the source's words, and every
+    earlier assessment as history (backbone staff assess; every member reads)."""
 
     template_name = "initiatives/fit.html"
     form_class = FitForm
     section = "readiness"
 
     def get_initial(self):
-        latest = self.initiative.fit_assessments.first()
+        latest = self.initiative.fit_assessments.filter(questionnaire=fit.Questionnaire.TABLE_1).first()
         if latest is None:
             return {}
         return {f: getattr(latest, f) for f in FitForm.Meta.fields}
@@ -300,17 +300,55 @@ class FitView(InitiativeMixin, FormView):
     def get_context_data(self, **kwargs):
         history = list(self.initiative.fit_assessments.select_related("assessed_by"))
         latest = history[0] if history else None
-        reasons = (
-            classify_problem(**{f: getattr(latest, f) for f in FitForm.Meta.fields if f != "notes"}).reasons
-            if latest
-            else []
+        form = kwargs.get("form") or self.get_form()
+        axes: list[tuple[str, list]] = []
+        for axis, axis_label in ((1, fit.AXIS_1), (2, fit.AXIS_2)):
+            rows = [(row.question, row.line, form[row.field]) for row in fit.ROWS if row.axis == axis]
+            if axis == 1:  # "if it is costly or hard to implement": part of the first row's cell
+                rows.insert(1, ("", 120, form["hard_to_implement"]))
+            axes.append((axis_label, rows))
+        return super().get_context_data(
+            latest=latest,
+            result=fit.result_of(latest) if latest else None,
+            answers=_fit_answers(latest) if latest else [],
+            history=history,
+            axes=axes,
+            social=form["social_problem"],
+            table_1=fit.Questionnaire.TABLE_1,
+            **kwargs,
         )
-        return super().get_context_data(latest=latest, reasons=reasons, history=history, **kwargs)
 
     def form_valid(self, form):
-        services.fit_assess(initiative=self.initiative, by=self.request.user, **form.cleaned_data)
+        try:
+            services.fit_assess(initiative=self.initiative, by=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
         messages.success(self.request, _("Fit assessment saved."))
         return redirect("initiatives:fit", slug=self.initiative.slug)
+
+
+def _fit_answers(assessment) -> list[tuple[str, str, str]]:
+    """(question, answer, source line) per row the assessment answered, in the table's order."""
+    if assessment.questionnaire != fit.Questionnaire.TABLE_1:
+        names = ["solution_known", "can_be_copied", "who_can_solve", "problem_character", "solution_needs"]
+        return [
+            (
+                assessment._meta.get_field(name).verbose_name,
+                getattr(assessment, f"get_{name}_display")(),
+                "",
+            )
+            for name in names
+            if getattr(assessment, name)
+        ]
+    rows = [(row.question, row.field, str(row.line)) for row in fit.ROWS]
+    rows.insert(1, (assessment._meta.get_field("hard_to_implement").verbose_name, "hard_to_implement", "120"))
+    rows.append((assessment._meta.get_field("social_problem").verbose_name, "social_problem", "112–114"))
+    return [
+        (question, getattr(assessment, f"get_{name}_display")(), line)
+        for question, name, line in rows
+        if getattr(assessment, name)
+    ]
 
 
 class MembersView(InitiativeMixin, TemplateView):

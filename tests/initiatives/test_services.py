@@ -51,6 +51,16 @@ def test_creation_can_be_restricted_to_administrators(world, settings):
         )
 
 
+READY = {
+    "champion": "met",
+    "champion_evidence": "a",
+    "funding": "met",
+    "funding_evidence": "b",
+    "urgency": "met",
+    "urgency_evidence": "c",
+}
+
+
 class TestPhaseChange:
     def test_forward_with_open_milestones_needs_a_reason(self, world):
         with pytest.raises(ValidationError) as exc:
@@ -76,6 +86,7 @@ class TestPhaseChange:
 
     def test_forward_when_all_done_needs_no_reason(self, world):
         i, by = world.initiative, world.people["backbone"]
+        services.readiness_assess(initiative=i, by=by, **READY)
         for m in i.milestones.filter(phase=1):
             services.milestone_update(milestone=m, by=by, status=MilestoneStatus.DONE, evidence="ok")
         t = services.phase_change(initiative=i, by=by, to_phase=2)
@@ -90,6 +101,29 @@ class TestPhaseChange:
         i.refresh_from_db()
         assert i.phase == 1 and not t.is_forward
         assert i.phase_transitions.count() == 2
+
+    def test_leaving_pre_launch_with_preconditions_unmet_needs_a_reason(self, world):
+        """Lines 137–141: the three preconditions are necessary to set up an initiative."""
+        i, by = world.initiative, world.people["backbone"]
+        for m in i.milestones.filter(phase=1):
+            services.milestone_update(milestone=m, by=by, status=MilestoneStatus.DONE, evidence="ok")
+        services.readiness_assess(initiative=i, by=by, **{**READY, "funding": "partly"})
+        with pytest.raises(ValidationError) as exc:
+            services.phase_change(initiative=i, by=by, to_phase=2)
+        assert "preconditions" in exc.value.error_dict["reason"][0].message
+        t = services.phase_change(
+            initiative=i, by=by, to_phase=2, reason="The anchor funder signs next month"
+        )
+        assert (t.unmet_preconditions, t.open_milestones) == (["funding"], [])
+
+    def test_leaving_pre_launch_without_any_readiness_assessment_counts_all_three(self, world):
+        i, by = world.initiative, world.people["backbone"]
+        t = services.phase_change(initiative=i, by=by, to_phase=2, reason="go")
+        assert t.unmet_preconditions == ["champion", "funding", "urgency"]
+        # Later phase changes do not ask again.
+        for m in i.milestones.filter(phase=2):
+            services.milestone_update(milestone=m, by=by, status=MilestoneStatus.DONE, evidence="ok")
+        assert services.phase_change(initiative=i, by=by, to_phase=3).unmet_preconditions == []
 
     @pytest.mark.parametrize("to_phase", [3, 4, 0, 5, 1])
     def test_only_one_step_at_a_time(self, world, to_phase):
@@ -140,17 +174,60 @@ def test_readiness_keeps_history_and_result(world):
     assert world.initiative.readiness_assessments.first() == second
 
 
+TABLE_1_SIMPLE = {
+    "solution_exists": "known",
+    "hard_to_implement": "yes",
+    "solution_copyable": "yes",
+    "solver": "authority",
+    "problem_traits": "well_defined",
+    "solution_knowable": "clear",
+    "solution_traits": "experts",
+    "social_problem": "yes",
+}
+
+
 def test_fit_assessment_stores_derived_result(world):
-    fit = services.fit_assess(
-        initiative=world.initiative,
-        by=world.people["backbone"],
-        solution_known="known_hard",
-        can_be_copied="yes",
-        who_can_solve="experts",
-        problem_character="well_defined",
-        solution_needs="expertise",
+    fit = services.fit_assess(initiative=world.initiative, by=world.people["backbone"], **TABLE_1_SIMPLE)
+    assert (fit.questionnaire, fit.verdict, fit.complexity, fit.nature, fit.is_suited) == (
+        2,
+        "complicated",
+        "complicated",
+        "technical",
+        False,
     )
-    assert (fit.complexity, fit.nature, fit.is_suited) == ("complicated", "technical", False)
+
+
+def test_fit_assessment_refuses_unanswered_rows_and_keeps_history(world):
+    by = world.people["backbone"]
+    with pytest.raises(ValidationError) as exc:
+        services.fit_assess(
+            initiative=world.initiative, by=by, **{**TABLE_1_SIMPLE, "solver": "", "hard_to_implement": ""}
+        )
+    assert set(exc.value.error_dict) == {"solver", "hard_to_implement"}
+    assert not world.initiative.fit_assessments.exists()
+    first = services.fit_assess(initiative=world.initiative, by=by, **TABLE_1_SIMPLE)
+    # The costliness is asked only of a known solution: dropped when there is none.
+    second = services.fit_assess(
+        initiative=world.initiative,
+        by=by,
+        **{**TABLE_1_SIMPLE, "solution_exists": "unknown", "hard_to_implement": "yes"},
+    )
+    assert second.hard_to_implement == "" and second.verdict == "mixed"
+    assert list(world.initiative.fit_assessments.all()) == [second, first]
+
+
+def test_the_database_refuses_complex_and_technical(world):
+    from django.db import IntegrityError, transaction
+
+    fit = services.fit_assess(initiative=world.initiative, by=world.people["backbone"], **TABLE_1_SIMPLE)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        type(fit).objects.filter(pk=fit.pk).update(complexity="complex", nature="technical")
+
+
+@pytest.mark.parametrize("persona", ["steering", "partner", "viewer", "outsider"])
+def test_fit_assessment_only_backbone(world, persona):
+    with pytest.raises(PermissionDenied):
+        services.fit_assess(initiative=world.initiative, by=world.people[persona], **TABLE_1_SIMPLE)
 
 
 class TestInvitations:

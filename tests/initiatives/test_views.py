@@ -132,20 +132,26 @@ def test_readiness_bad_input_saves_nothing(client, world):
 def test_fit_result_is_shown_with_reasons(client, world):
     client.force_login(world.people["backbone"])
     url = reverse("initiatives:fit", kwargs={"slug": "c2c"})
-    client.post(
+    response = client.post(
         url,
         {
-            "solution_known": "known_easy",
-            "can_be_copied": "yes",
-            "who_can_solve": "experts",
-            "problem_character": "well_defined",
-            "solution_needs": "expertise",
+            "solution_exists": "known",
+            "hard_to_implement": "no",
+            "solution_copyable": "yes",
+            "solver": "authority",
+            "problem_traits": "well_defined",
+            "solution_knowable": "clear",
+            "solution_traits": "experts",
+            "social_problem": "yes",
         },
     )
+    assert response.status_code == 302
     client.force_login(world.people["steering"])
     body = client.get(url).content.decode()
     assert "Not suited to collective impact" in body
-    assert "isolated impact" in body
+    assert "A simple problem (technical)" in body
+    assert "In most cases the solution will create isolated impact." in body
+    assert "source, line 131" in body
 
 
 def test_removing_the_last_backbone_shows_a_message(client, world):

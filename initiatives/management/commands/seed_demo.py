@@ -20,14 +20,18 @@ from initiatives.choices import (
     MilestoneStatus,
     Phase,
     PreconditionStatus,
-    ProblemCharacter,
     Role,
     Sector,
-    SolutionKnown,
-    SolutionNeeds,
     Topic,
-    WhoCanSolve,
-    YesNo,
+)
+from initiatives.fit import (
+    Copyable,
+    ProblemTraits,
+    SocialProblem,
+    SolutionExists,
+    SolutionKnowable,
+    SolutionTraits,
+    Solver,
 )
 from initiatives.models import Initiative, Milestone, Organization, Participation, PhaseTransition
 
@@ -152,17 +156,37 @@ class Command(BaseCommand):
             urgency_evidence="The 2024 national assessment put the city's southern schools in the bottom decile.",
         )
         type(later).objects.filter(pk=later.pk).update(assessed_at=started + timedelta(days=90))
+        # Two answers to the source's Table 1: the first, before the dialogues, left the rows in
+        # disagreement (line 98: a complex problem cannot be a technical one); the second settled it.
+        table_1 = {
+            "solution_exists": SolutionExists.UNKNOWN,
+            "solution_copyable": Copyable.NO,
+            "solver": Solver.NO_SINGLE_BODY,
+            "problem_traits": ProblemTraits.CHANGING,
+            "solution_knowable": SolutionKnowable.UNKNOWABLE,
+            "solution_traits": SolutionTraits.EVERYONE,
+            "social_problem": SocialProblem.YES,
+        }
+        first_fit = services.fit_assess(
+            initiative=initiative,
+            by=backbone,
+            **{
+                **table_1,
+                "solution_knowable": SolutionKnowable.CLEAR,
+                "solution_traits": SolutionTraits.EXPERTS,
+            },
+            notes="Some of the core team thought better school programmes would be enough.",
+        )
+        type(first_fit).objects.filter(pk=first_fit.pk).update(assessed_at=started + timedelta(days=10))
         fit = services.fit_assess(
             initiative=initiative,
             by=backbone,
-            solution_known=SolutionKnown.UNKNOWN,
-            can_be_copied=YesNo.NO,
-            who_can_solve=WhoCanSolve.MANY_ACTORS,
-            problem_character=ProblemCharacter.CHANGING,
-            solution_needs=SolutionNeeds.LEARNING,
+            **table_1,
             notes="Programmes exist for single stages; nobody owns the whole path from birth to first job.",
         )
         type(fit).objects.filter(pk=fit.pk).update(assessed_at=started + timedelta(days=30))
+        # Phases I to III are counted from the initiative's start (the overview's guidance).
+        type(initiative).objects.filter(pk=initiative.pk).update(created_at=started)
 
         done_evidence = {
             (
