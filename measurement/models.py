@@ -347,27 +347,58 @@ def holding_approved_values_sql(alias: str = "s") -> str:
 
 
 class DataValue(models.Model):
-    """One number: measure × period × organisation × disaggregation cell (members may be empty)."""
+    """One number: measure × period × organisation × disaggregation cell (members may be empty).
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="values")
-    # measure and organization lead the composite indexes below, which serve their lookups too.
-    measure = models.ForeignKey(
-        SharedMeasure, on_delete=models.PROTECT, related_name="values", db_index=False
+    The largest table, and the one every import and bulk submission writes: it keeps only what the
+    data and its queries need (docs/performance.md shows each index in a query plan). The cell's
+    unique key (measure, period, organisation, members) also serves every read by measure and
+    period; (organisation, period) serves a partner's period and a submission's values
+    (selectors.values_of); the submission is the one foreign key checked by the database, as on
+    the audit table. The cell's other keys are resolved by the entry pipeline from rows it reads
+    in the same transaction, and their deletion goes through Django's PROTECT (a lookup on these
+    indexes, or a scan for the rare deletion of a period, member or user), so the database does not
+    check them again for each of 100,000 rows."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="values", db_index=False
     )
-    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="values")
+    measure = models.ForeignKey(
+        SharedMeasure, on_delete=models.PROTECT, related_name="values", db_index=False, db_constraint=False
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="values", db_index=False, db_constraint=False
+    )
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="values", db_index=False
+        Organization, on_delete=models.PROTECT, related_name="values", db_index=False, db_constraint=False
     )
     member1 = models.ForeignKey(
-        DimensionMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        DimensionMember,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     member2 = models.ForeignKey(
-        DimensionMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        DimensionMember,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=6)
     comment = models.TextField(_("comment"), blank=True)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -386,8 +417,8 @@ class DataValue(models.Model):
             ),
         ]
         indexes = [
-            # Dashboards read a measure's values over periods; partners read their own period.
-            models.Index(fields=["measure", "period"], name="datavalue_measure_period"),
+            # Partners read their own period, the pipeline a submission's values; reads by measure
+            # and period use the cell's unique key, which leads with them.
             models.Index(fields=["organization", "period"], name="datavalue_org_period"),
             models.Index(fields=["updated_at", "id"], name="datavalue_updated_id"),  # incremental sync pages
             # The API's pages of one measure in id order (`?measure=…&ordering=id`): without it,

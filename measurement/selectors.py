@@ -7,7 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from initiatives.models import Initiative, Organization
@@ -235,8 +236,29 @@ def stored_rows(queryset: QuerySet[DataValue]) -> list[StoredValue]:
     return [StoredValue(*row) for row in queryset.order_by().values_list(*STORED_VALUE_COLUMNS)]
 
 
+def values_of(submission: Submission) -> QuerySet[DataValue]:
+    """A submission's values, found through the (organisation, period) index: a submission is one
+    organisation's period, and data values keep no index of their own on the submission (the lean
+    fact table, docs/performance.md)."""
+    return DataValue.objects.filter(
+        organization_id=submission.organization_id, period_id=submission.period_id, submission=submission
+    )
+
+
+def value_count() -> Coalesce:
+    """How many values a submission holds (for annotate), counted through the same index: on a
+    page of submissions, only those shown are counted."""
+    count = (
+        DataValue.objects.filter(organization_id=OuterRef("organization_id"), period_id=OuterRef("period_id"))
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    return Coalesce(Subquery(count), 0)
+
+
 def stored_values(submission: Submission) -> dict[Cell, StoredValue]:
-    return {(v.measure_id, v.member1_id, v.member2_id): v for v in stored_rows(submission.values.all())}
+    return {(v.measure_id, v.member1_id, v.member2_id): v for v in stored_rows(values_of(submission))}
 
 
 def previous_totals(organization: Organization, period: ReportingPeriod, measure_ids) -> dict[int, Decimal]:
@@ -321,7 +343,7 @@ def due_for(initiative: Initiative, organization: Organization, today: date | No
     submissions = {
         s.period_id: s
         for s in Submission.objects.filter(organization=organization, period__in=periods).annotate(
-            n=Count("values")
+            n=value_count()
         )
     }
     return [
@@ -342,7 +364,7 @@ def due_for(initiative: Initiative, organization: Organization, today: date | No
 def review_queue(initiative: Initiative) -> QuerySet[Submission]:
     return (
         initiative.submissions.select_related("organization", "period", "submitted_by", "reviewed_by")
-        .annotate(value_count=Count("values"))
+        .annotate(value_count=value_count())
         .order_by("status", "-period__start", "organization__name")
     )
 

@@ -160,7 +160,7 @@ class SubmissionViewSet(InitiativeScopedMixin, viewsets.ReadOnlyModelViewSet):
         if "value" not in data.validated_data:
             return self._review(request, services.submission_unlock, reason=reason)
         submission = self.get_object()
-        value = submission.values.filter(pk=data.validated_data["value"]).first()
+        value = selectors.values_of(submission).filter(pk=data.validated_data["value"]).first()
         if value is None:
             raise ValidationError({"value": [_("No such value in this submission.")]})
 

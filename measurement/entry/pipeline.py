@@ -121,7 +121,12 @@ def _load(initiative: Initiative, organization: Organization, by, periods: list[
     }
     by_submission = {s.pk: s.period_id for s in submissions.values()}
     approved: dict[int, dict[Cell, selectors.StoredValue]] = defaultdict(dict)
-    for value in selectors.stored_rows(DataValue.objects.filter(submission_id__in=list(by_submission))):
+    held = DataValue.objects.filter(
+        organization=organization,
+        period_id__in=list(by_submission.values()),
+        submission_id__in=list(by_submission),
+    )
+    for value in selectors.stored_rows(held):
         period_id = by_submission[value.submission_id]
         cell = (value.measure_id, value.member1_id, value.member2_id)
         # Values outside the current data set (a measure since unassigned or ended) are left as
@@ -565,7 +570,7 @@ def corrections_apply(submission: Submission, *, by) -> int:
         return 0
     stored = {
         (v.measure_id, v.member1_id, v.member2_id): v
-        for v in selectors.stored_rows(DataValue.objects.filter(submission=submission))
+        for v in selectors.stored_rows(selectors.values_of(submission))
     }
     by_author: dict[int | None, list[Correction]] = defaultdict(list)
     for correction in corrections:
