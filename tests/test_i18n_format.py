@@ -102,3 +102,10 @@ def test_localised_figure_names_periods_and_keeps_their_order():
     assert out["layout"]["xaxis"]["categoryarray"] == ["רבעון 3, 2026", "רבעון 4, 2026"]
     assert out["layout"]["xaxis"]["ticktext"] == ["רבעון 3, 2026", "רבעון 4, 2026 (Provisional)"]
     assert figure["data"][0]["x"] == ["2026-Q3", "2026-Q4"]  # the view's figure is not changed
+
+
+def test_a_report_period_of_year_and_quarter():
+    source = "{{ year|quarter_label:quarter }}"
+    assert render(source, "he", year=2026, quarter=3) == "רבעון 3, 2026"
+    assert render(source, "en", year=2026, quarter=3) == "Q3 2026"
+    assert render(source, "he", year=2026, quarter=0) == "2026"

@@ -29,6 +29,12 @@ def period(code) -> str:
 
 
 @register.filter
+def quarter_label(year, quarter=0) -> str:
+    """A year and a quarter (0 for the whole year) as a period label: {{ r.year|quarter_label:r.quarter }}."""
+    return i18n_format.period_label(f"{year}-Q{quarter}" if quarter else f"{year}")
+
+
+@register.filter
 def isolate_numbers(text) -> str:
     return i18n_format.isolate_numbers(text)
 
