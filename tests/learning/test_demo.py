@@ -16,6 +16,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo(eager_tasks):
+    from backbone.models import Indicator
+
+    from ..backbone.conftest import load_catalogue
+
+    if not Indicator.objects.exists():  # a browser test's flush emptied the catalogue
+        load_catalogue()
     call_command("seed_demo", force=True, verbosity=0)
     return Initiative.objects.get(slug="cradle-to-career")
 
