@@ -14,10 +14,11 @@ files and the API; only what a person reads goes through period_label.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from datetime import date
 
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 LRI = "\u2066"  # left-to-right isolate
 RLI = "\u2067"  # right-to-left isolate
@@ -37,6 +38,13 @@ _NUMERIC = re.compile(
 
 
 def period_label(code: str) -> str:
+    """What a reader calls a period, in the active language (see _period_label). Memoised per
+    language: a dashboard labels thousands of points with a few dozen periods."""
+    return _period_label(str(code or "").strip(), get_language() or "")
+
+
+@lru_cache(maxsize=4096)
+def _period_label(code: str, language: str) -> str:
     """What a reader calls a period, in the active language: 2026-Q4 → "Q4 2026" / "רבעון 4, 2026",
     2026-H2 → "H2 2026" / "מחצית 2, 2026", 2026-01 → "January 2026" / "ינואר 2026", 2026 → "2026".
     Anything else (a code of another shape, "") is returned as it is."""
