@@ -14,8 +14,8 @@ files and the API; only what a person reads goes through period_label.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext
