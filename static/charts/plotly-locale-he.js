@@ -72,4 +72,7 @@
       date: "%d/%m/%Y"
     }
   });
+  // The page is Hebrew (this file is loaded on Hebrew pages only): every chart on it speaks Hebrew,
+  // those drawn by other scripts (the collaboration network) included.
+  Plotly.setPlotConfig({locale: "he"});
 })();
