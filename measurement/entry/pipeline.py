@@ -627,6 +627,7 @@ def _rows_to_changes(initiative: Initiative, organization: Organization, rows: l
     }
     changes: dict[int, Change] = {}
     seen: dict[tuple, int] = {}
+    memo: dict[int, tuple] = {}
     for row in rows:
         for name in ("measure", "period", "breakdown_1", "breakdown_2"):
             text = getattr(row, name)
@@ -647,7 +648,7 @@ def _rows_to_changes(initiative: Initiative, organization: Organization, rows: l
                 % {"code": row.measure[:40], "period": period.code}
             )
             continue
-        cell = _cell(grid, row)
+        cell = _cell(grid, row, memo)
         if cell is None:
             continue
         if (period.pk, cell) in seen:
@@ -664,7 +665,24 @@ def _rows_to_changes(initiative: Initiative, organization: Organization, rows: l
     return list(changes.values())
 
 
-def _cell(grid, row: Row):
+def _cell(grid, row: Row, memo: dict):
+    """The row's cell in the measure's grid, or None with the reason on the row. The grid's member
+    codes are looked up in dicts built once per grid (`memo`); the reasons are written by the
+    loop below, which only a row that does not fit reaches."""
+    if (codes := memo.get(id(grid))) is None:
+        codes = memo[id(grid)] = tuple(
+            {m.code: m.pk for m in members if m is not None} for members in (grid.rows, grid.columns)
+        )
+    first, second = codes
+    one = first.get(row.breakdown_1) if first else (None if not row.breakdown_1 else False)
+    two = second.get(row.breakdown_2) if second else (None if not row.breakdown_2 else False)
+    if (
+        one is not False
+        and two is not False
+        and (one is not None or not first)
+        and (two is not None or not second)
+    ):
+        return (grid.measure.pk, one, two)
     members = [grid.rows, grid.columns]
     picked: list[int | None] = []
     for position, code in enumerate((row.breakdown_1, row.breakdown_2)):

@@ -69,6 +69,8 @@ def parse_number(raw) -> Decimal:
         value = Decimal(raw)
     elif isinstance(raw, float):
         value = Decimal(repr(raw))
+    elif isinstance(raw, str) and raw.isdigit() and raw.isascii() and len(raw) <= MAX_DIGITS:
+        return Decimal(raw)  # the common case, a plain whole number: nothing to refuse
     else:
         text = str(raw).strip().replace("\u2212", "-")
         if text.startswith("=") or text.startswith("@"):

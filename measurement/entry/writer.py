@@ -46,6 +46,21 @@ def _subclass_format(value):
     raise TypeError(f"COPY cannot write a {type(value).__name__}")
 
 
+def _csv_column(values: list) -> list[str]:
+    """One column's values as COPY's CSV fields."""
+    kinds = set(map(type, values))
+    if kinds <= {int, type(None)}:
+        return ["" if v is None else str(v) for v in values]
+    if kinds <= {Decimal, type(None)}:
+        return ["" if v is None else format(v, "f") for v in values]
+    if kinds <= {datetime, type(None)}:
+        moments: dict = {}
+        return ["" if v is None else moments.get(v) or moments.setdefault(v, v.isoformat()) for v in values]
+    if str in kinds and kinds <= {str, type(None)}:
+        return ["" if v is None else _quote(v) for v in values]
+    return [(_FORMAT.get(type(v)) or _subclass_format(v))(v) for v in values]
+
+
 def _columns(model: type[models.Model], fields: list[str]) -> list[str]:
     return [model._meta.get_field(name).column for name in fields]
 
@@ -60,20 +75,12 @@ def insert(model: type[models.Model], fields: list[str], rows: list[dict]) -> in
             [model(**{attnames[name]: row[name] for name in fields}) for row in rows], batch_size=2000
         )
         return len(rows)
-    # One function per column, picked by the type of its value in each row (ints and None mostly);
-    # a moment repeated in every row (updated_at, at) is formatted once.
-    fmt, moments = _FORMAT, {}
-
-    def field(value) -> str:
-        kind = type(value)
-        if kind is datetime:
-            if value not in moments:
-                moments[value] = value.isoformat()
-            return moments[value]
-        return (fmt.get(kind) or _subclass_format(value))(value)
-
+    # Column by column: one comprehension per column and type (ints and None mostly, one moment
+    # repeated in every row), instead of a function call per value: most of an import's time.
+    columns = [_csv_column([row[name] for row in rows]) for name in fields]
     buffer = io.StringIO()
-    buffer.writelines(",".join([field(row[name]) for name in fields]) + "\n" for row in rows)
+    buffer.write("\n".join(map(",".join, zip(*columns, strict=True))))
+    buffer.write("\n")
     buffer.seek(0)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(c) for c in _columns(model, fields))
