@@ -11,3 +11,9 @@ class BackboneConfig(AppConfig):
         from .selectors import milestone_evidence
 
         return milestone_evidence(initiative)
+
+    def funding_runway(self, initiative, from_year: int):
+        """The overview's guidance reads the funding committed from a year on (initiatives.guidance)."""
+        from .selectors import funding_runway
+
+        return funding_runway(initiative, from_year)

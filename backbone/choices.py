@@ -106,3 +106,32 @@ class CommunityEventKind(models.TextChoices):
     PUBLIC_MEETING = "public_meeting", _("Public meeting or dialogue")
     CAMPAIGN = "campaign", _("Campaign or media")
     ACTION = "action", _("Community action (volunteering, events run by residents)")
+
+
+class FundingPurpose(models.TextChoices):
+    """What the money pays for: the backbone's share of the funding is measured against the source's
+    "about one percent" (line 275)."""
+
+    BACKBONE = "backbone", _("The backbone's own work")
+    MEASUREMENT = "measurement", _("Shared measurement (data system, evaluation)")
+    STRATEGY = "strategy", _("A key strategy's activities")
+    GENERAL = "general", _("The initiative's work in general")
+
+
+class FunderJoined(models.TextChoices):
+    """Lines 382–388: a funder may be among the influential leaders who founded the initiative, or
+    join it at a later stage."""
+
+    FOUNDING = "founding", _("Among those who founded the initiative")
+    LATER = "later", _("Joined at a later stage")
+
+
+class BackboneKind(models.TextChoices):
+    """Line 270: foundations, nonprofits, government agencies and others act as the backbone; in
+    some initiatives several organisations share the responsibility."""
+
+    FOUNDATION = "foundation", _("A foundation")
+    NONPROFIT = "nonprofit", _("A nonprofit")
+    GOVERNMENT = "government", _("A government agency")
+    SHARED = "shared", _("Several organisations sharing the responsibility")
+    OTHER = "other", _("Another kind of organisation")

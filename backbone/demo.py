@@ -17,9 +17,12 @@ from django.utils import timezone
 from . import services
 from .choices import (
     Alignment,
+    BackboneKind,
     CommunityEventKind,
+    FunderJoined,
     FunderType,
     FundingKind,
+    FundingPurpose,
     FundingRecipient,
     PolicyKind,
     PolicyLevel,
@@ -165,8 +168,20 @@ def _ledger(initiative, by, organizations, today, halves) -> None:
         (employers.name, FunderType.BUSINESS, FundingRecipient.PARTNER, nep, FundingKind.NEW, "500000", current, 0.6, True),
         ("Be'er Sheva Friends Circle", FunderType.INDIVIDUAL, FundingRecipient.INITIATIVE, None, FundingKind.NEW, "150000", current, 0.8, False),
     ]  # fmt: skip
+    # What the money funds beyond the recipient's default: a key strategy's activities (the agenda's
+    # strategies, in their order) and the shared measurement.
+    strategies = list(initiative.strategies.order_by("id").values_list("pk", flat=True))
+    purposes = {
+        ("Ministry of Education", "partner"): (
+            FundingPurpose.STRATEGY,
+            strategies[-1] if strategies else None,
+        ),
+        ("Negev Community Fund", "partner"): (FundingPurpose.STRATEGY, strategies[0] if strategies else None),
+        (foundation.name, "partner"): (FundingPurpose.STRATEGY, strategies[0] if strategies else None),
+    }
     for funder, funder_type, recipient, partner, kind, amount, half, fraction, aligns in rows:
         day = min(_day(half.start, half.end, fraction), today)
+        purpose, strategy = purposes.get((funder, recipient), (None, None))
         services.funding_entry_save(
             initiative=initiative,
             by=by,
@@ -179,7 +194,73 @@ def _ledger(initiative, by, organizations, today, halves) -> None:
             year=day.year,
             committed_on=day,
             requires_alignment=aligns,
+            purpose=purpose if strategy else None,
+            strategy=strategy,
         )
+    services.funding_entry_save(
+        initiative=initiative,
+        by=by,
+        funder_name=foundation.name,
+        funder_type=FunderType.PHILANTHROPY,
+        recipient=FundingRecipient.INITIATIVE,
+        kind=FundingKind.NEW,
+        amount="240000",
+        year=today.year,
+        committed_on=min(_day(current.start, current.end, 0.1), today),
+        purpose=FundingPurpose.MEASUREMENT,
+        description="The shared data system and a developmental evaluation",
+    )
+    # The anchor funder's multi-year commitment to the backbone: the two years after this one.
+    services.funding_commitment_save(
+        initiative=initiative,
+        by=by,
+        amounts={today.year + 1: "210000", today.year + 2: "220000"},
+        funder_name=foundation.name,
+        funder_type=FunderType.PHILANTHROPY,
+        recipient=FundingRecipient.BACKBONE,
+        kind=FundingKind.NEW,
+        committed_on=today,
+        requires_alignment=True,
+        description="Backbone core funding, renewed for two more years",
+    )
+    started = timezone.localdate(initiative.created_at)
+    joined = {
+        foundation.name: (True, FunderJoined.FOUNDING, started),
+        municipality.name: (False, FunderJoined.FOUNDING, started),
+        "Ministry of Education": (False, FunderJoined.LATER, earlier.start),
+        employers.name: (False, FunderJoined.LATER, earlier.start + timedelta(days=60)),
+        "Negev Community Fund": (False, FunderJoined.LATER, previous.start + timedelta(days=90)),
+        "Be'er Sheva Friends Circle": (False, FunderJoined.LATER, current.start + timedelta(days=100)),
+    }
+    for funder in initiative.funders.all():
+        is_anchor, when, on = joined[funder.name]
+        services.funder_update(
+            funder=funder,
+            by=by,
+            is_anchor=is_anchor,
+            joined=when,
+            joined_on=min(on, today),
+            funder_type=funder.funder_type,
+        )
+    services.backbone_profile_save(
+        initiative=initiative,
+        by=by,
+        kind=BackboneKind.NONPROFIT,
+        organizations=[nep],
+        structure=(
+            "Three staff (director, data lead, community organiser) hosted by the Negev Education Partnership, "
+            "answering to the steering committee; the foundation funds the staff, the municipality the premises."
+        ),
+        interests=(
+            "The Negev Education Partnership also runs the mentoring programme funded by the Desert Tech "
+            "Employers Forum; its director does not vote on the employers' strategy."
+        ),
+        neutrality=(
+            "The backbone takes no programme money from the shared fund; the steering committee, not the "
+            "backbone, decides how the fund is spent; partners see the same data the backbone sees; and the "
+            "backbone effectiveness survey asks every half-year whether partners trust it."
+        ),
+    )
 
 
 def _policy(initiative, by, today, halves) -> None:

@@ -11,7 +11,17 @@ from initiatives.choices import Role
 from initiatives.models import Initiative, Membership, Organization
 
 from . import services
-from .choices import DONT_KNOW, FunderType, FundingKind, FundingRecipient, Likert, RespondentGroup
+from .choices import (
+    DONT_KNOW,
+    BackboneKind,
+    FunderJoined,
+    FunderType,
+    FundingKind,
+    FundingPurpose,
+    FundingRecipient,
+    Likert,
+    RespondentGroup,
+)
 from .models import BackboneFunction, CommunityEvent, Indicator, PolicyEntry, SurveyItem
 from .periods import half_years_around
 
@@ -121,7 +131,9 @@ class SurveyAnswerForm(forms.Form):
         }
 
 
-class FundingEntryForm(forms.Form):
+class _FundingFields(forms.Form):
+    """What a ledger entry and a multi-year commitment have in common."""
+
     funder_name = forms.CharField(
         label=_("Funder"), max_length=200, widget=forms.TextInput(attrs={"list": "funders"})
     )
@@ -132,7 +144,32 @@ class FundingEntryForm(forms.Form):
     recipient_organization = forms.ModelChoiceField(
         label=_("Partner organisation"), queryset=Organization.objects.none(), required=False
     )
+    purpose = forms.ChoiceField(
+        label=_("What it funds"),
+        choices=[
+            ("", _("As the recipient says (the backbone's work, or the initiative's)")),
+            *FundingPurpose.choices,
+        ],
+        required=False,
+    )
+    strategy = forms.TypedChoiceField(
+        label=_("Key strategy"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("When the money funds a key strategy's activities."),
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=FundingKind.choices)
+
+    def __init__(self, *args, initiative: Initiative, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient_organization"].queryset = initiative.organizations.order_by("name")
+        from .selectors import strategy_choices
+
+        self.fields["strategy"].choices = [("", "---------"), *strategy_choices(initiative)]
+
+
+class FundingEntryForm(_FundingFields):
     # Text, not a number field: the service says exactly what is wrong with "12,5k" or "-300".
     amount = forms.CharField(
         label=_("Amount"), max_length=30, widget=forms.TextInput(attrs={"inputmode": "decimal"})
@@ -144,15 +181,100 @@ class FundingEntryForm(forms.Form):
     )
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
 
-    def __init__(self, *args, initiative: Initiative, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["recipient_organization"].queryset = initiative.organizations.order_by("name")
-
     def clean_amount(self):
         try:
             return services.parse_amount(self.cleaned_data["amount"])
         except ValidationError as exc:
             raise ValidationError(exc.message_dict["amount"]) from exc
+
+
+class FundingCommitmentForm(_FundingFields):
+    """A multi-year commitment: the first year, then an amount per year (empty years are skipped)."""
+
+    YEARS = 5
+
+    committed_on = forms.DateField(label=_("Committed on"), widget=DATE)
+    first_year = forms.IntegerField(label=_("First year"), min_value=1990, max_value=2100)
+    requires_alignment = forms.BooleanField(
+        label=_("The grant asks its grantees to align with the initiative's goals"), required=False
+    )
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for n in range(self.YEARS):
+            self.fields[f"amount_{n}"] = forms.CharField(
+                label=_("Amount in year %(n)s") % {"n": n + 1},
+                max_length=30,
+                required=False,
+                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            )
+
+    def amounts(self) -> dict[int, str]:
+        first = self.cleaned_data["first_year"]
+        return {first + n: self.cleaned_data.get(f"amount_{n}", "") for n in range(self.YEARS)}
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        for name in ["first_year", *(f"amount_{n}" for n in range(self.YEARS))]:
+            data.pop(name, None)
+        return data
+
+
+class FunderForm(forms.Form):
+    funder_type = forms.ChoiceField(label=_("Type of source"), choices=FunderType.choices)
+    is_anchor = forms.BooleanField(
+        label=_("Anchor funder"),
+        required=False,
+        help_text=_(
+            "The central funder involved from the start that gives most of the funding (the source, line "
+            "140). Naming another one moves the mark."
+        ),
+    )
+    joined = forms.ChoiceField(
+        label=_("Joined"), choices=[("", _("Not recorded")), *FunderJoined.choices], required=False
+    )
+    joined_on = forms.DateField(label=_("Joined on"), widget=DATE, required=False)
+
+    def __init__(self, *args, initiative: Initiative, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class BackboneProfileForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Type of backbone"), choices=BackboneKind.choices, widget=forms.RadioSelect
+    )
+    organizations = forms.ModelMultipleChoiceField(
+        label=_("Organisations acting as the backbone"),
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    structure = forms.CharField(
+        label=_("Structure"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Staff, hosting, who it answers to: the form suited to the issue, the area and the partners."
+        ),
+    )
+    interests = forms.CharField(
+        label=_("Interests declared"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Programmes the backbone also runs, funding it also receives as a partner, and the like."
+        ),
+    )
+    neutrality = forms.CharField(
+        label=_("How neutrality is kept"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What keeps the backbone free of interests and credible to every partner."),
+    )
+
+    def __init__(self, *args, initiative: Initiative, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organizations"].queryset = initiative.organizations.order_by("name")
 
 
 class PolicyEntryForm(forms.ModelForm):

@@ -26,10 +26,13 @@ from initiatives.models import Initiative, Organization
 
 from .choices import (
     Alignment,
+    BackboneKind,
     CommunityEventKind,
     Confidence,
+    FunderJoined,
     FunderType,
     FundingKind,
+    FundingPurpose,
     FundingRecipient,
     PolicyKind,
     PolicyLevel,
@@ -362,11 +365,25 @@ class Funder(models.Model):
         related_name="+",
         verbose_name=_("organisation in the initiative"),
     )
+    # Line 140: most of the funding from one central body involved from the start.
+    is_anchor = models.BooleanField(
+        _("anchor funder"),
+        default=False,
+        help_text=_("The central funder, involved from the start, that gives most of the funding."),
+    )
+    # Lines 382–388: among the founding leadership, or joined later.
+    joined = models.CharField(_("joined"), max_length=10, choices=FunderJoined.choices, blank=True)
+    joined_on = models.DateField(_("joined on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["initiative", "name"], name="unique_funder_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "name"], name="unique_funder_name"),
+            models.UniqueConstraint(
+                fields=["initiative"], condition=Q(is_anchor=True), name="one_anchor_funder"
+            ),
+        ]
         verbose_name = _("funder")
         verbose_name_plural = _("funders")
 
@@ -375,7 +392,11 @@ class Funder(models.Model):
 
 
 class FundingEntry(models.Model):
-    """A commitment of money to the backbone, the initiative's shared fund or a partner."""
+    """A commitment of money to the backbone, the initiative's shared fund or a partner, for one
+    year; the years of a multi-year commitment share `commitment`."""
+
+    # Set by backbone.selectors.funding_ledger: the key strategy's current title.
+    strategy_title: str
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="funding_entries")
     funder = models.ForeignKey(
@@ -391,8 +412,21 @@ class FundingEntry(models.Model):
         verbose_name=_("partner organisation"),
     )
     kind = models.CharField(_("kind"), max_length=12, choices=FundingKind.choices)
+    purpose = models.CharField(
+        _("what it funds"), max_length=12, choices=FundingPurpose.choices, default=FundingPurpose.GENERAL
+    )
+    strategy = models.ForeignKey(
+        "agenda.Strategy",
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="funding_entries",
+        verbose_name=_("key strategy"),
+    )
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     year = models.PositiveSmallIntegerField(_("for the year"))
+    # The years of one multi-year commitment share this mark.
+    commitment = models.UUIDField(_("multi-year commitment"), null=True, blank=True, db_index=True)
     committed_on = models.DateField(_("committed on"))
     requires_alignment = models.BooleanField(
         _("asks its grantees to align with the initiative's goals"), default=False
@@ -413,6 +447,11 @@ class FundingEntry(models.Model):
                 | (~Q(recipient="partner") & Q(recipient_organization__isnull=True)),
                 name="funding_partner_named",
             ),
+            models.CheckConstraint(
+                condition=Q(purpose="strategy", strategy__isnull=False)
+                | (~Q(purpose="strategy") & Q(strategy__isnull=True)),
+                name="funding_strategy_named",
+            ),
         ]
         indexes = [models.Index(fields=["initiative", "committed_on"])]
         verbose_name = _("funding entry")
@@ -420,6 +459,57 @@ class FundingEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.funder} → {self.get_recipient_display()}: {self.amount} ({self.year})"
+
+
+# --- The backbone's profile --------------------------------------------------------------------
+
+
+class BackboneProfile(models.Model):
+    """Who the backbone is and how it keeps its neutrality (line 270): foundations, nonprofits and
+    government agencies act as backbones, sometimes several together; whatever its form, it must be
+    free of interests, its only interest the mission's success."""
+
+    initiative = models.OneToOneField(Initiative, on_delete=models.CASCADE, related_name="backbone_profile")
+    kind = models.CharField(_("type of backbone"), max_length=12, choices=BackboneKind.choices)
+    organizations = models.ManyToManyField(
+        Organization,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisations acting as the backbone"),
+    )
+    structure = models.TextField(
+        _("structure"),
+        blank=True,
+        help_text=_(
+            "Staff, hosting, who it answers to: the form suited to the issue, the area and the partners."
+        ),
+    )
+    interests = models.TextField(
+        _("interests declared"),
+        blank=True,
+        help_text=_(
+            "Programmes the backbone also runs, funding it also receives as a partner, and the like."
+        ),
+    )
+    neutrality = models.TextField(
+        _("how neutrality is kept"),
+        help_text=_("What keeps the backbone free of interests and credible to every partner."),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["initiative"]
+        verbose_name = _("backbone profile")
+        verbose_name_plural = _("backbone profiles")
+
+    def __str__(self) -> str:
+        return f"{self.initiative}: {self.get_kind_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("backbone:profile", kwargs={"slug": self.initiative.slug})
 
 
 # --- The policy log and community engagement --------------------------------------------------

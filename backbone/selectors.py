@@ -15,12 +15,14 @@ from django.utils.functional import Promise
 from initiatives.models import Initiative
 
 from . import records, scoring
-from .choices import FunderType, FundingRecipient, PolicyKind, RespondentGroup, RunStatus
+from .choices import FunderType, FundingPurpose, FundingRecipient, PolicyKind, RespondentGroup, RunStatus
 from .models import (
     AssessmentPeriod,
     BackboneFunction,
+    BackboneProfile,
     CommunityEvent,
     FunctionScore,
+    Funder,
     FundingEntry,
     Indicator,
     IndicatorLabel,
@@ -369,6 +371,29 @@ def funding_entries(initiative: Initiative) -> QuerySet[FundingEntry]:
     ).order_by("-committed_on", "-id")
 
 
+def funding_ledger(initiative: Initiative) -> list[FundingEntry]:
+    """The ledger's entries for the page, each with its key strategy's current title (two queries)."""
+    from agenda.selectors import current_strategy_titles
+
+    entries = list(funding_entries(initiative))
+    titles = current_strategy_titles(initiative) if any(e.strategy_id for e in entries) else {}
+    for entry in entries:
+        entry.strategy_title = titles.get(entry.strategy_id, "") if entry.strategy_id else ""
+    return entries
+
+
+def strategy_choices(initiative: Initiative) -> list[tuple[int, str]]:
+    """The key strategies a funding entry may fund, by their current titles (one query)."""
+    from agenda.selectors import current_strategy_titles
+
+    return list(current_strategy_titles(initiative).items())
+
+
+# The source's benchmark: backbone funding is usually about one percent of the initiative's total
+# funding, which makes the other 99 percent dramatically more effective (lines 275 and 280).
+BACKBONE_BENCHMARK_PERCENT = 1.0
+
+
 @dataclass
 class FundingSummary:
     years: list[int]
@@ -381,6 +406,8 @@ class FundingSummary:
     redirected_total: float
     new_total: float
     funders: int
+    by_purpose: dict[str, float] = field(default_factory=dict)  # what the money funds -> total
+    benchmark: float = BACKBONE_BENCHMARK_PERCENT
 
     @property
     def backbone_share(self) -> float | None:
@@ -388,14 +415,16 @@ class FundingSummary:
 
 
 def funding_summary(initiative: Initiative) -> FundingSummary:
+    """Totals by year, source and purpose. The backbone's funding is the money for its own work,
+    whoever receives it."""
     cells: dict[tuple[int, str, str, str], float] = {}
-    for year, funder_type, recipient, kind, total in (
+    for year, funder_type, purpose, kind, total in (
         FundingEntry.objects.filter(initiative=initiative)
-        .values_list("year", "funder__funder_type", "recipient", "kind")
+        .values_list("year", "funder__funder_type", "purpose", "kind")
         .annotate(total=Sum("amount"))
         .order_by()
     ):
-        cells[(year, funder_type, recipient, kind)] = float(total)
+        cells[(year, funder_type, purpose, kind)] = float(total)
     years = sorted({key[0] for key in cells})
     by_type = {
         value: [sum(v for k, v in cells.items() if k[0] == year and k[1] == value) for year in years]
@@ -403,9 +432,12 @@ def funding_summary(initiative: Initiative) -> FundingSummary:
     }
     by_type = {k: v for k, v in by_type.items() if any(v)}
     backbone = [
-        sum(v for k, v in cells.items() if k[0] == y and k[2] == FundingRecipient.BACKBONE) for y in years
+        sum(v for k, v in cells.items() if k[0] == y and k[2] == FundingPurpose.BACKBONE) for y in years
     ]
     total = [sum(v for k, v in cells.items() if k[0] == y) for y in years]
+    by_purpose = {
+        value: sum(v for k, v in cells.items() if k[2] == value) for value, _label in FundingPurpose.choices
+    }
     return FundingSummary(
         years=years,
         by_type=by_type,
@@ -417,7 +449,111 @@ def funding_summary(initiative: Initiative) -> FundingSummary:
         redirected_total=sum(v for k, v in cells.items() if k[3] == "redirected"),
         new_total=sum(v for k, v in cells.items() if k[3] == "new"),
         funders=initiative.funders.count(),
+        by_purpose={k: v for k, v in by_purpose.items() if v},
     )
+
+
+@dataclass
+class FunderRow:
+    funder: Funder
+    amounts: list[float]  # per year of FunderTable.years
+    total: float
+    purposes: list[str]  # what its money funds, as labels
+    first_year: int | None
+    last_year: int | None
+
+
+@dataclass
+class FunderTable:
+    """Who funds what for how long: funders as rows, the years as columns."""
+
+    years: list[int]
+    rows: list[FunderRow]
+
+
+def funder_table(initiative: Initiative) -> FunderTable:
+    """Two queries whatever the number of funders and entries."""
+    funders = list(initiative.funders.order_by("-is_anchor", "name"))
+    sums: dict[tuple[int, int], float] = defaultdict(float)
+    purposes: dict[int, set[str]] = defaultdict(set)
+    for funder_id, year, purpose, total in (
+        FundingEntry.objects.filter(initiative=initiative)
+        .values_list("funder_id", "year", "purpose")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        sums[(funder_id, year)] += float(total)
+        purposes[funder_id].add(purpose)
+    years = sorted({year for _f, year in sums})
+    labels = dict(FundingPurpose.choices)
+    rows = []
+    for funder in funders:
+        amounts = [sums.get((funder.pk, y), 0.0) for y in years]
+        funded = [y for y, a in zip(years, amounts, strict=True) if a]
+        rows.append(
+            FunderRow(
+                funder=funder,
+                amounts=amounts,
+                total=sum(amounts),
+                purposes=[str(labels[p]) for p in FundingPurpose.values if p in purposes[funder.pk]],
+                first_year=funded[0] if funded else None,
+                last_year=funded[-1] if funded else None,
+            )
+        )
+    return FunderTable(years=years, rows=rows)
+
+
+@dataclass
+class Runway:
+    """The funding committed from a year on, for the overview's guidance (initiatives.guidance)."""
+
+    by_year: dict[int, float]
+    years_covered: int  # consecutive years with money committed, from `from_year` on
+    anchor: str
+    url: str
+
+
+def funding_runway(initiative: Initiative, from_year: int) -> Runway:
+    from django.urls import reverse
+
+    by_year = {
+        year: float(total)
+        for year, total in FundingEntry.objects.filter(initiative=initiative, year__gte=from_year)
+        .values_list("year")
+        .annotate(total=Sum("amount"))
+        .order_by("year")
+    }
+    covered = 0
+    while by_year.get(from_year + covered):
+        covered += 1
+    anchor = initiative.funders.filter(is_anchor=True).values_list("name", flat=True).first() or ""
+    return Runway(
+        by_year=by_year,
+        years_covered=covered,
+        anchor=anchor,
+        url=reverse("backbone:funding", kwargs={"slug": initiative.slug}),
+    )
+
+
+def backbone_profile_of(initiative: Initiative) -> BackboneProfile | None:
+    return (
+        BackboneProfile.objects.filter(initiative=initiative)
+        .select_related("updated_by")
+        .prefetch_related("organizations")
+        .first()
+    )
+
+
+def backbone_partner_funding(initiative: Initiative, profile: BackboneProfile | None) -> float:
+    """Money the backbone's own organisations receive as partners: an interest to declare (line 270)."""
+    if profile is None:
+        return 0.0
+    total = FundingEntry.objects.filter(
+        initiative=initiative,
+        recipient=FundingRecipient.PARTNER,
+        recipient_organization__in=[o.pk for o in profile.organizations.all()],
+    ).aggregate(total=Sum("amount"))["total"]
+    return float(total or 0)
 
 
 def policy_entries(initiative: Initiative) -> QuerySet[PolicyEntry]:

@@ -4,6 +4,7 @@ permission-checked, with emails and task enqueues on commit."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -29,6 +30,10 @@ from . import permissions, records, scoring
 from .choices import (
     GROUP_OF_ROLE,
     Alignment,
+    BackboneKind,
+    FunderJoined,
+    FunderType,
+    FundingPurpose,
     FundingRecipient,
     PolicyKind,
     RespondentGroup,
@@ -41,6 +46,7 @@ from .models import (
     Answer,
     AssessmentPeriod,
     BackboneFunction,
+    BackboneProfile,
     CommunityEvent,
     FunctionScore,
     Funder,
@@ -509,6 +515,19 @@ def parse_amount(raw) -> Decimal:
     return amount
 
 
+def _strategy_of(initiative: Initiative, strategy):
+    """The key strategy `strategy` (an object or an id) of this initiative, or None when it is not one."""
+    from agenda.models import Strategy
+
+    if strategy is None or strategy == "":
+        return None
+    pk = strategy.pk if isinstance(strategy, Strategy) else strategy
+    try:
+        return Strategy.objects.filter(initiative=initiative, pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None
+
+
 @transaction.atomic
 def funding_entry_save(
     *,
@@ -525,8 +544,14 @@ def funding_entry_save(
     committed_on: date,
     requires_alignment: bool = False,
     description: str = "",
+    purpose: str | None = None,
+    strategy=None,
+    commitment: uuid.UUID | None = None,
 ) -> FundingEntry:
-    """Record (or correct) a commitment in the funding ledger. The same commitment twice is refused."""
+    """Record (or correct) a commitment in the funding ledger. The same commitment twice is refused.
+
+    `purpose` is what the money funds; left out, money to the backbone funds the backbone and any
+    other the initiative's work in general. A key strategy's activities name the strategy."""
     _require(permissions.can_keep_records(by, initiative))
     if entry is not None and entry.initiative_id != initiative.pk:
         raise PermissionDenied
@@ -546,6 +571,17 @@ def funding_entry_save(
         recipient_organization = None
     if not (1990 <= int(year) <= 2100):
         problems["year"] = _("Enter a year between 1990 and 2100.")
+    if not purpose:
+        purpose = (
+            FundingPurpose.BACKBONE if recipient == FundingRecipient.BACKBONE else FundingPurpose.GENERAL
+        )
+    if purpose not in FundingPurpose.values:
+        problems["purpose"] = _("Choose what the money funds.")
+    strategy_obj = None
+    if purpose == FundingPurpose.STRATEGY:
+        strategy_obj = _strategy_of(initiative, strategy)
+        if strategy_obj is None:
+            problems["strategy"] = _("Choose the key strategy whose activities the money funds.")
     if problems:
         raise ValidationError(problems)
     Initiative.objects.select_for_update().get(pk=initiative.pk)  # a double submit must not slip in twice
@@ -570,16 +606,115 @@ def funding_entry_save(
         raise ValidationError(
             _("This commitment is already in the ledger (same funder, recipient, kind, amount and date).")
         )
-    entry = entry or FundingEntry(initiative=initiative, recorded_by=by)
+    entry = entry or FundingEntry(initiative=initiative, recorded_by=by, commitment=commitment)
     for name, value in {
         **values,
+        "purpose": purpose,
+        "strategy": strategy_obj,
         "requires_alignment": requires_alignment,
         "description": description.strip(),
     }.items():
         setattr(entry, name, value)
-    entry.full_clean(exclude=["recorded_by"])
+    entry.full_clean(exclude=["recorded_by", "strategy"])
     entry.save()
     return entry
+
+
+MAX_COMMITMENT_YEARS = 10
+
+
+@transaction.atomic
+def funding_commitment_save(
+    *, initiative: Initiative, by, amounts: dict[int, object], **fields
+) -> list[FundingEntry]:
+    """A multi-year commitment: one ledger entry per year, marked as one commitment. All or none:
+    a problem in any year saves no year, and says which."""
+    _require(permissions.can_keep_records(by, initiative))
+    amounts = {int(year): amount for year, amount in amounts.items() if str(amount).strip()}
+    if len(amounts) < 2:
+        raise ValidationError({"amounts": _("A multi-year commitment has amounts for two years or more.")})
+    if len(amounts) > MAX_COMMITMENT_YEARS or max(amounts) - min(amounts) >= MAX_COMMITMENT_YEARS:
+        raise ValidationError(
+            {"amounts": _("A commitment spans at most %(n)s years.") % {"n": MAX_COMMITMENT_YEARS}}
+        )
+    mark = uuid.uuid4()
+    entries = []
+    for year in sorted(amounts):
+        try:
+            entries.append(
+                funding_entry_save(
+                    initiative=initiative, by=by, amount=amounts[year], year=year, commitment=mark, **fields
+                )
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "amount" in exc.error_dict:
+                exc.error_dict[f"amount_{year}"] = exc.error_dict.pop("amount")
+            raise
+    return entries
+
+
+@transaction.atomic
+def funder_update(
+    *, funder: Funder, by, is_anchor: bool, joined: str = "", joined_on: date | None = None, funder_type: str
+) -> Funder:
+    """A funder's place in the initiative: anchor funder (one per initiative: naming another one
+    moves the mark), founding or later funder, since when."""
+    initiative = funder.initiative
+    _require(permissions.can_keep_records(by, initiative))
+    problems = {}
+    if joined not in ("", *FunderJoined.values):
+        problems["joined"] = _("Choose when the funder joined.")
+    if funder_type not in FunderType.values:
+        problems["funder_type"] = _("Choose the type of source.")
+    if problems:
+        raise ValidationError(problems)
+    Initiative.objects.select_for_update().get(pk=initiative.pk)
+    if is_anchor:
+        initiative.funders.exclude(pk=funder.pk).filter(is_anchor=True).update(is_anchor=False)
+    funder.is_anchor, funder.joined, funder.joined_on, funder.funder_type = (
+        is_anchor,
+        joined,
+        joined_on,
+        funder_type,
+    )
+    funder.save(update_fields=["is_anchor", "joined", "joined_on", "funder_type"])
+    return funder
+
+
+@transaction.atomic
+def backbone_profile_save(
+    *,
+    initiative: Initiative,
+    by,
+    kind: str,
+    neutrality: str,
+    organizations=(),
+    structure: str = "",
+    interests: str = "",
+) -> BackboneProfile:
+    """Create or update the backbone's profile: its type (line 270) and how it keeps its neutrality."""
+    _require(permissions.can_keep_records(by, initiative))
+    problems = {}
+    if kind not in BackboneKind.values:
+        problems["kind"] = _("Choose the type of backbone.")
+    if not (neutrality or "").strip():
+        problems["neutrality"] = _(
+            "Say how the backbone keeps its neutrality: the source holds that it must be free of interests."
+        )
+    organizations = list(organizations)
+    members = set(initiative.participations.values_list("organization_id", flat=True))
+    if any(org.pk not in members for org in organizations):
+        problems["organizations"] = _("Choose organisations of this initiative.")
+    if problems:
+        raise ValidationError(problems)
+    profile = BackboneProfile.objects.select_for_update().filter(initiative=initiative).first()
+    profile = profile or BackboneProfile(initiative=initiative)
+    profile.kind, profile.neutrality = kind, neutrality.strip()
+    profile.structure, profile.interests = structure.strip(), interests.strip()
+    profile.updated_by = by
+    profile.save()
+    profile.organizations.set(organizations)
+    return profile
 
 
 @transaction.atomic

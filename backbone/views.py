@@ -22,13 +22,17 @@ from . import charts, permissions, scoring, selectors, services
 from .choices import (
     Confidence,
     FunderType,
+    FundingPurpose,
     PolicyKind,
     RespondentGroup,
     RunTrigger,
     WaveStatus,
 )
 from .forms import (
+    BackboneProfileForm,
     CommunityEventForm,
+    FunderForm,
+    FundingCommitmentForm,
     FundingEntryForm,
     IndicatorForm,
     IndicatorLabelForm,
@@ -600,13 +604,16 @@ class FundingView(BackboneMixin, TemplateView):
                 },
             )
         can_detail = permissions.can_see_detail(self.request.user, self.initiative)
+        purposes = dict(FundingPurpose.choices)
         return super().get_context_data(
             summary=summary,
+            by_purpose=[(purposes[k], v) for k, v in summary.by_purpose.items()],
+            funders=selectors.funder_table(self.initiative) if can_detail else None,
             rows=list(zip(summary.years, summary.total, summary.backbone, summary.share, strict=True)),
             # The numbers of the chart by source, as a table for those who cannot see the chart.
             by_source=[(FunderType(kind).label, amounts) for kind, amounts in summary.by_type.items()],
             figures=figures,
-            entries=selectors.funding_entries(self.initiative) if can_detail else None,
+            entries=selectors.funding_ledger(self.initiative) if can_detail else None,
             **kwargs,
         )
 
@@ -648,6 +655,8 @@ class FundingFormView(_RecordForm):
             "committed_on": entry.committed_on,
             "requires_alignment": entry.requires_alignment,
             "description": entry.description,
+            "purpose": entry.purpose,
+            "strategy": entry.strategy_id,
         }
 
     def get_context_data(self, **kwargs):
@@ -663,6 +672,135 @@ class FundingFormView(_RecordForm):
             form,
             lambda: services.funding_entry_save(
                 initiative=self.initiative, by=self.request.user, entry=self.get_object(), **form.cleaned_data
+            ),
+        )
+
+
+class FundingCommitmentView(_FormPage):
+    """A multi-year commitment, one amount per year, saved as one ledger entry per year."""
+
+    form_class = FundingCommitmentForm
+    tab = "funding"
+
+    def get_initial(self):
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        return {"first_year": today.year, "committed_on": today}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=_("Record a multi-year commitment"),
+            intro=_(
+                "The source asks for funding that carries the initiative two to three years at least: one "
+                "amount per year, in the initiative's currency. Years left empty are skipped."
+            ),
+            datalist=list(self.initiative.funders.values_list("name", flat=True)),
+            **kwargs,
+        )
+
+    def get_success_url(self):
+        return _url("backbone:funding", self.initiative)
+
+    def form_valid(self, form):
+        return self._save(
+            form,
+            lambda: services.funding_commitment_save(
+                initiative=self.initiative,
+                by=self.request.user,
+                amounts=form.amounts(),
+                **form.service_fields(),
+            ),
+        )
+
+
+class FunderEditView(_FormPage):
+    """A funder's place in the initiative: anchor funder, founding or later, since when."""
+
+    form_class = FunderForm
+    tab = "funding"
+
+    def get_funder(self):
+        if not hasattr(self, "_funder"):
+            self._funder = get_object_or_404(self.initiative.funders, pk=self.kwargs["pk"])
+        return self._funder
+
+    def get_initial(self):
+        funder = self.get_funder()
+        return {
+            "funder_type": funder.funder_type,
+            "is_anchor": funder.is_anchor,
+            "joined": funder.joined,
+            "joined_on": funder.joined_on,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=_("Funder: %(name)s") % {"name": self.get_funder().name}, **kwargs
+        )
+
+    def get_success_url(self):
+        return _url("backbone:funding", self.initiative)
+
+    def form_valid(self, form):
+        return self._save(
+            form,
+            lambda: services.funder_update(
+                funder=self.get_funder(), by=self.request.user, **form.cleaned_data
+            ),
+        )
+
+
+class ProfileView(BackboneMixin, TemplateView):
+    """Who the backbone is and how it keeps its neutrality (every member reads it)."""
+
+    template_name = "backbone/profile.html"
+    tab = "profile"
+
+    def get_context_data(self, **kwargs):
+        profile = selectors.backbone_profile_of(self.initiative)
+        return super().get_context_data(
+            profile=profile,
+            partner_funding=selectors.backbone_partner_funding(self.initiative, profile),
+            **kwargs,
+        )
+
+
+class ProfileEditView(_FormPage):
+    form_class = BackboneProfileForm
+    tab = "profile"
+
+    def get_initial(self):
+        profile = selectors.backbone_profile_of(self.initiative)
+        if profile is None:
+            return {}
+        return {
+            "kind": profile.kind,
+            "organizations": list(profile.organizations.all()),
+            "structure": profile.structure,
+            "interests": profile.interests,
+            "neutrality": profile.neutrality,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=_("The backbone's profile"),
+            intro=_(
+                "Foundations, nonprofits and government agencies act as backbones, sometimes several "
+                "together. Whatever its form, the backbone must be free of interests: its only interest is "
+                "the mission's success, and it must keep its neutrality and credibility (the source, line 270)."
+            ),
+            **kwargs,
+        )
+
+    def get_success_url(self):
+        return _url("backbone:profile", self.initiative)
+
+    def form_valid(self, form):
+        return self._save(
+            form,
+            lambda: services.backbone_profile_save(
+                initiative=self.initiative, by=self.request.user, **form.cleaned_data
             ),
         )
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
-from . import fit, permissions, selectors, services
+from . import fit, guidance, permissions, selectors, services
 from .choices import Area, Phase, Role
 from .forms import (
     AcceptNewUserForm,
@@ -143,6 +143,7 @@ class OverviewView(InitiativeMixin, TemplateView):
             phases=list(Phase),
             readiness=readiness,
             fit=fit,
+            guidance=guidance.guidance_for(self.initiative, latest_readiness=readiness),
             history=selectors.phase_history(self.initiative)[:10],
             member_count=self.initiative.memberships.count(),
             organization_count=self.initiative.participations.count(),
@@ -226,6 +227,11 @@ class PhaseChangeView(InitiativeFormMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
+            unmet_preconditions=[
+                guidance.PRECONDITION_LABELS[name] for name in services.unmet_preconditions(self.initiative)
+            ]
+            if self.initiative.phase == Phase.PRE_LAUNCH
+            else [],
             open_milestones=services.open_milestones(self.initiative, self.initiative.phase),
             current_phase=Phase(self.initiative.phase),
             history=selectors.phase_history(self.initiative),

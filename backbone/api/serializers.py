@@ -2,11 +2,16 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from initiatives.models import Organization
+
 from ..choices import (
     Alignment,
+    BackboneKind,
     CommunityEventKind,
+    FunderJoined,
     FunderType,
     FundingKind,
+    FundingPurpose,
     FundingRecipient,
     PolicyKind,
     PolicyLevel,
@@ -14,8 +19,10 @@ from ..choices import (
 from ..models import (
     AssessmentPeriod,
     BackboneFunction,
+    BackboneProfile,
     CommunityEvent,
     FunctionScore,
+    Funder,
     FundingEntry,
     Indicator,
     IndicatorScore,
@@ -158,9 +165,24 @@ class FundingEntrySerializer(serializers.ModelSerializer):
         help_text="For a partner: its id.",
     )
     kind = serializers.ChoiceField(choices=FundingKind.choices)
+    purpose = serializers.ChoiceField(
+        choices=FundingPurpose.choices,
+        required=False,
+        help_text="What the money funds. Left out on creation: the backbone's work for money to the "
+        "backbone, else the initiative's work in general.",
+    )
+    strategy = serializers.IntegerField(
+        source="strategy_id",
+        required=False,
+        allow_null=True,
+        help_text="The key strategy (agenda) whose activities it funds, when purpose is 'strategy'.",
+    )
     # A string or a number; refused unless it is a positive amount with at most two decimals.
     amount = serializers.CharField(max_length=30)
     year = serializers.IntegerField(min_value=1990, max_value=2100)
+    commitment = serializers.UUIDField(
+        read_only=True, allow_null=True, help_text="Shared by the years of one multi-year commitment."
+    )
 
     class Meta:
         model = FundingEntry
@@ -171,13 +193,16 @@ class FundingEntrySerializer(serializers.ModelSerializer):
             "recipient",
             "recipient_organization",
             "kind",
+            "purpose",
+            "strategy",
             "amount",
             "year",
             "committed_on",
+            "commitment",
             "requires_alignment",
             "description",
         ]
-        read_only_fields = ["id"]
+        read_only_fields = ["id", "commitment"]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -194,7 +219,60 @@ class FundingSummarySerializer(serializers.Serializer):
     grand_total = serializers.FloatField()
     backbone_total = serializers.FloatField()
     backbone_share = serializers.FloatField(allow_null=True)
+    benchmark = serializers.FloatField(help_text="The source's benchmark for the backbone's share, in %.")
+    by_purpose = serializers.DictField(
+        child=serializers.FloatField(), help_text="What the money funds -> total."
+    )
     funders = serializers.IntegerField()
+
+
+class FunderSerializer(serializers.ModelSerializer):
+    """A funder: anchor funder (one per initiative), founding or later, with what it committed."""
+
+    funder_type = serializers.ChoiceField(choices=FunderType.choices)
+    joined = serializers.ChoiceField(
+        choices=[("", ""), *FunderJoined.choices], required=False, allow_blank=True
+    )
+    total = serializers.FloatField(read_only=True, help_text="Everything it committed.")
+    by_year = serializers.DictField(
+        child=serializers.FloatField(), read_only=True, help_text="Year -> amount."
+    )
+
+    class Meta:
+        model = Funder
+        fields = ["id", "name", "funder_type", "is_anchor", "joined", "joined_on", "total", "by_year"]
+        read_only_fields = ["id", "name", "total", "by_year"]
+
+
+class FundingCommitmentSerializer(serializers.Serializer):
+    """A multi-year commitment: one ledger entry per year, marked as one commitment."""
+
+    funder = serializers.CharField(max_length=200)
+    funder_type = serializers.ChoiceField(choices=FunderType.choices)
+    recipient = serializers.ChoiceField(choices=FundingRecipient.choices)
+    recipient_organization = serializers.IntegerField(required=False, allow_null=True)
+    kind = serializers.ChoiceField(choices=FundingKind.choices)
+    purpose = serializers.ChoiceField(choices=FundingPurpose.choices, required=False)
+    strategy = serializers.IntegerField(required=False, allow_null=True)
+    committed_on = serializers.DateField()
+    amounts = serializers.DictField(
+        child=serializers.CharField(max_length=30),
+        help_text='Year -> amount, e.g. {"2027": "100000", "2028": "90000"}.',
+    )
+    requires_alignment = serializers.BooleanField(required=False, default=False)
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class BackboneProfileSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=BackboneKind.choices)
+    organizations = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Organization.objects.all(), required=False, help_text="Organisation ids."
+    )
+
+    class Meta:
+        model = BackboneProfile
+        fields = ["kind", "organizations", "structure", "interests", "neutrality", "updated_at"]
+        read_only_fields = ["updated_at"]
 
 
 class PolicyEntrySerializer(serializers.ModelSerializer):

@@ -25,6 +25,7 @@ from ..models import (
     BackboneFunction,
     CommunityEvent,
     FunctionScore,
+    Funder,
     FundingEntry,
     Indicator,
     IndicatorScore,
@@ -32,9 +33,12 @@ from ..models import (
     SurveyWave,
 )
 from .serializers import (
+    BackboneProfileSerializer,
     CommunityEventSerializer,
     FunctionScoreSerializer,
     FunctionSerializer,
+    FunderSerializer,
+    FundingCommitmentSerializer,
     FundingEntrySerializer,
     FundingSummarySerializer,
     IndicatorScoreSerializer,
@@ -224,6 +228,9 @@ class FundingEntryViewSet(_RecordViewSet):
         names = ["recipient", "kind", "amount", "year", "committed_on", "requires_alignment", "description"]
         for name in names:
             fields[name] = data[name] if name in data else getattr(instance, name, None)
+        # A correction that does not say what the money funds keeps what the entry said.
+        fields["purpose"] = data.get("purpose", instance.purpose if instance is not None else None)
+        fields["strategy"] = data.get("strategy_id", instance.strategy_id if instance is not None else None)
         if fields["description"] is None:
             fields["description"] = ""
         if fields["requires_alignment"] is None:
@@ -258,6 +265,123 @@ class FundingSummaryView(InitiativeScopedMixin, APIView):
         summary = selectors.funding_summary(self.initiative)
         data = {**summary.__dict__, "backbone_share": summary.backbone_share}
         return Response(FundingSummarySerializer(data).data)
+
+
+class FunderViewSet(InitiativeScopedMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Funders with what they committed by year (read: steering committee and backbone staff); backbone
+    staff mark the anchor funder and when a funder joined. Funders are created by their first entry."""
+
+    serializer_class = FunderSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not permissions.can_see_detail(request.user, self.initiative):
+            raise PermissionDenied
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Funder.objects.none()
+        table = selectors.funder_table(self.initiative)
+        funders = []
+        for row in table.rows:
+            row.funder.total = row.total
+            row.funder.by_year = {str(y): a for y, a in zip(table.years, row.amounts, strict=True) if a}
+            funders.append(row.funder)
+        return funders
+
+    def get_object(self):
+        for funder in self.get_queryset():
+            if str(funder.pk) == str(self.kwargs["pk"]):
+                return funder
+        raise Http404
+
+    def perform_update(self, serializer):
+        funder, data = serializer.instance, serializer.validated_data
+        try:
+            serializer.instance = services.funder_update(
+                funder=funder,
+                by=self.request.user,
+                is_anchor=data.get("is_anchor", funder.is_anchor),
+                joined=data.get("joined", funder.joined),
+                joined_on=data.get("joined_on", funder.joined_on),
+                funder_type=data.get("funder_type", funder.funder_type),
+            )
+        except DjangoValidationError as exc:
+            raise _errors(exc) from exc
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied from exc
+        serializer.instance.total = funder.total
+        serializer.instance.by_year = funder.by_year
+
+
+class FundingCommitmentView(InitiativeScopedMixin, APIView):
+    """Record a multi-year commitment: one ledger entry per year, all or none (backbone staff)."""
+
+    write_permission = initiative_permissions.MANAGE
+
+    @extend_schema(request=FundingCommitmentSerializer, responses={201: FundingEntrySerializer(many=True)})
+    def post(self, request, *args, **kwargs):
+        incoming = FundingCommitmentSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        org_id = data.pop("recipient_organization", None)
+        organization = Organization.objects.filter(pk=org_id).first() if org_id else None
+        if org_id and organization is None:
+            raise ValidationError({"recipient_organization": "No organisation has this id."})
+        try:
+            amounts = {int(year): amount for year, amount in data.pop("amounts").items()}
+        except ValueError as exc:
+            raise ValidationError({"amounts": 'Give the amounts by year, such as {"2027": "1000"}.'}) from exc
+        try:
+            entries = services.funding_commitment_save(
+                initiative=self.initiative,
+                by=request.user,
+                amounts=amounts,
+                funder_name=data.pop("funder"),
+                recipient_organization=organization,
+                **data,
+            )
+        except DjangoValidationError as exc:
+            raise _errors(exc) from exc
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied from exc
+        return Response(FundingEntrySerializer(entries, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class BackboneProfileView(InitiativeScopedMixin, APIView):
+    """The backbone's type and how it keeps its neutrality (read: every member; write: backbone
+    staff). 404 until it is described."""
+
+    write_permission = initiative_permissions.MANAGE
+
+    @extend_schema(responses={200: BackboneProfileSerializer})
+    def get(self, request, *args, **kwargs):
+        profile = selectors.backbone_profile_of(self.initiative)
+        if profile is None:
+            raise Http404
+        return Response(BackboneProfileSerializer(profile).data)
+
+    @extend_schema(request=BackboneProfileSerializer, responses={200: BackboneProfileSerializer})
+    def put(self, request, *args, **kwargs):
+        incoming = BackboneProfileSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        try:
+            profile = services.backbone_profile_save(
+                initiative=self.initiative,
+                by=request.user,
+                kind=data["kind"],
+                neutrality=data.get("neutrality", ""),
+                organizations=data.get("organizations", []),
+                structure=data.get("structure", ""),
+                interests=data.get("interests", ""),
+            )
+        except DjangoValidationError as exc:
+            raise _errors(exc) from exc
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied from exc
+        return Response(BackboneProfileSerializer(profile).data)
 
 
 class PolicyEntryViewSet(_RecordViewSet):

@@ -1,6 +1,8 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Initiative, Membership, Milestone, Organization, PhaseTransition
+from ..fit import ANSWER_ORDER, result_of
+from ..models import FitAssessment, Initiative, Membership, Milestone, Organization, PhaseTransition
 
 
 class InitiativeSerializer(serializers.ModelSerializer):
@@ -59,5 +61,66 @@ class MilestoneSerializer(serializers.ModelSerializer):
 class PhaseTransitionSerializer(serializers.ModelSerializer):
     class Meta:
         model = PhaseTransition
-        fields = ["id", "from_phase", "to_phase", "at", "reason", "open_milestones"]
+        fields = ["id", "from_phase", "to_phase", "at", "reason", "open_milestones", "unmet_preconditions"]
         read_only_fields = fields
+
+
+class ReasonSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="In the reader's language: English, or the source's Hebrew.")
+    line = serializers.CharField(help_text="The source's line(s) the reason rests on.")
+
+
+class FitAssessmentSerializer(serializers.ModelSerializer):
+    """An answer to the source's Table 1 and its verdict. Assessments of the earlier five questions
+    (questionnaire 1) are listed too, with their answers' fields empty here and no reasons."""
+
+    assessed_by = serializers.SerializerMethodField()
+    is_suited = serializers.BooleanField(read_only=True)
+    reasons = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FitAssessment
+        fields = [
+            "id",
+            "questionnaire",
+            *ANSWER_ORDER,
+            "notes",
+            "verdict",
+            "complexity",
+            "nature",
+            "is_suited",
+            "reasons",
+            "assessed_by",
+            "assessed_at",
+        ]
+        read_only_fields = [
+            "id",
+            "questionnaire",
+            "verdict",
+            "complexity",
+            "nature",
+            "is_suited",
+            "reasons",
+            "assessed_by",
+            "assessed_at",
+        ]
+
+    def get_assessed_by(self, obj) -> str:
+        user = obj.assessed_by
+        return (user.get_full_name() or user.get_username()) if user else ""
+
+    @extend_schema_field(ReasonSerializer(many=True))
+    def get_reasons(self, obj) -> list[dict]:
+        result = result_of(obj)
+        return [{"text": str(r.text), "line": r.line} for r in result.reasons] if result else []
+
+
+class AdviceSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=["phase_time", "preconditions", "funding_runway"])
+    level = serializers.ChoiceField(choices=["ok", "info", "warning"])
+    title = serializers.CharField()
+    message = serializers.CharField()
+    reasoning = serializers.CharField(help_text="The source's reasoning, in the reader's language.")
+    lines = serializers.CharField(help_text="The source's lines.")
+    url = serializers.CharField(help_text="The page where to act, or empty.")
+    data = serializers.DictField(help_text="The numbers the advice rests on.")

@@ -13,8 +13,10 @@ scoped.register("members", views.MembershipViewSet, basename="member")
 scoped.register("organizations", views.OrganizationViewSet, basename="organization")
 scoped.register("milestones", views.MilestoneViewSet, basename="milestone")
 scoped.register("phase-transitions", views.PhaseTransitionViewSet, basename="phase-transition")
+scoped.register("fit-assessments", views.FitAssessmentViewSet, basename="fit-assessment")
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("initiatives/<slug:initiative_slug>/guidance/", views.GuidanceView.as_view(), name="guidance"),
     path("initiatives/<slug:initiative_slug>/", include(scoped.urls)),
 ]

@@ -7,14 +7,19 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from .. import permissions, selectors, services
+from .. import guidance, permissions, selectors, services
 from ..choices import TokenScope
-from ..models import Initiative
+from ..models import FitAssessment, Initiative
 from .authentication import api_token_of
 from .serializers import (
+    AdviceSerializer,
+    FitAssessmentSerializer,
     InitiativeSerializer,
     MembershipSerializer,
     MilestoneSerializer,
@@ -126,6 +131,37 @@ class PhaseTransitionViewSet(InitiativeScopedMixin, viewsets.ReadOnlyModelViewSe
         if getattr(self, "swagger_fake_view", False):
             return Initiative.objects.none()
         return self.initiative.phase_transitions.all()
+
+
+class FitAssessmentViewSet(InitiativeScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The problem-fit assessments, newest first (every member); backbone staff add one. Earlier
+    assessments are never changed: a new answer is a new assessment."""
+
+    serializer_class = FitAssessmentSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return FitAssessment.objects.none()
+        return self.initiative.fit_assessments.select_related("assessed_by")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        try:
+            serializer.instance = services.fit_assess(
+                initiative=self.initiative, by=self.request.user, notes=data.pop("notes", ""), **data
+            )
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied from exc
+
+
+class GuidanceView(InitiativeScopedMixin, APIView):
+    """Where the initiative stands against the source's guidance: time in phases I to III, the three
+    preconditions, the funding runway (every member)."""
+
+    @extend_schema(responses={200: AdviceSerializer(many=True)})
+    def get(self, request, *args, **kwargs):
+        advice = guidance.guidance_for(self.initiative)
+        return Response(AdviceSerializer([a.__dict__ for a in advice], many=True).data)
 
 
 @csrf_exempt  # answers every method alike; it changes nothing

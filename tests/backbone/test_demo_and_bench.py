@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from backbone import bench, demo
+from backbone import bench, demo, selectors
 from backbone.models import (
     FunctionScore,
     FundingEntry,
@@ -77,6 +77,25 @@ def test_the_demo_shows_all_six_functions_and_27_indicators_with_trend(make_user
         assert functions.count() == 6 and not functions.filter(score__isnull=True).exists()
     # Every wave closed in the past, within its period.
     assert not waves.filter(closed_at__gt=timezone.now() + timedelta(minutes=1)).exists()
+    # Funders (issue 20): one anchor funder among the founders, others joined later, a multi-year
+    # commitment that carries the backbone three years, and the backbone's profile.
+    anchor = initiative.funders.get(is_anchor=True)
+    assert (anchor.name, anchor.joined) == ("Southern Families Foundation", "founding")
+    assert initiative.funders.filter(joined="later").count() >= 3
+    assert not initiative.funders.filter(joined="").exists()
+    years = sorted(
+        FundingEntry.objects.filter(initiative=initiative, commitment__isnull=False).values_list(
+            "year", flat=True
+        )
+    )
+    assert years == [timezone.localdate().year + 1, timezone.localdate().year + 2]
+    assert selectors.funding_runway(initiative, timezone.localdate().year).years_covered == 3
+    assert FundingEntry.objects.filter(initiative=initiative, purpose="measurement").exists()
+    summary = selectors.funding_summary(initiative)
+    assert 0 < summary.backbone_share < 10
+    profile = selectors.backbone_profile_of(initiative)
+    assert profile.kind == "nonprofit" and [o.name for o in profile.organizations.all()] == [ORGS[0][0]]
+    assert selectors.backbone_partner_funding(initiative, profile) > 0  # an interest it declares
 
 
 def test_the_benchmark_runs_at_a_small_size():

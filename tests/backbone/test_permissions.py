@@ -56,6 +56,30 @@ COMMUNITY = {
 }
 
 
+COMMITMENT = {
+    "funder_name": "Negev Fund",
+    "funder_type": "philanthropy",
+    "recipient": "backbone",
+    "kind": "new",
+    "committed_on": "2025-05-01",
+    "first_year": "2026",
+    "amount_0": "1000",
+    "amount_1": "1000",
+}
+FUNDER = {"funder_type": "philanthropy", "is_anchor": "on", "joined": "founding", "joined_on": "2024-01-01"}
+PROFILE = {"kind": "nonprofit", "neutrality": "The steering committee decides; the backbone facilitates."}
+
+
+def profile_url(w):
+    """The profile's API address, with a profile described first (404 until then)."""
+    from backbone import services
+    from backbone.models import BackboneProfile
+
+    if not BackboneProfile.objects.filter(initiative=w.initiative).exists():
+        services.backbone_profile_save(initiative=w.initiative, by=w.people["backbone"], **PROFILE)
+    return api("profile/")(w)
+
+
 def _post(name, data=None, **kwargs):
     return Endpoint(
         f"{name}-post",
@@ -102,6 +126,13 @@ PAGES = [
     _post("community_create", COMMUNITY),
     Endpoint("community-edit", page("community_edit", pk=lambda w: w.event.pk), BACKBONE_ONLY),
     _post("community_delete", pk=lambda w: w.event.pk),
+    Endpoint("profile", page("profile"), EVERY_MEMBER),
+    Endpoint("profile-edit", page("profile_edit"), BACKBONE_ONLY),
+    _post("profile_edit", PROFILE),
+    Endpoint("funding-commitment", page("funding_commitment"), BACKBONE_ONLY),
+    _post("funding_commitment", COMMITMENT),
+    Endpoint("funder-edit", page("funder_edit", pk=lambda w: w.entry.funder_id), BACKBONE_ONLY),
+    _post("funder_edit", FUNDER, pk=lambda w: w.entry.funder_id),
 ]
 
 API = [
@@ -196,6 +227,41 @@ API = [
         ok=(204,),
     ),
     Endpoint("api-recompute", api("recompute/"), BACKBONE_ONLY, method="post", api=True, ok=(202,)),
+    Endpoint("api-funders", api("funders/"), DETAIL, api=True),
+    Endpoint("api-funder", api(lambda w: f"funders/{w.entry.funder_id}/"), DETAIL, api=True),
+    Endpoint(
+        "api-funder-patch",
+        api(lambda w: f"funders/{w.entry.funder_id}/"),
+        BACKBONE_ONLY,
+        method="patch",
+        api=True,
+        data=lambda w: {"is_anchor": True, "joined": "founding"},
+    ),
+    Endpoint(
+        "api-funding-commitments",
+        api("funding-commitments/"),
+        BACKBONE_ONLY,
+        method="post",
+        api=True,
+        data=lambda w: {
+            "funder": "Negev Fund",
+            "funder_type": "philanthropy",
+            "recipient": "backbone",
+            "kind": "new",
+            "committed_on": "2025-05-01",
+            "amounts": {"2026": "1000", "2027": "1000"},
+        },
+        ok=(201,),
+    ),
+    Endpoint("api-profile", profile_url, EVERY_MEMBER, api=True),
+    Endpoint(
+        "api-profile-put",
+        api("profile/"),
+        BACKBONE_ONLY,
+        method="put",
+        api=True,
+        data=lambda w: {**PROFILE, "organizations": [w.orgs["backbone"].pk]},
+    ),
 ]
 
 
@@ -258,6 +324,10 @@ def theirs(bb_world):
         lambda w, t: f"/api/v1/initiatives/{w.initiative.slug}/backbone/policy-entries/{t['policy'].pk}/",
         lambda w, t: f"/api/v1/initiatives/{w.initiative.slug}/backbone/community-events/{t['event'].pk}/",
         lambda w, t: f"/api/v1/initiatives/{w.initiative.slug}/backbone/indicators/{t['indicator'].number}/",
+        lambda w, t: reverse(
+            "backbone:funder_edit", kwargs={"slug": w.initiative.slug, "pk": t["entry"].funder_id}
+        ),
+        lambda w, t: f"/api/v1/initiatives/{w.initiative.slug}/backbone/funders/{t['entry'].funder_id}/",
     ],
 )
 def test_another_initiatives_objects_are_404(client, bb_world, theirs, url):

@@ -65,15 +65,7 @@ PAGES = [
         page("initiatives:fit"),
         BACKBONE_ONLY,
         method="post",
-        data=lambda w: {
-            "solution_exists": "unknown",
-            "solution_copyable": "no",
-            "solver": "no_single_body",
-            "problem_traits": "changing",
-            "solution_knowable": "unknowable",
-            "solution_traits": "everyone",
-            "social_problem": "yes",
-        },
+        data=lambda w: FIT_ANSWERS,
         ok=(302,),
     ),
     Endpoint("members", page("initiatives:members"), EVERY_MEMBER),
@@ -160,7 +152,40 @@ API = [
         data=lambda w: {"status": "done"},
     ),
     Endpoint("api-phase-transitions", api("phase-transitions/"), EVERY_MEMBER, api=True),
+    Endpoint("api-guidance", api("guidance/"), EVERY_MEMBER, api=True),
+    Endpoint("api-fit-assessments", api("fit-assessments/"), EVERY_MEMBER, api=True),
+    Endpoint(
+        "api-fit-assessment", lambda w: api(f"fit-assessments/{_fit(w).pk}/")(w), EVERY_MEMBER, api=True
+    ),
+    Endpoint(
+        "api-fit-assessments",
+        api("fit-assessments/"),
+        BACKBONE_ONLY,
+        method="post",
+        api=True,
+        data=lambda w: FIT_ANSWERS,
+        ok=(201,),
+    ),
 ]
+
+FIT_ANSWERS = {
+    "solution_exists": "unknown",
+    "solution_copyable": "no",
+    "solver": "no_single_body",
+    "problem_traits": "changing",
+    "solution_knowable": "unknowable",
+    "solution_traits": "everyone",
+    "social_problem": "yes",
+}
+
+
+def _fit(w, initiative=None):
+    from initiatives import services
+
+    initiative = initiative or w.initiative
+    existing = initiative.fit_assessments.first()
+    by = initiative.memberships.get(role=Role.BACKBONE).user
+    return existing or services.fit_assess(initiative=initiative, by=by, **FIT_ANSWERS)
 
 
 @pytest.mark.django_db
@@ -199,6 +224,7 @@ CROSS_INITIATIVE = [
     ),
     ("get", lambda w: f"/api/v1/initiatives/{w.initiative.slug}/milestones/{w.other.milestones.first().pk}/"),
     ("get", lambda w: f"/api/v1/initiatives/{w.initiative.slug}/members/{w.other.memberships.first().pk}/"),
+    ("get", lambda w: f"/api/v1/initiatives/{w.initiative.slug}/fit-assessments/{_fit(w, w.other).pk}/"),
     ("get", lambda w: "/initiatives/no-such-initiative/"),
     (
         "get",
