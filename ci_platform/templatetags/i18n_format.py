@@ -36,7 +36,8 @@ def quarter_label(year, quarter=0) -> str:
 
 @register.filter
 def isolate_numbers(text) -> str:
-    return i18n_format.isolate_numbers(text)
+    """Ranges kept left to right on a right-to-left page (a left-to-right one reads them so)."""
+    return i18n_format.isolate_numbers(text) if get_language_bidi() else text
 
 
 @register.filter
