@@ -91,8 +91,8 @@ ALLOWED_WORDS = {"API", "REST", "CSV", "Excel", "PDF", "JSON", "PNG", "FSG", "Co
 
 # Texts built in Python by apps whose code is another engineer's (issue #19's report lists them).
 KNOWN = [
-    "#audit li",  # measurement/templatetags/measurement_tags.py audit_items: names not isolated
     ".platform-evidence",  # initiatives: the milestone evidence sentences quote names in Python
+    "[data-advice] p",  # initiatives/guidance.py: the advice sentences quote the anchor funder's name
     "#div_id_members .form-text",  # measurement/forms.py: the breakdown help's English example
     "form label.visually-hidden",  # workgroups/forms.py: the tie survey's labels hold the names
     "#id_external",  # backbone/forms.py: the respondents' placeholder "name@example.org, Full name"
