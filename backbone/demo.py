@@ -223,6 +223,19 @@ def _ledger(initiative, by, organizations, today, halves) -> None:
         requires_alignment=True,
         description="Backbone core funding, renewed for two more years",
     )
+    # The municipality's shared fund, committed for the same two years.
+    services.funding_commitment_save(
+        initiative=initiative,
+        by=by,
+        amounts={today.year + 1: "6300000", today.year + 2: "6500000"},
+        funder_name=municipality.name,
+        funder_type=FunderType.PUBLIC,
+        recipient=FundingRecipient.INITIATIVE,
+        kind=FundingKind.REDIRECTED,
+        committed_on=today,
+        requires_alignment=True,
+        description="The city's education budget for the southern neighbourhoods, through the shared fund",
+    )
     started = timezone.localdate(initiative.created_at)
     joined = {
         foundation.name: (True, FunderJoined.FOUNDING, started),

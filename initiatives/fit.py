@@ -148,6 +148,17 @@ ROWS: tuple[Row, ...] = (
     Row("solution_traits", 2, _("What characterises the solution?"), 126, SolutionTraits.EVERYONE),
 )
 ANSWER_FIELDS = (*(row.field for row in ROWS), "hard_to_implement", "social_problem")
+# Each answer's two cells.
+ANSWERS: dict[str, type[models.TextChoices]] = {
+    "solution_exists": SolutionExists,
+    "hard_to_implement": HardToImplement,
+    "solution_copyable": Copyable,
+    "solver": Solver,
+    "problem_traits": ProblemTraits,
+    "solution_knowable": SolutionKnowable,
+    "solution_traits": SolutionTraits,
+    "social_problem": SocialProblem,
+}
 # The form's order: the costliness follows the row it belongs to.
 ANSWER_ORDER = (
     "solution_exists",

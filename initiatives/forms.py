@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import fit
@@ -191,6 +192,11 @@ class FitForm(forms.ModelForm):
             field.choices = [c for c in field.choices if c[0] != ""]
             field.required = name != "hard_to_implement"
         self.fields["hard_to_implement"].help_text = _("Only when a known solution exists.")
+        # Each row is asked in the table's own words, with its line in the source.
+        for row in fit.ROWS:
+            self.fields[row.field].label = row.question
+            self.fields[row.field].help_text = format_lazy(_("source, line {}"), row.line)
+        self.fields["social_problem"].help_text = format_lazy(_("source, lines {}"), "112–114")
 
     def clean(self):
         data = super().clean()

@@ -18,7 +18,7 @@ from ci_platform.celery import enqueue
 
 from . import permissions
 from .choices import Area, MilestoneStatus, Phase, Role, TokenScope
-from .fit import ANSWER_FIELDS, Questionnaire, SolutionExists, classify_problem
+from .fit import ANSWER_FIELDS, ANSWERS, Questionnaire, SolutionExists, classify_problem
 from .models import (
     ApiToken,
     FitAssessment,
@@ -323,8 +323,7 @@ def fit_assess(*, initiative: Initiative, by, notes: str = "", **answers) -> Fit
     problems = {}
     for name in ANSWER_FIELDS:
         value = answers.get(name) or ""
-        choices = FitAssessment._meta.get_field(name).choices
-        valid = {v for v, _label in choices}
+        valid = set(ANSWERS[name].values)
         if name == "hard_to_implement":
             if answers.get("solution_exists") == SolutionExists.KNOWN and value not in valid:
                 problems[name] = _(

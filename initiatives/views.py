@@ -306,7 +306,7 @@ class FitView(InitiativeMixin, FormView):
     def get_context_data(self, **kwargs):
         history = list(self.initiative.fit_assessments.select_related("assessed_by"))
         latest = history[0] if history else None
-        form = kwargs.get("form") or self.get_form()
+        form = kwargs.setdefault("form", self.get_form())
         axes: list[tuple[str, list]] = []
         for axis, axis_label in ((1, fit.AXIS_1), (2, fit.AXIS_2)):
             rows = [(row.question, row.line, form[row.field]) for row in fit.ROWS if row.axis == axis]

@@ -320,3 +320,19 @@ class TestProfile:
         assert bad.status_code == 400
         client.force_login(world.people["viewer"])
         assert client.get(url).json()["organizations"] == [world.orgs["backbone"].pk]
+
+
+def test_funding_and_profile_pages_in_hebrew(client, world):
+    entry = _entry(world, recipient="backbone")
+    services.funder_update(
+        funder=entry.funder, by=world.people["backbone"], is_anchor=True, funder_type="philanthropy"
+    )
+    services.backbone_profile_save(
+        initiative=world.initiative, by=world.people["backbone"], **TestProfile.PROFILE
+    )
+    client.force_login(world.people["steering"])
+    client.cookies["django_language"] = "he"
+    body = client.get(reverse("backbone:funding", kwargs={"slug": world.initiative.slug})).content.decode()
+    assert "המקור: כ־1% מכלל המימון" in body and "מממן מרכזי" in body and "מי מממן מה, ולכמה זמן" in body
+    body = client.get(reverse("backbone:profile", kwargs={"slug": world.initiative.slug})).content.decode()
+    assert "חייב להיות נטול אינטרסים" in body and "עמותה" in body
