@@ -133,7 +133,7 @@ def test_overview_shows_the_three_pieces_of_advice(client, world):
     body = client.get(world.initiative.get_absolute_url()).content.decode()
     for code in ("phase_time", "preconditions", "funding_runway"):
         assert f'data-advice="{code}"' in body
-    assert "source, lines 137–141" in body
+    assert "source, lines <bdi>137–141</bdi>" in body
 
 
 def test_overview_guidance_in_hebrew(client, world):

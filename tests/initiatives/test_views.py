@@ -151,7 +151,7 @@ def test_fit_result_is_shown_with_reasons(client, world):
     assert "Not suited to collective impact" in body
     assert "A simple problem (technical)" in body
     assert "In most cases the solution will create isolated impact." in body
-    assert "source, line 131" in body
+    assert "source, line <bdi>131</bdi>" in body
 
 
 def test_removing_the_last_backbone_shows_a_message(client, world):
