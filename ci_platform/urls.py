@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ci_platform.views import healthz
+from communication.views import set_language
 from initiatives.api.views import api_not_found
 from initiatives.views import HomeView, InvitationAcceptView
 from measurement.dashboards.views import PublicReportCardView
@@ -13,6 +14,8 @@ urlpatterns = [
     # The public Community Report Card: the only page of an initiative that needs no sign-in.
     path("public/<slug:slug>/", PublicReportCardView.as_view(), name="report_card"),
     path("accounts/", include("django.contrib.auth.urls")),
+    # The language switch keeps a signed-in person's choice for what is emailed to them later.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("invitations/<str:token>/", InvitationAcceptView.as_view(), name="invitation_accept"),
     path("initiatives/", include("initiatives.urls")),

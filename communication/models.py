@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Initiative, Organization
 
+from . import messages
 from .choices import (
     ActionStatus,
     AttendanceStatus,
@@ -359,14 +360,36 @@ class NotificationPreference(models.Model):
         return f"{self.user} {self.kind}: {self.delivery}"
 
 
+class ReaderLanguage(models.Model):
+    """The language a person reads the platform in, kept when they choose it (the language
+    switcher), so that what is sent to them later (emails, digests) is in their language."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reader_language"
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("reading language")
+        verbose_name_plural = _("reading languages")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language}"
+
+
 class Notification(models.Model):
     """One notification for one member: always in the in-app list; by email as they chose."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=30, choices=NotificationKind.choices)
+    # The subject and text as the writer read them; `subject_message` / `body_message` keep the
+    # sentence and its parameters, rendered in the reader's language (`title`, `text`).
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("text"), blank=True)
+    subject_message = models.JSONField(null=True, blank=True)
+    body_message = models.JSONField(null=True, blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
     # The delivery chosen when it was created: changing a preference later does not re-route it.
     delivery = models.CharField(_("email"), max_length=10, choices=Delivery.choices)
@@ -386,6 +409,16 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def title(self) -> str:
+        """The subject in the active language (the reader's)."""
+        return messages.render(self.subject_message, self.subject)
+
+    @property
+    def text(self) -> str:
+        """The text in the active language; user-written text stays as written."""
+        return messages.render(self.body_message, self.body)
 
 
 class ReportIsFrozen(ValidationError):

@@ -18,11 +18,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from initiatives.models import Initiative, Membership
 from initiatives.permissions import require
 
-from . import permissions, reports
+from . import messages, permissions, reports
 from .choices import (
     DEFAULT_DELIVERY,
     DIGESTS,
@@ -48,6 +49,7 @@ from .models import (
     NotificationPreference,
     Post,
     ProgressReport,
+    ReaderLanguage,
 )
 
 User = get_user_model()
@@ -166,8 +168,11 @@ def _notify_invitation(meeting: Meeting, users: list) -> None:
     notify(
         initiative=meeting.initiative,
         kind=NotificationKind.MEETING_INVITATION,
-        subject=_("Invitation: %(title)s, %(when)s")
-        % {"title": meeting.title, "when": f"{when:%Y-%m-%d %H:%M}"},
+        subject=messages.message(
+            gettext_noop("Invitation: %(title)s, %(when)s"),
+            title=meeting.title,
+            when=f"{when:%Y-%m-%d %H:%M}",
+        ),
         body="\n".join(
             [
                 meeting.body_label,
@@ -262,9 +267,11 @@ def minutes_save(*, meeting: Meeting, by, minutes: str, publish: bool = False) -
         notify(
             initiative=meeting.initiative,
             kind=NotificationKind.MEETING_MINUTES,
-            subject=_("Minutes: %(title)s") % {"title": meeting.title},
-            body=_("The minutes of the meeting of %(date)s are shared.")
-            % {"date": f"{timezone.localtime(meeting.starts_at):%Y-%m-%d}"},
+            subject=messages.message(gettext_noop("Minutes: %(title)s"), title=meeting.title),
+            body=messages.message(
+                gettext_noop("The minutes of the meeting of %(date)s are shared."),
+                date=messages.day(timezone.localtime(meeting.starts_at).date()),
+            ),
             url=meeting.get_absolute_url(),
             recipients=recipients,
         )
@@ -327,9 +334,12 @@ def decision_record(
     notify(
         initiative=initiative,
         kind=NotificationKind.DECISION,
-        subject=_("Decision: %(title)s") % {"title": decision.title[:200]},
-        body=_("Decided by %(body)s on %(date)s.")
-        % {"body": decision.body_label, "date": decided_on.isoformat()},
+        subject=messages.message(gettext_noop("Decision: %(title)s"), title=decision.title[:200]),
+        body=messages.message(
+            gettext_noop("Decided by %(body)s on %(date)s."),
+            body=messages.label(Body(decision.body), decision.body_name),
+            date=messages.day(decided_on),
+        ),
         url=decision.get_absolute_url(),
         recipients=[m.user for m in initiative.memberships.select_related("user").exclude(user=by)],
     )
@@ -586,14 +596,25 @@ def preferences_update(*, user, initiative: Initiative, choices: dict[str, str])
 
 @transaction.atomic
 def notify(
-    *, initiative: Initiative, kind: str, subject: str, body: str = "", url: str = "", recipients: Iterable
+    *,
+    initiative: Initiative,
+    kind: str,
+    subject: str | dict,
+    body: str | dict = "",
+    url: str = "",
+    recipients: Iterable,
 ) -> list[Notification]:
     """Tell members about something: an in-app notification each, and email as each chose
     (immediately, in the daily or weekly digest, or not at all). Emails go after commit.
 
     `recipients` are users (or user ids); anyone not a member of the initiative is skipped, so
-    callers may pass a broad list. `url` is a path inside the platform.
+    callers may pass a broad list. `url` is a path inside the platform. `subject` and `body` are
+    user text or a sentence of the platform (communication.messages.message), which is stored with
+    its parameters and rendered in each reader's language when read or sent.
     """
+    subject_message = subject if isinstance(subject, dict) else None
+    body_message = body if isinstance(body, dict) else None
+    subject, body = messages.render(subject_message, str(subject)), messages.render(body_message, str(body))
     if kind not in NotificationKind.values:
         raise ValueError(f"unknown notification kind: {kind}")
     ids = {getattr(r, "pk", r) for r in recipients}
@@ -612,8 +633,10 @@ def notify(
             user_id=user_id,
             initiative=initiative,
             kind=kind,
-            subject=str(subject)[:300],
-            body=str(body),
+            subject=subject[:300],
+            body=body,
+            subject_message=subject_message,
+            body_message=body_message,
             url=url[:500],
             delivery=chosen.get(user_id, DEFAULT_DELIVERY[NotificationKind(kind)]),
             language=language,
@@ -640,7 +663,9 @@ def notify_agenda_published(version) -> list[Notification]:
     return notify(
         initiative=initiative,
         kind=NotificationKind.AGENDA_PUBLISHED,
-        subject=_("Common agenda %(label)s published for endorsement") % {"label": version.label},
+        subject=messages.message(
+            gettext_noop("Common agenda %(label)s published for endorsement"), label=version.label
+        ),
         body=version.change_summary,
         url=version.get_absolute_url(),
         recipients=initiative.memberships.filter(role__in=[Role.STEERING, Role.PARTNER]).values_list(
@@ -719,6 +744,20 @@ def _send(*, to: str, subject: str, body: str, unsubscribe_url: str) -> None:
     message.send()
 
 
+def reader_language(user, default: str) -> str:
+    """The language `user` reads the platform in (kept by reader_language_set when they choose
+    it); `default` for someone who never chose."""
+    chosen = ReaderLanguage.objects.filter(user=user).values_list("language", flat=True).first()
+    return chosen or default
+
+
+def reader_language_set(*, user, language: str) -> None:
+    """Keep the language a person chose, for what is sent to them later."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Unknown language."))
+    ReaderLanguage.objects.update_or_create(user=user, defaults={"language": language})
+
+
 def notification_email_send(notification_id: int) -> bool:
     """Email one notification now (the 'immediately' choice). Idempotent: sent at most once on success."""
     with transaction.atomic():
@@ -730,7 +769,7 @@ def notification_email_send(notification_id: int) -> bool:
         )
         if notification is None or not notification.user.email:
             return False
-        with translation.override(notification.language):
+        with translation.override(reader_language(notification.user, notification.language)):
             context = {
                 "n": notification,
                 "link": _absolute(notification.url) if notification.url else "",
@@ -789,8 +828,7 @@ def digest_send(*, user_id: int, delivery: str) -> int:
             group["items"].append({"n": n, "link": _absolute(n.url) if n.url else ""})
             group["settings_url"] = _absolute(_url("notification_settings", n.initiative))
             group["unsubscribe"] = _unsubscribe_url(user, n.initiative, ALL_KINDS)
-        language = waiting[-1].language
-        with translation.override(language):
+        with translation.override(reader_language(user, waiting[-1].language)):
             context = {
                 "user": user,
                 "groups": list(groups.values()),

@@ -3,6 +3,7 @@ ask `permissions` (this app's, built on the initiative's) who may do what."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView, TemplateView
 
@@ -820,3 +822,13 @@ class ReportPublishView(CommunicationMixin, TemplateView):
 
 class ReportUnpublishView(ReportPublishView):
     publish = False
+
+
+def set_language(request):
+    """Django's language switch, which also keeps the choice of a signed-in person: what is sent
+    to them later (notification emails, digests) is written in it. Only a POST changes anything."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.reader_language_set(user=request.user, language=language)
+    return response

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from initiatives.choices import Role
 from initiatives.models import Membership
@@ -73,13 +73,31 @@ def _remind(period: ReportingPeriod, organization_id: int, kind: str) -> int:
             "period": period.code,
         },
     )
+    from communication import messages
     from communication.choices import NotificationKind
     from communication.services import notify
 
-    # Each contributor gets it in the app, and by email as they chose (communication's preferences).
-    context = {"period": period, "organization": members[0].organization if members else None, "kind": kind}
-    subject = render_to_string("measurement/email/reminder_subject.txt", context).strip()
-    body = render_to_string("measurement/email/reminder_body.txt", context)
+    # Each contributor gets it in the app, and by email as they chose (communication's preferences),
+    # each in their own language.
+    organization = members[0].organization if members else None
+    if kind == "overdue":
+        subject = messages.message(
+            gettext_noop("Overdue: data for %(period)s (%(name)s)"),
+            period=messages.period(period.code),
+            name=period.initiative.name,
+        )
+    else:
+        subject = messages.message(
+            gettext_noop("Reminder: data for %(period)s is due soon (%(name)s)"),
+            period=messages.period(period.code),
+            name=period.initiative.name,
+        )
+    body = messages.message(
+        gettext_noop("The shared measures of %(org)s for %(period)s are due on %(due)s."),
+        org=organization.name if organization else "",
+        period=messages.period(period.code),
+        due=messages.day(period.due_on),
+    )
     notify(
         initiative=period.initiative,
         kind=NotificationKind.DATA_OVERDUE if kind == "overdue" else NotificationKind.DATA_DUE,

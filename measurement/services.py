@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from initiatives import permissions as initiative_permissions
 from initiatives.models import Initiative, Organization
@@ -227,6 +228,7 @@ def submission_return(*, submission: Submission, by, message: str) -> Submission
         action=AuditAction.RETURN,
         reason=message.strip(),
     )
+    from communication import messages
     from communication.choices import NotificationKind
     from communication.services import notify
     from initiatives.choices import Role
@@ -235,7 +237,9 @@ def submission_return(*, submission: Submission, by, message: str) -> Submission
     notify(
         initiative=submission.initiative,
         kind=NotificationKind.SUBMISSION_RETURNED,
-        subject=_("Your data for %(period)s was returned") % {"period": period.code},
+        subject=messages.message(
+            gettext_noop("Your data for %(period)s was returned"), period=messages.period(period.code)
+        ),
         body=submission.message,
         url=reverse(
             "measurement:entry",

@@ -51,7 +51,7 @@ def test_due_soon_then_overdue_once_each(due_world, eager_tasks, django_capture_
     assert reminders_send(date(2026, 9, 1)) == 0  # not yet within the reminder window
     assert reminders_send(date(2026, 10, 12)) == 1
     due = Notification.objects.get(user=partner)
-    assert due.kind == "data_due" and "2026-Q3" in due.subject and "/measurement/entry/" in due.url
+    assert due.kind == "data_due" and "Q3 2026" in due.subject and "/measurement/entry/" in due.url
     assert reminders_send(date(2026, 10, 13)) == 0  # already reminded
     with django_capture_on_commit_callbacks(execute=True):
         assert reminders_send(date(2026, 10, 20)) == 1

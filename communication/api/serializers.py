@@ -365,6 +365,9 @@ class ReportRequestSerializer(serializers.Serializer):
 
 class NotificationSerializer(serializers.ModelSerializer):
     kind = ChoiceText(NotificationKind.choices, read_only=True)
+    # In the reader's language (Accept-Language), as the in-app list shows them.
+    subject = serializers.CharField(source="title", read_only=True)
+    body = serializers.CharField(source="text", read_only=True)
 
     class Meta:
         model = Notification
