@@ -336,3 +336,35 @@ def test_funding_and_profile_pages_in_hebrew(client, world):
     assert "המקור: כ־1% מכלל המימון" in body and "מממן מרכזי" in body and "מי מממן מה, ולכמה זמן" in body
     body = client.get(reverse("backbone:profile", kwargs={"slug": world.initiative.slug})).content.decode()
     assert "חייב להיות נטול אינטרסים" in body and "עמותה" in body
+
+
+def test_funders_api_and_profile_page_queries_do_not_grow(client, world):
+    client.force_login(world.people["backbone"])
+    url = f"/api/v1/initiatives/{world.initiative.slug}/backbone/funders/"
+    _entry(world)
+
+    def grow():
+        for n in range(5):
+            _entry(world, funder_name=f"Funder {n}", year=2026 + n)
+
+    assert_queries_constant(lambda: client.get(url), grow)
+    profile_url = reverse("backbone:profile", kwargs={"slug": world.initiative.slug})
+    services.backbone_profile_save(
+        initiative=world.initiative,
+        by=world.people["backbone"],
+        organizations=[world.orgs["backbone"]],
+        **TestProfile.PROFILE,
+    )
+
+    def more_organisations():
+        for org in (world.orgs["partner"], world.orgs["funder"]):
+            world.initiative.participations.get_or_create(organization=org)
+        services.backbone_profile_save(
+            initiative=world.initiative,
+            by=world.people["backbone"],
+            organizations=[world.orgs["backbone"], world.orgs["partner"], world.orgs["funder"]],
+            **TestProfile.PROFILE,
+        )
+
+    world.initiative.participations.get_or_create(organization=world.orgs["backbone"])
+    assert_queries_constant(lambda: client.get(profile_url), more_organisations)

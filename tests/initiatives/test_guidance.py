@@ -206,3 +206,18 @@ class TestFitApi:
     def test_only_backbone_creates(self, client, world, persona):
         client.force_login(world.people[persona])
         assert client.post(self.url(world), self.ANSWERS, content_type="application/json").status_code == 403
+
+
+def test_fit_assessments_api_queries_do_not_grow(client, world):
+    from ..queries import assert_queries_constant
+
+    client.force_login(world.people["viewer"])
+    url = f"/api/v1/initiatives/{world.initiative.slug}/fit-assessments/"
+    by = world.people["backbone"]
+    services.fit_assess(initiative=world.initiative, by=by, **TestFitApi.ANSWERS)
+
+    def grow():
+        for _ in range(5):
+            services.fit_assess(initiative=world.initiative, by=by, **TestFitApi.ANSWERS)
+
+    assert_queries_constant(lambda: client.get(url), grow)
