@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from ci_platform.i18n_format import mixed
+
 from .choices import Phase
 from .models import Initiative, ReadinessAssessment
 
@@ -205,7 +207,8 @@ def funding_runway(initiative: Initiative, today: date) -> Advice | None:
     else:
         level = OK
     if runway.anchor:
-        message += " " + _("Anchor funder: %(name)s.") % {"name": runway.anchor}
+        # The funder's name, in whatever script it was written, isolated inside the sentence.
+        message += " " + mixed(_("Anchor funder: %(name)s."), name=runway.anchor)
     else:
         message += " " + _("No anchor funder is named.")
     return Advice(

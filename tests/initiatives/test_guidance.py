@@ -123,7 +123,7 @@ class TestFundingRunway:
             funder=entry.funder, by=world.people["backbone"], is_anchor=True, funder_type="philanthropy"
         )
         assert (
-            "Anchor funder: Southern Families Foundation."
+            "Anchor funder: \u2068Southern Families Foundation\u2069."
             in _advice(world.initiative, "funding_runway").message
         )
 
