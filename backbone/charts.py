@@ -12,7 +12,7 @@ TYPE_COLORS = {"public": "#0d6efd", "philanthropy": "#198754", "business": "#fd7
 def _layout(
     rtl: bool, categories: list, *, y_title: str = "", y_range: list | None = None, height: int = 300
 ) -> dict:
-    yaxis = {"title": {"text": y_title}, "side": "right" if rtl else "left", "rangemode": "tozero"}
+    yaxis = {"title": {"text": y_title}, "side": "left", "rangemode": "tozero"}
     if y_range:
         yaxis["range"] = y_range
     return {
@@ -22,7 +22,7 @@ def _layout(
             "type": "category",
             "categoryorder": "array",
             "categoryarray": categories,
-            "autorange": "reversed" if rtl else True,
+            "autorange": True,  # time runs left to right in both languages
         },
         "yaxis": yaxis,
         "legend": {

@@ -14,6 +14,7 @@ from django.views.generic import FormView, TemplateView
 from initiatives import permissions as initiative_permissions
 from initiatives.models import Organization
 from initiatives.views import InitiativeMixin, apply_errors
+from learning import selectors as learning
 
 from . import exports, permissions, selectors, services
 from .choices import SubmissionStatus, ValueType
@@ -42,6 +43,8 @@ class MeasurementHomeView(MeasurementMixin, TemplateView):
             measures=selectors.measures_of(self.initiative),
             due=selectors.due_for(self.initiative, membership.organization) if can_enter_own else [],
             review=review,
+            # Do the shared measures cover the source's three levels? (learning, lines 188-192)
+            coverage=learning.coverage(self.initiative),
             **kwargs,
         )
 

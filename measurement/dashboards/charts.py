@@ -180,9 +180,10 @@ def _layout(rtl: bool, unit: str, categories: list[str]) -> dict:
             "type": "category",
             "categoryorder": "array",
             "categoryarray": categories,
-            "autorange": "reversed" if rtl else True,
+            # Time runs left to right in both languages: a rising line must look like one.
+            "autorange": True,
         },
-        "yaxis": {"title": {"text": unit}, "side": "right" if rtl else "left", "rangemode": "tozero"},
+        "yaxis": {"title": {"text": unit}, "side": "left", "rangemode": "tozero"},
         "legend": {
             "orientation": "h",
             "x": 1 if rtl else 0,

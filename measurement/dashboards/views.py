@@ -13,6 +13,7 @@ from django.views.generic import FormView, TemplateView
 
 from initiatives import permissions as initiative_permissions
 from initiatives.models import Initiative
+from learning import selectors as learning
 
 from .. import permissions, selectors
 from ..aggregation import runs as aggregates
@@ -125,10 +126,14 @@ class MeasureDashboardView(MeasurementMixin, TemplateView):
             if detail.by_organization
             else None
         )
+        # The turn-the-curve conversation beside the curve: its latest worksheet and stories.
+        history = learning.worksheet_history(measure)
         return super().get_context_data(
             measure=measure,
             detail=detail,
             card=card,
+            worksheet=history[0] if history else None,
+            stories=learning.stories_for(measure)[:5],
             figures={f"fig-{card.measure.code}": charts.turn_the_curve(card.curve, rtl=rtl, labels=labels)}
             if card
             else {},
@@ -227,6 +232,9 @@ class PublicReportCardView(TemplateView):
             initiative=initiative,
             card=card,
             cards=unique,
+            # The turn-the-curve story and what works, where the backbone chose to publish them
+            # (never the partners' roles or the plan).
+            worksheets=learning.report_card_worksheets(initiative, [c.measure.pk for c in unique]),
             breakdowns=breakdowns,
             figures={
                 f"fig-{c.measure.code}": charts.turn_the_curve(c.curve, rtl=rtl, labels=labels)

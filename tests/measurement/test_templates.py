@@ -180,3 +180,38 @@ def test_a_viewer_without_the_organisations_scope_never_sees_them(client, pworld
         staff[staff.index('data-measure="hours"') :].split("</details>")[0]
         == steering[steering.index('data-measure="hours"') :].split("</details>")[0]
     )
+
+
+# --- The turn-the-curve conversation beside the curve ----------------------------------------------
+
+
+def test_the_measure_page_and_the_report_card_show_the_conversation(client, pworld, cached):  # noqa: F811
+    from learning.models import CurveStory, CurveWorksheet
+
+    q3 = pworld.periods[2]
+    CurveWorksheet.objects.create(
+        initiative=pworld.initiative,
+        measure=pworld.hours,
+        period=q3,
+        story="Fewer tutors <b>after</b> the summer",
+        what_works="Pairing older pupils",
+        show_on_report_card=False,
+    )
+    CurveStory.objects.create(
+        initiative=pworld.initiative,
+        measure=pworld.hours,
+        period=q3,
+        title="Dana's year",
+        text="From 2 to 9 hours",
+    )
+    url = reverse("measurement:measure_dashboard", kwargs={"slug": "c2c", "code": "hours"})
+    page = _client(client, pworld, "en", persona="steering").get(url).content.decode()
+    section = page[page.index('id="turn-the-curve"') :]
+    assert "Fewer tutors &lt;b&gt;after&lt;/b&gt; the summer" in section and "Pairing older pupils" in section
+    assert "Dana&#x27;s year" in section
+    # The public report card shows it only once the backbone chose to publish it.
+    client.logout()
+    assert "Fewer tutors" not in client.get("/public/c2c/").content.decode()
+    CurveWorksheet.objects.update(show_on_report_card=True)
+    public = client.get("/public/c2c/").content.decode()
+    assert "Fewer tutors" in public and "Pairing older pupils" in public and "Dana" not in public
