@@ -152,6 +152,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "backbone.tasks.scores_recompute_all_task",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Risks whose review date has come: their owners and the backbone are told once per date.
+    "learning-risk-reviews": {
+        "task": "learning.tasks.risk_reviews_notify_task",
+        "schedule": crontab(hour=6, minute=0),
+    },
     **COMMUNICATION_BEAT_SCHEDULE,
 }
 

@@ -60,6 +60,7 @@ class NotificationKind(models.TextChoices):
     DATA_OVERDUE = "data_overdue", _("Data overdue")
     SUBMISSION_RETURNED = "submission_returned", _("A data submission returned")
     AGENDA_PUBLISHED = "agenda_published", _("A common agenda version published for endorsement")
+    RISK_REVIEW_DUE = "risk_review_due", _("A risk due for review")
 
 
 class Delivery(models.TextChoices):
@@ -80,6 +81,7 @@ DEFAULT_DELIVERY = {
     NotificationKind.DATA_OVERDUE: Delivery.IMMEDIATE,
     NotificationKind.SUBMISSION_RETURNED: Delivery.IMMEDIATE,
     NotificationKind.AGENDA_PUBLISHED: Delivery.IMMEDIATE,
+    NotificationKind.RISK_REVIEW_DUE: Delivery.WEEKLY,
 }
 
 

@@ -38,6 +38,12 @@ def label(choice, name: str = "") -> dict:
         return {"label": str(choice.label), "name": name}
 
 
+def translatable(text) -> dict:
+    """A text of the platform's catalogue (a lazy translation), stored by its msgid."""
+    with translation.override("en"):
+        return {"label": str(text), "name": ""}
+
+
 def render(stored: dict | None, fallback: str = "") -> str:
     """The stored message in the active language; `fallback` for a row stored before messages
     were (its text is the writer's)."""

@@ -48,6 +48,9 @@ class Risk(models.Model):
     impact = models.PositiveSmallIntegerField(_("impact"), choices=Impact.choices, default=Impact.MODERATE)
     mitigation = models.TextField(_("mitigation"), blank=True)
     review_on = models.DateField(_("next review"))
+    # The review date its owner and the backbone were last told of (services.risk_reviews_notify):
+    # told once per review date, however often the daily task runs.
+    reminded_for = models.DateField(null=True, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=RiskStatus.choices, default=RiskStatus.OPEN)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -9,8 +9,10 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from agenda.models import Strategy
 from communication import selectors as communication_selectors
@@ -428,3 +430,39 @@ def story_tell(
         organization=organization,
         told_by=by,
     )
+
+
+def risk_reviews_notify(*, today: date | None = None) -> int:
+    """Tell each due risk's owner and the backbone staff that its review has come (in the app, and
+    by email as each chose: weekly digest by default), once per review date. Returns how many
+    risks were announced."""
+    from communication import messages
+    from communication.choices import NotificationKind
+    from communication.services import notify
+    from initiatives.choices import Role
+
+    today = today or timezone.localdate()
+    due = (
+        Risk.objects.filter(status=RiskStatus.OPEN, review_on__lte=today)
+        .filter(Q(reminded_for__isnull=True) | Q(reminded_for__lt=F("review_on")))
+        .select_related("initiative", "owner")
+    )
+    told = 0
+    for risk in due:
+        with transaction.atomic():
+            entry = risk.starting_entry
+            title = risk.title or (messages.translatable(entry.title) if entry else "")
+            staff = risk.initiative.memberships.filter(role=Role.BACKBONE).values_list("user_id", flat=True)
+            notify(
+                initiative=risk.initiative,
+                kind=NotificationKind.RISK_REVIEW_DUE,
+                subject=messages.message(gettext_noop("Risk due for review: %(title)s"), title=title),
+                body=messages.message(
+                    gettext_noop("Its review was set for %(date)s."), date=messages.day(risk.review_on)
+                ),
+                url=risk.get_absolute_url(),
+                recipients=[*staff, *([risk.owner.user_id] if risk.owner else [])],
+            )
+            Risk.objects.filter(pk=risk.pk).update(reminded_for=risk.review_on)
+            told += 1
+    return told
