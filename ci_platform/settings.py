@@ -356,6 +356,9 @@ SPECTACULAR_SETTINGS = {
         "MilestoneStatusEnum": "initiatives.choices.MilestoneStatus",
         "SubmissionStatusEnum": "measurement.choices.SubmissionStatus",
         "AgendaKindEnum": "agenda.choices.AgendaKind",
+        "FundingKindEnum": "backbone.choices.FundingKind",
+        "BackboneKindEnum": "backbone.choices.BackboneKind",
+        "PolicyKindEnum": "backbone.choices.PolicyKind",
     },
 }
 
