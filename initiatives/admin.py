@@ -85,8 +85,16 @@ class ReadinessAssessmentAdmin(admin.ModelAdmin):
 
 @admin.register(FitAssessment)
 class FitAssessmentAdmin(admin.ModelAdmin):
-    list_display = ["initiative", "complexity", "nature", "assessed_by", "assessed_at"]
-    list_filter = ["initiative", "complexity", "nature"]
+    list_display = [
+        "initiative",
+        "questionnaire",
+        "verdict",
+        "complexity",
+        "nature",
+        "assessed_by",
+        "assessed_at",
+    ]
+    list_filter = ["initiative", "questionnaire", "verdict", "complexity", "nature"]
 
 
 @admin.register(ApiToken)
