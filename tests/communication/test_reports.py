@@ -72,7 +72,14 @@ def test_the_task_generates_the_snapshot_and_sections(
         )
     report.refresh_from_db()
     assert report.status == ReportStatus.READY
-    assert [s["key"] for s in report.sections] == ["lifecycle", "agenda", "meetings", "decisions", "updates"]
+    assert [s["key"] for s in report.sections] == [
+        "lifecycle",
+        "agenda",
+        "meetings",
+        "decisions",
+        "updates",
+        "turn_the_curve",
+    ]
     data = report.snapshot["sections"]
     assert data["lifecycle"]["phase"] == Phase.PRE_LAUNCH and data["lifecycle"]["total"] == 16
     assert data["meetings"]["count"] == 1 and data["meetings"]["attended"] == 1
