@@ -63,8 +63,12 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+# The suite on every core (pytest-xdist): a database, a Redis database and a MEDIA_ROOT per worker,
+# one Chromium and one live server per worker (tests/conftest.py). PYTEST_WORKERS=0 runs it in one
+# process; PYTEST_ARGS passes anything else to pytest.
+PYTEST_WORKERS ?= auto
 test: lint checks node_modules/axe-core/axe.min.js
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Regenerate locale/he/LC_MESSAGES/django.po from the code (needs GNU gettext).
 messages: $(VENV)/.installed

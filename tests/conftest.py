@@ -4,13 +4,26 @@ initiative whose member must see nothing of the first.
 Tests that need a real server are marked (postgres, redis, browser). Without the server they
 are skipped with the reason; under CI (CI=true) a missing server fails the run instead, so that
 nothing is silently skipped where it matters.
+
+Under pytest-xdist (`make test` runs `-n auto --dist loadgroup`) each worker process gets its own
+copy of everything two tests could share: pytest-django gives it its own database
+(test_<name>_gw0, test_<name>_gw1, ...), `pytest_configure` below its own Redis database (the
+broker of the Celery workers it starts) and its own MEDIA_ROOT, pytest-django's live server its own
+free port, and the session fixtures below (Chromium) are built once per worker. Tests that must not
+run beside each other, or that share a costly module-scoped fixture, are kept together on one worker
+(`pytest_xdist_make_scheduler`).
 """
 
+import functools
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -32,6 +45,95 @@ def _missing(marker: str) -> str | None:
     if marker == "browser" and not shutil.which(CHROMIUM):
         return f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
     return None
+
+
+# --- One worker's share of what the tests have in common (pytest-xdist) ------------------------------
+
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", ... or "" without xdist
+REDIS_DATABASES = 16  # Redis' default `databases`
+
+
+def worker_number() -> int:
+    return int(XDIST_WORKER[2:]) if XDIST_WORKER.startswith("gw") else 0
+
+
+def redis_url_for_worker(url: str, number: int) -> str:
+    """REDIS_URL for xdist worker `number`: worker 0 keeps REDIS_URL's database, worker n takes the
+    n-th one after it (wrapping round Redis' 16), so that each worker's broker, queue and
+    unacknowledged-message records are its own: a task queued by one worker's test is never run by
+    the Celery worker another one started, and a purge empties only its own queue."""
+    if not url or number == 0:
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(base + number) % REDIS_DATABASES}"))
+
+
+def pytest_configure(config):
+    if not XDIST_WORKER:
+        return
+    url = redis_url_for_worker(settings.REDIS_URL, worker_number())
+    if url != settings.REDIS_URL:
+        # The settings are loaded already (pytest-django): change what reads REDIS_URL, and the
+        # environment that the worker processes started by the tests inherit.
+        from ci_platform.celery import app
+
+        settings.REDIS_URL = settings.CELERY_BROKER_URL = os.environ["REDIS_URL"] = url
+        app.conf.broker_url = url
+        app._pool = None  # made from the broker URL once, then kept
+        app.amqp._producer_pool = None
+    # Uploaded files: one directory per worker (tests that need their own still set tmp_path).
+    media = tempfile.mkdtemp(prefix=f"ci-media-{XDIST_WORKER}-")
+    settings.MEDIA_ROOT = os.environ["MEDIA_ROOT"] = media
+    config.add_cleanup(lambda: shutil.rmtree(media, ignore_errors=True))
+
+
+# --- Which tests xdist keeps together on one worker (`--dist loadgroup`) ------------------------------
+#
+# xdist 3.8's own loadgroup reads `xdist_group` markers by renaming the tests, which pytest 9.2 no
+# longer allows (the markers are silently ignored), so `--dist loadgroup` is served by the scheduler
+# below: it keeps together, in order, on one worker,
+# * modules that must not run at the same time as each other: the catalogue check runs makemessages
+#   over locale/he/LC_MESSAGES/django.po (and puts it back), which the terms tests read;
+# * each module that defines a fixture of module, class or package scope (the accessibility tests'
+#   demo initiative and its server, say), so that it is built once, not once per worker or again
+#   each time the worker comes back to the module;
+# and spreads every other test one by one, the biggest groups first.
+TOGETHER = {
+    "tests/test_i18n.py": "django-po",
+    "tests/i18n_terms/": "django-po",
+}
+WIDE_FIXTURE = re.compile(r"@pytest\.fixture\([^)]*scope=[\"'](module|class|package)[\"']")
+
+
+@functools.cache
+def _has_wide_fixture(path: str) -> bool:
+    try:
+        return bool(WIDE_FIXTURE.search((Path(settings.BASE_DIR) / path).read_text(encoding="utf-8")))
+    except OSError:
+        return False
+
+
+def xdist_scope(nodeid: str) -> str:
+    """The unit of work a test belongs to: its group, its module, or itself."""
+    path = nodeid.split("::", 1)[0]
+    for prefix, group in TOGETHER.items():
+        if path.startswith(prefix):
+            return group
+    return path if _has_wide_fixture(path) else nodeid
+
+
+@pytest.hookimpl(optionalhook=True)  # xdist's hook: unknown when xdist is not installed
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_scope(nodeid)
+
+    return Scheduling(config, log)
 
 
 def pytest_runtest_setup(item):
