@@ -40,8 +40,9 @@ def redis_down(settings):
         app.amqp._producer_pool = None
 
     reconnect(dead)
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": dead}
+    settings.CACHES = {  # as production has them (REDIS_CACHE_URL), on a Redis that is down
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": dead},
+        "template_fragments": {"BACKEND": "ci_platform.cache.FragmentCache", "LOCATION": dead},
     }
     try:
         yield
