@@ -216,6 +216,8 @@ class TestUnsubscribe:
             signing.dumps({"u": 1, "i": 1, "k": "decision"}, salt="another.purpose"),
             signing.dumps({"u": 1, "i": 1, "k": "gossip"}, salt=services.UNSUBSCRIBE_SALT),
         ],
+        # A signed token holds the time: stable ids, or two xdist workers collect different tests.
+        ids=["forged", "another-purpose", "unknown-kind"],
     )
     def test_a_forged_or_foreign_token_is_404(self, client, world, token):
         url = reverse("communication:unsubscribe", kwargs={"slug": "c2c", "token": token})
