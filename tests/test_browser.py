@@ -135,7 +135,8 @@ def test_backbone_moves_to_the_next_phase_with_a_reason(page, world):
     open_overview(page, world)
     page.get_by_role("link", name="Change phase").click()
     expect(page).to_have_url(re.compile(rf"/initiatives/{initiative.slug}/phase/$"))
-    expect(page.locator(".alert-warning li")).to_have_count(4)
+    expect(page.locator(".alert-warning li[data-area]")).to_have_count(4)  # the four open milestones
+    expect(page.locator("#unmet-preconditions li")).to_have_count(3)  # none of the preconditions met
     expect(page.locator("#id_to_phase")).to_have_value(str(Phase.INITIATE_ACTION.value))
 
     # Milestones are open and no reason is given: refused, with the error on the field.
