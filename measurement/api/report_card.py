@@ -1,10 +1,12 @@
 """The public report card as data: exactly what the public page shows (measurement.dashboards.readers),
 in the request's language. Totals over approved data in complete periods only (a provisional
-period is not published); breakdowns with small numbers suppressed."""
+period is not published); breakdowns with small numbers suppressed; the turn-the-curve story and what works where the backbone
+chose to publish them (learning's worksheets, as the page shows them: never partners' roles or the plan)."""
 
 from __future__ import annotations
 
 from initiatives.models import Initiative
+from learning import selectors as learning
 
 from ..dashboards import readers as dashboards
 from ..models import ReportCard
@@ -26,9 +28,11 @@ def as_dict(initiative: Initiative, card: ReportCard) -> dict:
     breakdowns = {
         b.measure.pk: b for b in dashboards.public_breakdowns(initiative, cards, card.suppression_threshold)
     }
+    worksheets = learning.report_card_worksheets(initiative, [c.measure.pk for c in cards])
     measures = []
     for c in cards:
         curve, breakdown = c.curve, breakdowns.get(c.measure.pk)
+        worksheet = worksheets.get(c.measure.pk)
         measures.append(
             {
                 "code": c.measure.code,
@@ -53,6 +57,14 @@ def as_dict(initiative: Initiative, card: ReportCard) -> dict:
                         {"label": label, "value": value, "suppressed": suppressed}
                         for label, value, suppressed in breakdown.cells
                     ],
+                },
+                "worksheet": None
+                if worksheet is None
+                else {
+                    "period": worksheet.period.code,
+                    "story": worksheet.story,
+                    "what_works": worksheet.what_works,
+                    "updated_at": worksheet.updated_at,
                 },
             }
         )

@@ -450,6 +450,17 @@ class BreakdownSerializer(serializers.Serializer):
     cells = CellSerializer(many=True)
 
 
+class CardWorksheetSerializer(serializers.Serializer):
+    """The turn-the-curve conversation as the public report card shows it: the latest worksheet the
+    backbone chose to publish, its story behind the curve and what works (never the partners with a
+    role or the action plan)."""
+
+    period = serializers.CharField(help_text="The reporting period the worksheet is about.")
+    story = serializers.CharField(allow_blank=True, help_text="The story behind the curve.")
+    what_works = serializers.CharField(allow_blank=True)
+    updated_at = serializers.DateTimeField()
+
+
 class CardMeasureSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -466,6 +477,9 @@ class CardMeasureSerializer(serializers.Serializer):
     targets = PointSerializer(many=True)
     forecast = PointSerializer(many=True)
     breakdown = BreakdownSerializer(allow_null=True)
+    worksheet = CardWorksheetSerializer(
+        allow_null=True, help_text="Null unless the backbone published a worksheet of this measure."
+    )
 
 
 class ReportCardSerializer(serializers.Serializer):

@@ -416,6 +416,36 @@ class TestPublicReportCard:
             "pop-rate" not in response.content.decode() and "B-ONLY-COMMENT" not in response.content.decode()
         )
 
+    def test_the_published_turn_the_curve_worksheet(self, client, mworld):
+        """As the page shows it: the latest worksheet the backbone chose to publish, its story and
+        what works, never the evidence, the partners' roles or the plan (learning, #20)."""
+        from learning.models import CurveWorksheet
+
+        _half_is_complete(mworld)
+        enrolled, closed = mworld.measures["enrolled"], mworld.periods["year_closed"]
+        worksheet = CurveWorksheet.objects.create(
+            initiative=mworld.initiative,
+            measure=enrolled,
+            period=closed,
+            story="Fewer families moved away",
+            what_works="Home visits",
+            what_works_evidence="INTERNAL-EVIDENCE",
+            show_on_report_card=False,
+        )
+        measures = {m["code"]: m for m in client.get(self.URL).json()["measures"]}
+        assert measures["enrolled"]["worksheet"] is None and measures["attended"]["worksheet"] is None
+        CurveWorksheet.objects.filter(pk=worksheet.pk).update(show_on_report_card=True)
+        response = client.get(self.URL)
+        measures = {m["code"]: m for m in response.json()["measures"]}
+        shown = measures["enrolled"]["worksheet"]
+        assert (shown["period"], shown["story"], shown["what_works"]) == (
+            closed.code,
+            "Fewer families moved away",
+            "Home visits",
+        )
+        assert shown["updated_at"] and measures["attended"]["worksheet"] is None
+        assert "INTERNAL-EVIDENCE" not in response.content.decode()
+
     def test_small_numbers_are_suppressed(self, client, mworld):
         _half_is_complete(mworld)
         ReportCard.objects.filter(initiative=mworld.initiative).update(suppression_threshold=101)
