@@ -1,10 +1,12 @@
 import math
+import re
 
 from django.conf import settings
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from initiatives.api.fields import InitiativeRelatedField
 from initiatives.models import Organization
@@ -301,6 +303,14 @@ AUDIT_COLUMNS = (
 # --- Bulk submission -----------------------------------------------------------------------------
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean(text: str) -> bool:
+    """No NUL and no lone surrogate: what DRF's CharField validators refuse."""
+    return "\x00" not in text and (text.isascii() or not _SURROGATE.search(text))
+
+
 @extend_schema_field({"oneOf": [{"type": "string", "maxLength": 40}, {"type": "number"}]})
 class NumberOrTextField(serializers.CharField):
     """A value as typed (`"1,234.5"`) or as a JSON number; parsed by the same rules as a file."""
@@ -355,6 +365,57 @@ class BulkValueSerializer(serializers.Serializer):
         help_text="Clear this cell's value. During a correction of approved data an approved value is "
         "cleared only so, never by an empty value.",
     )
+
+    # A request holds up to API_BULK_MAX_VALUES items, and DRF's field-by-field validation of each
+    # was half of a bulk request's time (docs/performance.md). An item of plain JSON strings and
+    # numbers that every field would accept as it is, is read here directly; anything else (a
+    # missing code, a wrong type, an over-long or blank string, NUL or a lone surrogate, a boolean
+    # written as text) goes through the fields, for their exact messages. tests/api/test_bulk.py
+    # holds the two equal.
+    _CODES = (
+        ("measure", 40, False),
+        ("period", 10, False),
+        ("breakdown_1", 40, True),
+        ("breakdown_2", 40, True),
+    )
+
+    def run_validation(self, data=empty):
+        plain = self._plain(data)
+        return super().run_validation(data) if plain is None else plain
+
+    @classmethod
+    def _plain(cls, data) -> dict | None:
+        if type(data) is not dict:
+            return None
+        item: dict = {}
+        for name, limit, optional in cls._CODES:
+            raw = data.get(name, "" if optional else None)
+            if type(raw) is not str:
+                return None
+            text = raw.strip()
+            if (not text and not optional) or len(text) > limit or not _clean(text):
+                return None
+            item[name] = text
+        raw = data.get("value", "")
+        if type(raw) is int:
+            raw = str(raw)
+        elif type(raw) is float and math.isfinite(raw):
+            raw = repr(raw)
+        elif type(raw) is not str:
+            return None
+        value = raw.strip()
+        if len(value) > 40 or not _clean(value):
+            return None
+        item["value"] = value
+        comment = data.get("comment", "")
+        if type(comment) is not str or not (comment.isascii() or not _SURROGATE.search(comment)):
+            return None
+        item["comment"] = comment
+        clear = data.get("clear", False)
+        if type(clear) is not bool:
+            return None
+        item["clear"] = clear
+        return item
 
 
 class BulkSubmissionSerializer(serializers.Serializer):

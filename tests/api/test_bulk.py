@@ -247,3 +247,90 @@ class TestIdempotency:
         assert response.status_code == 400
         assert "Idempotency-Key" in response.json()["errors"]
         assert not DataValue.objects.filter(organization=mworld.org, period=mworld.periods["year"]).exists()
+
+
+class TestItemsReadDirectly:
+    """The bulk items a request holds are read without DRF's per-field run when they are plain
+    (BulkValueSerializer._plain); the result must be what the fields give, and anything the
+    fields would refuse or change must go to them."""
+
+    @staticmethod
+    def through_fields(item):
+        from rest_framework.exceptions import ValidationError
+
+        from measurement.api.serializers import BulkValueSerializer
+
+        serializer = BulkValueSerializer()
+        try:
+            return dict(super(BulkValueSerializer, serializer).run_validation(item))
+        except ValidationError as error:
+            return ("refused", error.detail)
+
+    @pytest.mark.parametrize(
+        "item",
+        [
+            {"measure": "spend", "period": "2026", "value": "12"},
+            {"measure": " spend ", "period": "2026 ", "value": " 1,234.5 ", "comment": "  kept as is "},
+            {"measure": "enrolled", "period": "2026", "breakdown_1": "dalet", "value": 7, "clear": False},
+            {"measure": "ready-pct", "period": "2026", "value": 55.5},
+            {"measure": "x", "period": "2026", "value": "", "clear": True},
+            {"measure": "x", "period": "2026", "breakdown_2": "  "},
+            {"measure": "מדד", "period": "2026", "comment": "הערה"},
+        ],
+    )
+    def test_a_plain_item_is_read_as_the_fields_read_it(self, item):
+        from measurement.api.serializers import BulkValueSerializer
+
+        plain = BulkValueSerializer._plain(item)
+        assert plain is not None
+        assert plain == self.through_fields(item)
+
+    @pytest.mark.parametrize(
+        "item",
+        [
+            {"period": "2026"},
+            {"measure": "  ", "period": "2026"},
+            {"measure": "x" * 41, "period": "2026"},
+            {"measure": "x", "period": "2026-Q1-long"},
+            {"measure": "x", "period": "2026", "value": True},
+            {"measure": "x", "period": "2026", "value": None},
+            {"measure": "x", "period": "2026", "value": float("nan")},
+            {"measure": "x", "period": "2026", "value": "1" * 41},
+            {"measure": "x\x00", "period": "2026"},
+            {"measure": "x", "period": "2026", "comment": "bad \ud800"},
+            {"measure": "x", "period": "2026", "clear": "true"},
+            {"measure": 5, "period": "2026"},
+            ["not", "an", "object"],
+        ],
+    )
+    def test_anything_else_goes_through_the_fields(self, item):
+        from measurement.api.serializers import BulkValueSerializer
+
+        assert BulkValueSerializer._plain(item) is None
+
+    def test_a_request_of_plain_items_gives_what_the_fields_give(self):
+        from hypothesis import given, settings
+        from hypothesis import strategies as st
+
+        from measurement.api.serializers import BulkValueSerializer
+
+        text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+        item = st.fixed_dictionaries(
+            {"measure": text, "period": text},
+            optional={
+                "breakdown_1": text,
+                "breakdown_2": text,
+                "value": st.one_of(text, st.integers(), st.floats(allow_nan=False, allow_infinity=False)),
+                "comment": text,
+                "clear": st.booleans(),
+            },
+        )
+
+        @settings(max_examples=300, deadline=None)
+        @given(item)
+        def same(data):
+            plain = BulkValueSerializer._plain(data)
+            if plain is not None:
+                assert plain == self.through_fields(data)
+
+        same()
