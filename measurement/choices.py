@@ -36,6 +36,11 @@ class Aggregation(models.TextChoices):
     NONE = "none", _("Not aggregable (one designated source)")
 
 
+class MeasureKind(models.TextChoices):
+    ENTERED = "entered", _("Entered by partners")
+    CALCULATED = "calculated", _("Calculated from other measures")
+
+
 class Frequency(models.TextChoices):
     MONTHLY = "monthly", _("Monthly")
     QUARTERLY = "quarterly", _("Quarterly")

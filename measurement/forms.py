@@ -3,7 +3,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Frequency
+from .choices import Aggregation, Frequency, MeasureKind
 from .models import Dimension, MeasurementSettings, SharedMeasure
 from .periods import parse_period
 
@@ -34,6 +34,8 @@ class MeasureForm(forms.ModelForm):
             "value_type",
             "direction",
             "frequency",
+            "kind",
+            "formula",
             "aggregation",
             "denominator",
             "baseline_value",
@@ -53,6 +55,8 @@ class MeasureForm(forms.ModelForm):
             "active_from": forms.DateInput(attrs={"type": "date"}),
             "active_to": forms.DateInput(attrs={"type": "date"}),
             "strategies": forms.CheckboxSelectMultiple,
+            "kind": forms.RadioSelect,
+            "formula": forms.TextInput(attrs={"dir": "ltr", "spellcheck": "false", "autocomplete": "off"}),
         }
 
     def __init__(self, *args, initiative, **kwargs):
@@ -74,6 +78,8 @@ class MeasureForm(forms.ModelForm):
                 ),
             )
         self.fields["denominator"].queryset = others
+        # A calculated measure has no aggregation of its own (nor breakdown: its inputs').
+        self.fields["aggregation"].required = False
         from agenda.models import Strategy
 
         self.fields["strategies"].queryset = Strategy.objects.filter(initiative=initiative)
@@ -116,6 +122,13 @@ class MeasureForm(forms.ModelForm):
             self.add_error("dimension_2", _("Choose the first breakdown before the second."))
         if d1 and d2 and d1 == d2:
             self.add_error("dimension_2", _("Choose two different breakdowns."))
+        if data.get("kind") == MeasureKind.CALCULATED:
+            # Computed by its formula across partners: the service sets these as the model needs.
+            data["aggregation"], data["denominator"] = Aggregation.NONE, None
+        else:
+            data["formula"] = ""
+            if not data.get("aggregation"):
+                self.add_error("aggregation", _("Choose how partners' values are aggregated."))
         # The measure's own rules (denominator, range, active dates) are SharedMeasure.clean's,
         # which the model form runs on the instance.
         return data

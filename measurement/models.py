@@ -24,6 +24,7 @@ from .choices import (
     Direction,
     Frequency,
     Level,
+    MeasureKind,
     Operator,
     SubmissionStatus,
     Unit,
@@ -86,6 +87,18 @@ class SharedMeasure(BilingualName):
     level = models.CharField(_("level"), max_length=12, choices=Level.choices)
     aggregation = models.CharField(
         _("aggregation across partners"), max_length=15, choices=Aggregation.choices
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=MeasureKind.choices, default=MeasureKind.ENTERED
+    )
+    formula = models.CharField(
+        _("formula"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "For a calculated measure: other measures by code, + − * /, parentheses, numbers, "
+            "min, max, abs, round. For example “100 * employed / graduates”."
+        ),
     )
     denominator = models.ForeignKey(
         "self",
@@ -158,6 +171,12 @@ class SharedMeasure(BilingualName):
                 | Q(active_from__lte=models.F("active_to")),
                 name="measure_active_from_not_after_to",
             ),
+            # Entered measures have no formula; calculated ones have one and no denominator.
+            models.CheckConstraint(
+                condition=Q(kind=MeasureKind.ENTERED, formula="")
+                | (Q(kind=MeasureKind.CALCULATED, denominator__isnull=True) & ~Q(formula="")),
+                name="measure_formula_iff_calculated",
+            ),
         ]
         verbose_name = _("shared measure")
         verbose_name_plural = _("shared measures")
@@ -180,8 +199,47 @@ class SharedMeasure(BilingualName):
             errors["max_value"] = _("The highest valid value is below the lowest.")
         if self.active_from and self.active_to and self.active_to < self.active_from:
             errors["active_to"] = _("The end is before the start.")
+        if self.is_calculated:
+            from .formulas import FormulaError, parse
+
+            try:
+                parse(self.formula)
+            except FormulaError as exc:
+                errors["formula"] = str(exc)
+            if self.denominator_id is not None or self.aggregation == Aggregation.WEIGHTED_MEAN:
+                errors["denominator"] = _("A calculated measure is not weighted by a denominator.")
+        elif self.formula:
+            errors["formula"] = _("Only a calculated measure has a formula.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def is_calculated(self) -> bool:
+        """Computed from other measures by its formula, never entered (not in any data set)."""
+        return self.kind == MeasureKind.CALCULATED
+
+
+class FormulaVersion(models.Model):
+    """The history of a calculated measure's formula: each formula it has had, who set it, when."""
+
+    measure = models.ForeignKey(SharedMeasure, on_delete=models.CASCADE, related_name="formula_versions")
+    number = models.PositiveIntegerField(_("version"))
+    formula = models.CharField(_("formula"), max_length=500)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["measure", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "number"], name="unique_formula_version"),
+        ]
+        verbose_name = _("formula version")
+        verbose_name_plural = _("formula versions")
+
+    def __str__(self) -> str:
+        return f"{self.measure_id} v{self.number}: {self.formula}"
 
 
 class MeasureDimension(models.Model):
@@ -700,6 +758,10 @@ class Aggregate(models.Model):
     )
     value = models.DecimalField(max_digits=26, decimal_places=6, null=True, blank=True)
     organizations = models.PositiveIntegerField(default=0)
+    # Why a calculated measure has no value here (formulas.GAP_*: a division by zero, an input
+    # without a value, a result too large); empty otherwise. A database default: the aggregation's
+    # INSERT … SELECT does not name it.
+    gap = models.CharField(max_length=20, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["measure", "period", "member1", "member2"]

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from initiatives.models import Initiative, Organization
 
-from .choices import SubmissionStatus
+from .choices import MeasureKind, SubmissionStatus
 from .entry.validation import Cell, MeasureSpec, RuleSpec
 from .models import (
     Assignment,
@@ -55,6 +55,20 @@ def measure_id_by_code(initiative: Initiative | None, code: str) -> int | None:
 
 def measure_by_code(initiative: Initiative, code: str) -> SharedMeasure | None:
     return measures_of(initiative).filter(code=code).first()
+
+
+def formula_parts(measure: SharedMeasure) -> list[tuple[str, str]]:
+    """A calculated measure's formula in words: its inputs' names (in the reader's language) and
+    the operators as symbols (formulas.display_parts); empty for an entered measure."""
+    if not measure.is_calculated:
+        return []
+    from .formulas import FormulaError, display_parts
+
+    names = {m.code: m.name for m in SharedMeasure.objects.filter(initiative_id=measure.initiative_id)}
+    try:
+        return display_parts(measure.formula, names)
+    except FormulaError:
+        return [("symbol", measure.formula)]
 
 
 @dataclass
@@ -112,6 +126,7 @@ def dataset(initiative: Initiative, organization: Organization, period: Reportin
     """The measures this organisation reports for this period, active in it, with their cells."""
     measures = list(
         initiative.measures.filter(assignments__organization=organization, frequency=period.frequency)
+        .exclude(kind=MeasureKind.CALCULATED)  # computed, never entered
         .filter(Q(active_from__isnull=True) | Q(active_from__lte=period.end))
         .filter(Q(active_to__isnull=True) | Q(active_to__gte=period.start))
         .order_by("code")
@@ -126,7 +141,9 @@ def datasets(
     measures = list(
         initiative.measures.filter(
             assignments__organization=organization, frequency__in={p.frequency for p in periods}
-        ).order_by("code")
+        )
+        .exclude(kind=MeasureKind.CALCULATED)  # computed, never entered
+        .order_by("code")
     )
     grids = {g.measure.pk: g for g in (_grids(measures) if measures else [])}
     return {

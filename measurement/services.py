@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,9 +18,9 @@ from django.utils.translation import gettext_noop
 from initiatives import permissions as initiative_permissions
 from initiatives.models import Initiative, Organization
 
-from . import permissions
+from . import formulas, permissions
 from .aggregation import runs as aggregates
-from .choices import AuditAction, SubmissionStatus
+from .choices import Aggregation, AuditAction, MeasureKind, SubmissionStatus
 from .entry import pipeline as entry
 from .entry.validation import Cell
 from .models import (
@@ -30,6 +31,7 @@ from .models import (
     DataValue,
     Dimension,
     DimensionMember,
+    FormulaVersion,
     MeasureDimension,
     MeasurementSettings,
     ReportingPeriod,
@@ -100,6 +102,13 @@ def assignments_set(*, initiative: Initiative, by, pairs: set[tuple[int, int]]) 
     measure_ids = set(initiative.measures.values_list("id", flat=True))
     if any(o not in org_ids or m not in measure_ids for o, m in pairs):
         raise ValidationError(_("An organization or measure is not part of this initiative."))
+    calculated = dict(initiative.measures.filter(kind=MeasureKind.CALCULATED).values_list("pk", "code"))
+    refused = sorted({calculated[m] for _o, m in pairs if m in calculated})
+    if refused:
+        raise ValidationError(
+            _("Calculated measures are never entered; they are in no data set (%(codes)s).")
+            % {"codes": ", ".join(refused)}
+        )
     current = set(
         Assignment.objects.filter(initiative=initiative).values_list("organization_id", "measure_id")
     )
@@ -197,11 +206,14 @@ def _transition(
         reason=reason,
         by=by,
     )
+    from webhooks.services import submission_event
+
     from .signals import submission_changed
 
     # Inside the transaction: the receivers' writes (the aggregates' pending marks) commit or roll
     # back with the change itself; what leaves the database they defer to on_commit.
     submission_changed.send(sender=Submission, submission=submission, action=action)
+    submission_event(submission=submission, action=action)  # webhooks, queued on commit
     return submission
 
 
@@ -321,6 +333,9 @@ def value_unlock(*, value: DataValue, by, reason: str) -> Submission:
     submission_changed.send(
         sender=Submission, submission=submission, action=AuditAction.UNLOCK
     )  # see _transition
+    from webhooks.services import submission_event
+
+    submission_event(submission=submission, action=AuditAction.UNLOCK)
     return submission
 
 
@@ -341,6 +356,7 @@ def measure_save(
     longer match its grid.
     """
     initiative_permissions.require(by, initiative_permissions.MANAGE, initiative)
+    old_code, old_formula = (measure.code, measure.formula) if measure is not None else ("", "")
     if measure is None:
         measure = SharedMeasure(initiative=initiative)
     else:
@@ -356,8 +372,54 @@ def measure_save(
             )
     for name, value in fields.items():
         setattr(measure, name, value)
+    measure.formula = (measure.formula or "").strip()
+    if measure.is_calculated:
+        # Computed across partners by its formula: no aggregation or weights of its own, and the
+        # breakdown of its inputs.
+        measure.aggregation, measure.denominator = Aggregation.NONE, None
     measure.clean()  # the measure's rules, whatever the caller (form, API, script)
+    used_by = _formula_users(measure, old_code) if measure.pk else []
+    if used_by and measure.code != old_code:
+        raise ValidationError(
+            {
+                "code": _("The formula of %(codes)s uses this code; change the formula first.")
+                % {"codes": ", ".join(used_by)}
+            }
+        )
+    if measure.is_calculated:
+        dimensions = _formula_check(measure)
+        if measure.pk and _stored_kind(measure) != measure.kind:
+            if measure.values.exists():
+                raise ValidationError(
+                    {"kind": _("Partners have entered data for this measure; it cannot become calculated.")}
+                )
+            measure.assignments.all().delete()  # never entered: in no organisation's data set
+    if used_by:
+        wanted = tuple(d.pk for d in dimensions if d is not None)
+        current = tuple(d.dimension_id for d in measure.measure_dimensions.order_by("position"))
+        if wanted != current or measure.frequency != _stored_frequency(measure):
+            raise ValidationError(
+                {
+                    "dimension_1": _(
+                        "The formula of %(codes)s uses this measure; its breakdown and frequency cannot change."
+                    )
+                    % {"codes": ", ".join(used_by)}
+                }
+            )
     measure.save()
+    if measure.is_calculated and measure.formula != old_formula:
+        FormulaVersion.objects.create(
+            measure=measure,
+            number=(measure.formula_versions.aggregate(n=Max("number"))["n"] or 0) + 1,
+            formula=measure.formula,
+            created_by=by,
+        )
+    if measure.formula != old_formula:
+        from ci_platform.celery import enqueue
+
+        from .tasks import aggregates_calculated_task
+
+        transaction.on_commit(lambda: enqueue(aggregates_calculated_task, measure.pk))
     if strategies is not None:
         measure.strategies.set(strategies)
     measure.measure_dimensions.all().delete()
@@ -371,6 +433,59 @@ def measure_save(
             Target(measure=measure, period_code=p, value=v) for p, v in targets.items()
         )
     return measure
+
+
+def _stored_kind(measure: SharedMeasure) -> str:
+    return SharedMeasure.objects.filter(pk=measure.pk).values_list("kind", flat=True).first() or ""
+
+
+def _stored_frequency(measure: SharedMeasure) -> str:
+    return SharedMeasure.objects.filter(pk=measure.pk).values_list("frequency", flat=True).first() or ""
+
+
+def _formula_users(measure: SharedMeasure, code: str) -> list[str]:
+    """The codes of the calculated measures whose formula uses this measure (by its stored code)."""
+    users = []
+    for other_code, formula in (
+        SharedMeasure.objects.filter(initiative_id=measure.initiative_id, kind=MeasureKind.CALCULATED)
+        .exclude(pk=measure.pk)
+        .values_list("code", "formula")
+    ):
+        try:
+            if code in formulas.references(formulas.parse(formula)):
+                users.append(other_code)
+        except formulas.FormulaError:
+            continue
+    return sorted(users)
+
+
+def _formula_check(measure: SharedMeasure) -> list[Dimension]:
+    """Check a calculated measure's formula against the initiative's measures (formulas.check) and
+    return the breakdown it takes from its inputs. Raises ValidationError on the formula field."""
+    shapes = {}
+    dimensions: dict[int, list[int]] = {}
+    for measure_id, dimension_id in (
+        MeasureDimension.objects.filter(measure__initiative_id=measure.initiative_id)
+        .order_by("measure_id", "position")
+        .values_list("measure_id", "dimension_id")
+    ):
+        dimensions.setdefault(measure_id, []).append(dimension_id)
+    for other in SharedMeasure.objects.filter(initiative_id=measure.initiative_id).exclude(pk=measure.pk):
+        refs: tuple[str, ...] = ()
+        if other.is_calculated:
+            try:
+                refs = tuple(formulas.references(formulas.parse(other.formula)))
+            except formulas.FormulaError:
+                refs = ()
+        shapes[other.code] = formulas.MeasureShape(
+            other.code, other.name, other.frequency, tuple(dimensions.get(other.pk, [])), refs
+        )
+    try:
+        wanted = formulas.check(measure.code, measure.frequency, formulas.parse(measure.formula), shapes)
+    except formulas.FormulaError as exc:
+        raise ValidationError({"formula": str(exc)}) from exc
+    by_id = Dimension.objects.in_bulk(list(wanted))
+    return [by_id[pk] for pk in wanted]
 
 
 @transaction.atomic

@@ -18,13 +18,15 @@ def aggregates_rebuild_task(initiative_id: int, run_id: int | None = None) -> in
     from initiatives.models import Initiative
 
     from .aggregation import runs as aggregates
+    from .choices import MeasureKind
     from .models import AggregateRun
 
     initiative = Initiative.objects.get(pk=initiative_id)
     run = AggregateRun.objects.filter(pk=run_id, initiative=initiative).first() if run_id else None
     if run is None:
         run = aggregates.rebuild_start(initiative)
-    measure_ids = list(initiative.measures.values_list("pk", flat=True))
+    # Entered measures only: the calculated ones follow their inputs, in rebuild_finish.
+    measure_ids = list(initiative.measures.filter(kind=MeasureKind.ENTERED).values_list("pk", flat=True))
     transaction.on_commit(lambda: [aggregate_measure_task.delay(run.pk, m) for m in measure_ids])
     return run.pk
 
@@ -86,3 +88,11 @@ def aggregates_catch_up_task(older_than_seconds: int = 60) -> int:
         "pk",
     )
     return len(groups) + rebuilds
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def aggregates_calculated_task(measure_id: int) -> None:
+    """A calculated measure's formula changed: recompute it (and what uses it) in the active run."""
+    from .aggregation import runs as aggregates
+
+    aggregates.calculated_refresh(measure_id)

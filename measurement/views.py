@@ -17,7 +17,7 @@ from initiatives.views import InitiativeMixin, apply_errors
 from learning import selectors as learning
 
 from . import exports, permissions, selectors, services
-from .choices import SubmissionStatus, ValueType
+from .choices import MeasureKind, SubmissionStatus, ValueType
 from .entry import importer
 from .entry import pipeline as entry
 from .forms import DimensionForm, MeasureForm, PeriodsForm, ReturnForm, SettingsForm, UnlockForm, UploadForm
@@ -60,6 +60,8 @@ class MeasureView(MeasurementMixin, TemplateView):
             measure=measure,
             targets=measure.targets.all(),
             assigned=Organization.objects.filter(assignments__measure=measure).order_by("name"),
+            formula_parts=selectors.formula_parts(measure),
+            formula_versions=measure.formula_versions.select_related("created_by"),
             **kwargs,
         )
 
@@ -158,7 +160,8 @@ class AssignmentsView(MeasurementMixin, TemplateView):
         organizations = Organization.objects.filter(participations__initiative=self.initiative).order_by(
             "name"
         )
-        measures = list(self.initiative.measures.order_by("code"))
+        # Calculated measures are in no data set: computed, never entered.
+        measures = list(self.initiative.measures.exclude(kind=MeasureKind.CALCULATED).order_by("code"))
         rows = [(o, [(m, (o.pk, m.pk) in current) for m in measures]) for o in organizations]
         return super().get_context_data(rows=rows, measures=measures, **kwargs)
 

@@ -11,6 +11,12 @@ hand-computed numbers. The rules:
   denominator, else the plain mean; subtotals of a two-way breakdown likewise;
 * totals across organisations then follow the measure's aggregation over the organisations'
   totals, so that a total is never typed and never disagrees with its cells.
+
+A calculated measure (`calculate_measure`) is its formula over its inputs' aggregates, for every
+period and breakdown cell they all have (only totals when an input has no breakdown): a division
+by zero, an input without a value or a result too large to store is a gap with its reason. It
+rests on as few organisations as its thinnest input, and a period is as complete as its least
+complete input (`calculated_completeness`): provisional when any input is.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ class AggregateRow:
     member2_id: int | None
     value: Decimal | None
     organizations: int  # how many organisations' values it rests on
+    gap: str = ""  # a calculated measure's reason for having no value (formulas.GAP_*)
 
 
 def _org_cells(rows, dims: int) -> dict[tuple[int, int], dict[Key, Decimal]]:
@@ -136,3 +143,56 @@ def aggregate_measure(
             )
         )
     return result
+
+
+def calculate_measure(*, tree, dims: int, inputs: dict[str, list[AggregateRow]]) -> list[AggregateRow]:
+    """A calculated measure's rows: the formula (`formulas.parse`'s tree) over its inputs'
+    aggregates (code -> rows), at each (period, cell) every input has. With no breakdown of its
+    own (`dims` 0) only the inputs' totals are used."""
+    from ..formulas import EvaluationGap, evaluate
+
+    by_input: dict[str, dict[tuple, AggregateRow]] = {
+        code: {
+            (r.period_id, r.member1_id, r.member2_id): r
+            for r in rows
+            if dims or (r.member1_id is None and r.member2_id is None)
+        }
+        for code, rows in inputs.items()
+    }
+    if not by_input:
+        return []
+    shared = set.intersection(*(set(rows) for rows in by_input.values()))
+    result = []
+    for key in sorted(shared, key=lambda k: (k[0], k[1] or 0, k[2] or 0)):
+        rows = {code: by_input[code][key] for code in by_input}
+        try:
+            value, gap = evaluate(tree, {code: r.value for code, r in rows.items()}), ""
+        except EvaluationGap as exc:
+            value, gap = None, exc.reason
+        result.append(AggregateRow(*key, value, min(r.organizations for r in rows.values()), gap))
+    return result
+
+
+# Completeness counts of one measure and period: (expected, submitted, approved, on_time).
+Counts = tuple[int, int, int, int]
+
+
+def calculated_completeness(inputs: dict[str, dict[int, Counts]]) -> dict[int, Counts]:
+    """A calculated measure's counts per period: those of its least complete input (the lowest
+    share approved; an input expecting nobody is complete), at the periods every input has. Any
+    threshold `completeness.is_complete` applies then finds it provisional exactly when one of
+    its inputs is."""
+    from fractions import Fraction
+
+    if not inputs:
+        return {}
+    periods = set.intersection(*(set(by_period) for by_period in inputs.values()))
+
+    def share(counts: Counts) -> Fraction:
+        expected, _submitted, approved, _on_time = counts
+        return Fraction(approved, expected) if expected else Fraction(1)
+
+    return {
+        period_id: min((by_period[period_id] for by_period in inputs.values()), key=share)
+        for period_id in periods
+    }

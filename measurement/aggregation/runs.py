@@ -6,6 +6,11 @@
 * `update` recomputes one measure × periods inside the active run, in one transaction.
 * Every step deletes what it is about to write first, so running it twice, or again after a worker
   died half way, leaves exactly the same rows.
+* Calculated measures are computed from their inputs' aggregates in the same run, after them, in
+  dependency order (`formulas.evaluation_order`): by `rebuild_finish` once every entered measure
+  is done, by `update` after the measures it recomputed, by `calculated_refresh` when a formula
+  changes. Their rows are few (periods × cells), so the Python rules compute them on every
+  database (`rules.calculate_measure`, the one evaluation there is).
 """
 
 from __future__ import annotations
@@ -16,8 +21,8 @@ from django.utils import timezone
 
 from initiatives.models import Initiative
 
-from .. import database
-from ..choices import SubmissionStatus
+from .. import database, formulas
+from ..choices import MeasureKind, SubmissionStatus
 from ..models import (
     Aggregate,
     AggregateRun,
@@ -32,7 +37,7 @@ from ..models import (
     holding_approved_values,
     holds_approved_values,
 )
-from .rules import aggregate_measure
+from .rules import AggregateRow, aggregate_measure, calculate_measure, calculated_completeness
 from .sql import insert_aggregates
 
 
@@ -72,8 +77,11 @@ def compute_into(run: AggregateRun, measure: SharedMeasure, period_ids=None) -> 
     the Python rules (aggregation.aggregate_measure) compute the rows, which are then inserted.
     """
     dims = measure.measure_dimensions.count()
-    rows = None if database.does_the_work() else _python_rows(measure, dims, period_ids)
-    completeness = _completeness(measure, period_ids)
+    if measure.is_calculated:
+        rows, completeness = _calculated(run, measure, dims, period_ids)
+    else:
+        rows = None if database.does_the_work() else _python_rows(measure, dims, period_ids)
+        completeness = _completeness(measure, period_ids)
     with transaction.atomic():
         old = Aggregate.objects.filter(run=run, measure=measure)
         old_completeness = Completeness.objects.filter(run=run, measure=measure)
@@ -99,6 +107,99 @@ def _python_rows(measure: SharedMeasure, dims: int, period_ids):
     )
 
 
+def _inputs(measure: SharedMeasure) -> tuple[object, dict[str, int]]:
+    """A calculated measure's formula tree and its inputs (code -> measure id)."""
+    tree = formulas.parse(measure.formula)
+    codes = formulas.references(tree)
+    ids = dict(
+        SharedMeasure.objects.filter(initiative_id=measure.initiative_id, code__in=codes).values_list(
+            "code", "pk"
+        )
+    )
+    return tree, ids
+
+
+def _calculated(run: AggregateRun, measure: SharedMeasure, dims: int, period_ids):
+    """A calculated measure's rows and completeness, from its inputs' in the same run."""
+    tree, ids = _inputs(measure)
+    codes = {pk: code for code, pk in ids.items()}
+    if len(ids) < len(formulas.references(tree)):
+        return [], []  # an input is gone (saving refuses it; a script might not): nothing to show
+    aggregates = Aggregate.objects.filter(run=run, measure_id__in=list(codes))
+    counts = Completeness.objects.filter(run=run, measure_id__in=list(codes))
+    if period_ids is not None:
+        aggregates = aggregates.filter(period_id__in=period_ids)
+        counts = counts.filter(period_id__in=period_ids)
+    inputs: dict[str, list[AggregateRow]] = {code: [] for code in ids}
+    for measure_id, period_id, m1, m2, value, organizations in aggregates.order_by().values_list(
+        "measure_id", "period_id", "member1_id", "member2_id", "value", "organizations"
+    ):
+        inputs[codes[measure_id]].append(AggregateRow(period_id, m1, m2, value, organizations))
+    by_input: dict[str, dict[int, tuple[int, int, int, int]]] = {code: {} for code in ids}
+    for measure_id, period_id, *numbers in counts.order_by().values_list(
+        "measure_id", "period_id", "expected", "submitted", "approved", "on_time"
+    ):
+        by_input[codes[measure_id]][period_id] = tuple(numbers)
+    rows = calculate_measure(tree=tree, dims=dims, inputs=inputs)
+    completeness = [
+        {"period_id": period_id, "expected": e, "submitted": s, "approved": a, "on_time": t}
+        for period_id, (e, s, a, t) in sorted(calculated_completeness(by_input).items())
+    ]
+    return rows, completeness
+
+
+def calculated_in_order(initiative_id: int, changed: set[int] | None = None) -> list[SharedMeasure]:
+    """The initiative's calculated measures, each after its inputs; with `changed` (measure ids),
+    only those that depend on one of them, directly or through another calculated measure."""
+    calculated = {
+        m.code: m
+        for m in SharedMeasure.objects.filter(initiative_id=initiative_id, kind=MeasureKind.CALCULATED)
+    }
+    if not calculated:
+        return []
+    uses: dict[str, list[str]] = {}
+    for code, measure in calculated.items():
+        try:
+            uses[code] = formulas.references(formulas.parse(measure.formula))
+        except formulas.FormulaError:
+            uses[code] = []  # saving refuses it; a script might not: computed as nothing
+    order = formulas.evaluation_order(uses)
+    if changed is None:
+        return [calculated[code] for code in order]
+    affected = set(
+        SharedMeasure.objects.filter(initiative_id=initiative_id, pk__in=list(changed)).values_list(
+            "code", flat=True
+        )
+    )
+    picked = []
+    for code in order:  # inputs first: a measure is affected when one of its inputs is
+        if code in affected or any(ref in affected for ref in uses[code]):
+            affected.add(code)
+            picked.append(calculated[code])
+    return picked
+
+
+def calculated_refresh(measure_id: int) -> None:
+    """After a formula changed: recompute the measure and what depends on it in the active run
+    (none yet: the first rebuild computes them)."""
+    measure = SharedMeasure.objects.filter(pk=measure_id).first()
+    if measure is None:
+        return
+    with transaction.atomic():
+        run = (
+            AggregateRun.objects.select_for_update()
+            .filter(initiative_id=measure.initiative_id, active=True)
+            .first()
+        )
+        if run is None:
+            return
+        compute_into(run, measure)
+        for dependent in calculated_in_order(measure.initiative_id, {measure.pk}):
+            if dependent.pk != measure.pk:
+                compute_into(run, dependent)
+        AggregateRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())  # caches key on it
+
+
 def _insert(run: AggregateRun, measure: SharedMeasure, dims: int, period_ids, rows) -> int:
     """Write one measure's aggregates (the caller has deleted what they replace): in the database
     on PostgreSQL, else the rows the Python rules computed."""
@@ -114,6 +215,7 @@ def _insert(run: AggregateRun, measure: SharedMeasure, dims: int, period_ids, ro
                 member2_id=r.member2_id,
                 value=r.value,
                 organizations=r.organizations,
+                gap=r.gap,
             )
             for r in rows
         ),
@@ -158,7 +260,8 @@ def _completeness(measure: SharedMeasure, period_ids=None) -> list[dict]:
 
 
 def rebuild_start(initiative: Initiative) -> AggregateRun:
-    measure_ids = list(initiative.measures.values_list("pk", flat=True))
+    # One task per entered measure; the calculated ones follow in rebuild_finish.
+    measure_ids = list(initiative.measures.filter(kind=MeasureKind.ENTERED).values_list("pk", flat=True))
     run = AggregateRun.objects.create(
         initiative=initiative,
         kind=AggregateRun.Kind.FULL,
@@ -178,10 +281,13 @@ def rebuild_measure(run_id: int, measure_id: int) -> None:
         AggregateRun.objects.filter(pk=run_id, status=AggregateRun.Status.QUEUED).update(
             status=AggregateRun.Status.RUNNING
         )
+    measure = SharedMeasure.objects.get(pk=measure_id)
+    if measure.is_calculated:
+        return  # computed by rebuild_finish, after its inputs
     # The measure's rows and its mark commit together (one commit, not two); the count below
     # runs after the commit, so the last measure to finish always sees every mark.
     with transaction.atomic():
-        compute_into(run, SharedMeasure.objects.get(pk=measure_id))
+        compute_into(run, measure)
         try:
             with transaction.atomic():
                 AggregateRunMeasure.objects.create(run_id=run_id, measure_id=measure_id)
@@ -202,7 +308,11 @@ def rebuild_finish(run_id: int) -> None:
     for dirty in DirtyAggregate.objects.filter(
         initiative_id=run.initiative_id, marked_at__gte=run.started_at
     ).select_related("measure"):
-        compute_into(run, dirty.measure, [dirty.period_id])
+        if not dirty.measure.is_calculated:
+            compute_into(run, dirty.measure, [dirty.period_id])
+    # Every entered measure is in: the calculated ones, each after its inputs.
+    for measure in calculated_in_order(run.initiative_id):
+        compute_into(run, measure)
     previous = list(
         AggregateRun.objects.select_for_update().filter(initiative_id=run.initiative_id, active=True)
     )
@@ -213,6 +323,9 @@ def rebuild_finish(run_id: int) -> None:
     # Old runs' rows go; the runs themselves stay as the history of computations.
     Aggregate.objects.filter(run__in=previous).delete()
     Completeness.objects.filter(run__in=previous).delete()
+    from webhooks.services import event_emit  # webhooks, queued on commit
+
+    event_emit(initiative=run.initiative_id, type="aggregates.updated", subject=run)
 
 
 # --- Incremental ---------------------------------------------------------------------------------
@@ -256,7 +369,9 @@ def update(initiative_id: int, measure_ids, period_id: int) -> None:
             started_at=timezone.now(),
         )
     measures = list(
-        SharedMeasure.objects.filter(pk__in=list(measure_ids)).annotate(dims=Count("measure_dimensions"))
+        SharedMeasure.objects.filter(pk__in=list(measure_ids), kind=MeasureKind.ENTERED).annotate(
+            dims=Count("measure_dimensions")
+        )
     )
     period = ReportingPeriod.objects.get(pk=period_id)
     in_database = database.does_the_work()
@@ -270,12 +385,25 @@ def update(initiative_id: int, measure_ids, period_id: int) -> None:
     for measure in measures:
         _insert(run, measure, measure.dims, [period_id], rows[measure.pk])
     Completeness.objects.bulk_create(completeness)
+    # Then the calculated measures that use them, each after its inputs.
+    for calculated in calculated_in_order(initiative_id, set(measure_ids)):
+        if calculated.frequency == period.frequency:
+            compute_into(run, calculated, [period_id])
     AggregateRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
     # Marks made before this update started are in what it read (a mark follows its commit);
     # a later mark stays pending for its own update or the catch-up.
     DirtyAggregate.objects.filter(
         measure_id__in=list(measure_ids), period_id=period_id, applied_at=None, marked_at__lte=started
     ).update(applied_at=timezone.now())
+    from webhooks.services import event_emit  # webhooks, queued on commit
+
+    event_emit(
+        initiative=initiative_id,
+        type="aggregates.updated",
+        subject=run,
+        period_id=period_id,
+        measure_ids=measure_ids,
+    )
 
 
 def _period_completeness(run: AggregateRun, measures, period: ReportingPeriod) -> list[Completeness]:

@@ -36,6 +36,8 @@ class SharedMeasureSerializer(serializers.ModelSerializer):
             "direction",
             "aggregation",
             "denominator",
+            "kind",
+            "formula",
             "frequency",
             "baseline_value",
             "baseline_period",
@@ -205,6 +207,10 @@ class AggregateSerializer(serializers.Serializer):
         help_text="Null when the measure is not aggregable across partners and no single source reported.",
     )
     organizations = serializers.IntegerField(help_text="How many organizations' approved values it rests on.")
+    gap = serializers.CharField(
+        help_text="Why a calculated measure has no value here: division_by_zero, input_missing (an input "
+        "has no value) or too_large; empty otherwise."
+    )
     expected = serializers.IntegerField(
         allow_null=True,
         help_text="How many organizations are expected to report the measure for the period "
@@ -230,6 +236,7 @@ class AggregateSerializer(serializers.Serializer):
             "breakdown_2": row["member2__code"],
             "value": _decimal(row["value"]),
             "organizations": row["organizations"],
+            "gap": row["gap"],
             "expected": expected,
             "approved": approved,
             "provisional": not is_complete(approved, expected, self.context.get("complete_pct")),
@@ -245,6 +252,7 @@ AGGREGATE_COLUMNS = (
     "member2__code",
     "value",
     "organizations",
+    "gap",
 )
 
 

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from initiatives.models import Initiative, Organization
 
 from .. import permissions, selectors
-from ..choices import AuditAction, SubmissionStatus
+from ..choices import AuditAction, MeasureKind, SubmissionStatus
 from ..models import AuditEntry, Correction, DataValue, ReportingPeriod, Submission
 from . import writer as bulk
 from .validation import FORMULA_START, Cell, MeasureSpec, Problems, parse_number, validate_entry
@@ -417,6 +417,9 @@ def _write(
             by=by,
         )
         result.submitted = True
+        from webhooks.services import submission_event  # webhooks, queued on commit
+
+        submission_event(submission=submission, action=AuditAction.SUBMIT)
     submission.save(update_fields=update_fields)
     return result
 
@@ -625,6 +628,7 @@ def _rows_to_changes(initiative: Initiative, organization: Organization, rows: l
         period_id: {g.measure.code: g for g in grid}
         for period_id, grid in selectors.datasets(initiative, organization, in_rows).items()
     }
+    calculated = set(initiative.measures.filter(kind=MeasureKind.CALCULATED).values_list("code", flat=True))
     changes: dict[int, Change] = {}
     seen: dict[tuple, int] = {}
     memo: dict[int, tuple] = {}
@@ -642,6 +646,12 @@ def _rows_to_changes(initiative: Initiative, organization: Organization, rows: l
             row.reasons.append(_("Unknown period “%(period)s”.") % {"period": row.period[:20]})
             continue
         grid = grids[period.pk].get(row.measure)
+        if grid is None and row.measure in calculated:
+            row.reasons.append(
+                _("Measure “%(code)s” is calculated from other measures; it is never entered.")
+                % {"code": row.measure}
+            )
+            continue
         if grid is None:
             row.reasons.append(
                 _("Measure “%(code)s” is not in your data set for %(period)s.")
