@@ -9,7 +9,7 @@ from decimal import Decimal
 from agenda.models import Strategy
 
 from . import selectors, services
-from .choices import Aggregation, Direction, Frequency, Level, SubmissionStatus, Unit, ValueType
+from .choices import Aggregation, Direction, Frequency, Level, MeasureKind, SubmissionStatus, Unit, ValueType
 from .models import ReportCard, ReportingPeriod, Submission
 
 # code, English, Hebrew, level, unit, value type, aggregation, frequency, baseline, strategy index,
@@ -173,6 +173,7 @@ def seed(*, initiative, users, organizations, now) -> None:
             max_change_pct=60 if code in ("k-assessed", "tutoring-hours", "families-reached") else None,
             data_source="Partner records; municipal education department for population rates.",
         )
+    _seed_calculated(initiative, backbone)
     services.periods_ensure(
         initiative=initiative,
         by=backbone,
@@ -242,6 +243,25 @@ def seed(*, initiative, users, organizations, now) -> None:
             for code, m in measures.items()
             if code in ("k-ready", "read-3", "hs-matric", "post-sec", "families-reached")
         ]
+    )
+
+
+def _seed_calculated(initiative, backbone) -> None:
+    """A calculated rate (#23): computed from two entered measures' aggregates, never entered."""
+    services.measure_save(
+        initiative=initiative,
+        by=backbone,
+        code="joint-per-1000-hours",
+        name_en="Joint activities per 1,000 tutoring hours",
+        name_he="פעילויות משותפות לכל 1,000 שעות חונכות",
+        definition="How much of the tutoring work partners do together: joint activities per 1,000 hours.",
+        level=Level.INTERACTION,
+        unit=Unit.RATE,
+        value_type=ValueType.DECIMAL,
+        direction=Direction.HIGHER_IS_BETTER,
+        frequency=Frequency.QUARTERLY,
+        kind=MeasureKind.CALCULATED,
+        formula="1000 * joint-activities / tutoring-hours",
     )
 
 
