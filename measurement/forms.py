@@ -80,6 +80,7 @@ class MeasureForm(forms.ModelForm):
         self.fields["denominator"].queryset = others
         # A calculated measure has no aggregation of its own (nor breakdown: its inputs').
         self.fields["aggregation"].required = False
+        self.fields["kind"].required = False  # entered, unless chosen
         from agenda.models import Strategy
 
         self.fields["strategies"].queryset = Strategy.objects.filter(initiative=initiative)
@@ -122,6 +123,7 @@ class MeasureForm(forms.ModelForm):
             self.add_error("dimension_2", _("Choose the first breakdown before the second."))
         if d1 and d2 and d1 == d2:
             self.add_error("dimension_2", _("Choose two different breakdowns."))
+        data["kind"] = data.get("kind") or MeasureKind.ENTERED
         if data.get("kind") == MeasureKind.CALCULATED:
             # Computed by its formula across partners: the service sets these as the model needs.
             data["aggregation"], data["denominator"] = Aggregation.NONE, None

@@ -406,3 +406,58 @@ def test_a_changed_formula_is_recomputed_in_the_active_run(mworld):
     aggregates.calculated_refresh(rate.pk)  # what the task queued on commit does
     after = _engine(run, rate)
     assert before and [r[3] * 10 for r in before] == [r[3] for r in after]
+
+
+# --- The form ------------------------------------------------------------------------------------------
+
+
+def _form(code, formula, **extra):
+    return {
+        "code": code,
+        "name_en": "Attendance rate",
+        "name_he": "שיעור נוכחות",
+        "definition": "Children attending per 100 enrolled.",
+        "level": "process",
+        "unit": "rate",
+        "value_type": "decimal",
+        "direction": "up",
+        "frequency": "yearly",
+        "kind": "calculated",
+        "formula": formula,
+        "required": "on",
+        **extra,
+    }
+
+
+@pytest.mark.django_db
+def test_the_form_saves_a_calculated_measure_and_says_what_is_wrong(mworld, client):
+    from django.urls import reverse
+
+    m = mworld
+    client.force_login(m.backbone)
+    url = reverse("measurement:measure_create", kwargs={"slug": m.initiative.slug})
+    page = client.get(url).content.decode()
+    assert 'name="formula"' in page and 'value="calculated"' in page
+    response = client.post(url, _form("attend-rate", "100 * attended / enrolled"))
+    assert response.status_code == 302
+    rate = SharedMeasure.objects.get(initiative=m.initiative, code="attend-rate")
+    assert rate.is_calculated and rate.aggregation == Aggregation.NONE
+    assert rate.formula_versions.get().created_by == m.backbone
+    # The measure page: the formula in words (names, bidi-isolated) and symbols (codes).
+    page = client.get(rate.get_absolute_url()).content.decode()
+    assert '<bdi class="fw-semibold">Attended</bdi> <span class="number">÷</span>' in page
+    assert '<code dir="ltr" id="formula-codes">100 * attended / enrolled</code>' in page
+    client.cookies["django_language"] = "he"
+    page = client.get(rate.get_absolute_url()).content.decode()
+    assert '<bdi class="fw-semibold">מדד attended</bdi>' in page and "מחושב כך" in page
+    # Refused, with the message on the field, in the reader's language.
+    response = client.post(url, _form("bad-rate", "100 * attended / (enrolled"))
+    assert response.status_code == 200 and not SharedMeasure.objects.filter(code="bad-rate").exists()
+    assert "חסר “)”" in response.content.decode() and "(בתו 27)" in response.content.decode()
+    client.cookies["django_language"] = "en"
+    response = client.post(url, _form("bad-rate", "100 * attended / ghosts"))
+    assert "There is no measure with the code “ghosts”. (at character 18)" in response.content.decode()
+    # An entered measure without a kind chosen stays entered (and needs its aggregation).
+    response = client.post(url, _form("mentors", "", kind="", aggregation="sum"))
+    assert response.status_code == 302
+    assert SharedMeasure.objects.get(initiative=m.initiative, code="mentors").kind == MeasureKind.ENTERED
