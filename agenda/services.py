@@ -180,6 +180,9 @@ def agenda_publish(
     from communication.services import notify_agenda_published
 
     notify_agenda_published(locked)
+    from webhooks.services import event_emit  # webhooks, queued on commit
+
+    event_emit(initiative=initiative, type="agenda.published", subject=locked)
     return locked
 
 

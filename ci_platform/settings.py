@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "communication",
     "backbone",
     "learning",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +164,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "learning.tasks.risk_reviews_notify_task",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Webhook deliveries whose attempt is overdue (the broker was down when it was to be queued).
+    "webhooks-catch-up": {"task": "webhooks.tasks.webhooks_catch_up_task", "schedule": CATCH_UP_SECONDS},
     **COMMUNICATION_BEAT_SCHEDULE,
 }
 
@@ -304,6 +307,16 @@ ALLOW_USERS_TO_CREATE_INITIATIVES = env.bool("ALLOW_USERS_TO_CREATE_INITIATIVES"
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 # The address used in links inside invitation emails (password reset links use the request's host).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Webhooks (docs/webhooks.md). Receivers on private, loopback, link-local or reserved addresses are
+# refused unless their network is listed here (comma-separated CIDRs, e.g. "10.1.0.0/16").
+WEBHOOKS_ALLOWED_NETWORKS = env.list("WEBHOOKS_ALLOWED_NETWORKS", default=[])
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10)
+# Attempts per delivery, the first wait (doubled after each failure: 1, 2, 4 … minutes, about 2 hours
+# in all by default) and the failed attempts in a row that disable a subscription.
+WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)
+WEBHOOKS_RETRY_BASE_SECONDS = env.int("WEBHOOKS_RETRY_BASE_SECONDS", default=60)
+WEBHOOKS_DISABLE_AFTER = env.int("WEBHOOKS_DISABLE_AFTER", default=20)
+WEBHOOKS_ROTATION_OVERLAP_HOURS = env.int("WEBHOOKS_ROTATION_OVERLAP_HOURS", default=24)
 
 REST_FRAMEWORK = {
     # Tokens first: a caller without credentials is told 401 with a Bearer challenge.
@@ -365,6 +378,8 @@ SPECTACULAR_SETTINGS = {
         "FundingKindEnum": "backbone.choices.FundingKind",
         "BackboneKindEnum": "backbone.choices.BackboneKind",
         "PolicyKindEnum": "backbone.choices.PolicyKind",
+        "WebhookEventTypeEnum": "webhooks.choices.EventType",
+        "WebhookDeliveryStatusEnum": "webhooks.choices.DeliveryStatus",
     },
 }
 

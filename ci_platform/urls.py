@@ -26,6 +26,7 @@ urlpatterns = [
     path("initiatives/<slug:slug>/communication/", include("communication.urls")),
     path("initiatives/<slug:slug>/backbone/", include("backbone.urls")),
     path("initiatives/<slug:slug>/learning/", include("learning.urls")),
+    path("initiatives/<slug:slug>/webhooks/", include("webhooks.urls")),
     path("api/v1/", include("initiatives.api.urls")),
     path("api/v1/initiatives/<slug:initiative_slug>/", include("agenda.api.urls")),
     path("api/v1/initiatives/<slug:initiative_slug>/", include("measurement.api.urls")),
@@ -33,6 +34,7 @@ urlpatterns = [
     path("api/v1/initiatives/<slug:initiative_slug>/", include("communication.api.urls")),
     path("api/v1/initiatives/<slug:initiative_slug>/", include("backbone.api.urls")),
     path("api/v1/initiatives/<slug:initiative_slug>/", include("learning.api.urls")),
+    path("api/v1/initiatives/<slug:initiative_slug>/", include("webhooks.api.urls")),
     path("api/v1/public/", include("measurement.api.public_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: the CSP allows no inline scripts.

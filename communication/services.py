@@ -343,6 +343,9 @@ def decision_record(
         url=decision.get_absolute_url(),
         recipients=[m.user for m in initiative.memberships.select_related("user").exclude(user=by)],
     )
+    from webhooks.services import event_emit  # webhooks, queued on commit
+
+    event_emit(initiative=initiative, type="decision.recorded", subject=decision)
     return decision
 
 
@@ -946,6 +949,9 @@ def report_generate(report_id: int) -> ProgressReport | None:
         report.error = ""
         report.generated_at = timezone.now()
         report.save(update_fields=["snapshot", "sections", "status", "error", "generated_at"])
+        from webhooks.services import event_emit  # webhooks, queued on commit
+
+        event_emit(initiative=report.initiative, type="report.generated", subject=report)
     return report
 
 
