@@ -461,3 +461,87 @@ def test_the_form_saves_a_calculated_measure_and_says_what_is_wrong(mworld, clie
     response = client.post(url, _form("mentors", "", kind="", aggregation="sum"))
     assert response.status_code == 302
     assert SharedMeasure.objects.get(initiative=m.initiative, code="mentors").kind == MeasureKind.ENTERED
+
+
+# --- The engine against the plain evaluation, on generated data ---------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize(("dims", "b_dims"), [(0, 0), (1, 1), (2, 2), (2, 0)])
+@pytest.mark.parametrize("rule", [Aggregation.SUM, Aggregation.NONE])
+def test_the_engine_gives_the_plain_evaluation(world, dims, b_dims, rule):
+    """Generated approved values of two measures (`rule` across partners; `b` broken down as `a`,
+    or not at all), a calculated `100 * a / b - min(a, b)`: the full rebuild's rows, and an
+    incremental update's, are the formula evaluated in plain Python over the inputs' aggregates by
+    the readable rules (`rules.aggregate_measure`), at every period and cell both have; gaps with
+    their reason where b is 0 or an input has no value (several sources of a not-aggregable one)."""
+    import os
+
+    from hypothesis import HealthCheck
+    from hypothesis import settings as hsettings
+
+    from .test_aggregation_sql import SLOTS, Shape, numbers, python_rows
+
+    shape = Shape(world)
+    a = shape.measure(aggregation=rule, value_type=ValueType.DECIMAL, dims=dims)
+    b = shape.measure(aggregation=rule, value_type=ValueType.DECIMAL, dims=b_dims)
+    c = services.measure_save(
+        initiative=shape.initiative,
+        by=shape.by,
+        code="c",
+        name_en="C",
+        definition="calculated",
+        level="process",
+        unit=Unit.RATE,
+        value_type=ValueType.DECIMAL,
+        direction="up",
+        frequency="yearly",
+        kind=MeasureKind.CALCULATED,
+        formula=f"100 * {a.code} / {b.code} - min({a.code}, {b.code})",
+    )
+    assert c.measure_dimensions.count() == (dims if b_dims else 0)
+
+    def plain(rows_a, rows_b, c_dims):
+        by_b = {row[:3]: row for row in rows_b}
+        out = []
+        for key in sorted({row[:3] for row in rows_a} & set(by_b), key=lambda k: tuple(x or 0 for x in k)):
+            if not c_dims and key[1:] != (None, None):
+                continue
+            row_a, row_b = next(r for r in rows_a if r[:3] == key), by_b[key]
+            x, y, n = row_a[3], row_b[3], min(row_a[4], row_b[4])
+            if x is None or y is None:
+                out.append((*key, None, n, formulas.GAP_INPUT))
+            elif y == 0:
+                out.append((*key, None, n, formulas.GAP_DIVISION_BY_ZERO))
+            else:
+                out.append((*key, q(100 * x / y - min(x, y)), n, ""))
+        return out
+
+    @hsettings(
+        max_examples=int(os.environ.get("AGG_EXAMPLES", 8)),
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
+    @given(
+        picks_a=st.lists(numbers(False), min_size=SLOTS, max_size=SLOTS),
+        picks_b=st.lists(
+            st.one_of(st.none(), st.just(Decimal(0)), st.integers(0, 500).map(Decimal)),
+            min_size=SLOTS,
+            max_size=SLOTS,
+        ),
+    )
+    def check(picks_a, picks_b):
+        rows_a = python_rows(a, dims, shape.store(a, dims, picks_a), None)
+        rows_b = python_rows(b, b_dims, shape.store(b, b_dims, picks_b), None)
+        expected = plain(rows_a, rows_b, dims if b_dims else 0)
+        run = _full_rebuild(shape.initiative)
+        assert _engine(run, c) == expected
+        # The incremental update of one period writes the same rows again.
+        period = shape.periods[0]
+        Aggregate.objects.filter(run=run, period=period).delete()
+        aggregates.update(shape.initiative.pk, [a.pk, b.pk], period.pk)
+        assert _engine(run, c) == expected
+
+    check()
