@@ -120,3 +120,49 @@ def test_the_demo_dashboard_shows_the_calculated_rate_and_it_follows_a_correctio
     client.cookies["django_language"] = "en"
     detail = client.get(reverse("measurement:measure_dashboard", args=[demo.slug, CODE])).content.decode()
     assert f'<td class="number">{figure(float(after))}</td>' in detail
+
+
+def test_the_calculated_rate_on_the_report_card_rebuilt_by_the_workers(
+    demo, client, django_capture_on_commit_callbacks
+):
+    """The nightly full rebuild (its task, one task per entered measure, run eagerly) computes the
+    rate after its inputs; on the public report card (page and API) it shows as any measure does,
+    with complete periods only."""
+    from measurement.models import AggregateRun, ReportCard
+    from measurement.tasks import aggregates_rebuild_task
+
+    rate = SharedMeasure.objects.get(initiative=demo, code=CODE)
+    joint = SharedMeasure.objects.get(initiative=demo, code="joint-activities")
+    hours = SharedMeasure.objects.get(initiative=demo, code="tutoring-hours")
+    with django_capture_on_commit_callbacks(execute=True):
+        aggregates_rebuild_task.delay(demo.pk)
+    run = aggregates.active_run(demo)
+    assert (
+        run.kind == AggregateRun.Kind.FULL
+        and run.measures_total == demo.measures.filter(kind="entered").count()
+    )
+    rows = Aggregate.objects.filter(run=run, measure=rate, member1=None).select_related("period")
+    assert rows.count() >= 8
+    assert all(row.value == _rate(run, joint, hours, row.period) for row in rows)
+
+    card = ReportCard.objects.get(initiative=demo)
+    card.measures.add(rate)
+    body = client.get(reverse("public-api:report-card", kwargs={"slug": demo.slug})).json()
+    shown = next(m for m in body["measures"] if m["code"] == CODE)
+    complete = {
+        row.period.code: row.value
+        for row in rows
+        if is_complete(
+            *Completeness.objects.filter(run=run, measure=rate, period=row.period)
+            .values_list("approved", "expected")
+            .get(),
+            100,
+        )
+    }
+    assert shown["latest_period"] == max(complete, key=lambda code: code)
+    assert Decimal(str(shown["latest"])).quantize(Decimal("0.01")) == complete[
+        shown["latest_period"]
+    ].quantize(Decimal("0.01"))
+    assert {p["period"] for p in shown["history"]} <= set(complete)
+    page = client.get(reverse("report_card", kwargs={"slug": demo.slug})).content.decode()
+    assert rate.name_en in page
