@@ -356,7 +356,13 @@ def measure_save(
     longer match its grid.
     """
     initiative_permissions.require(by, initiative_permissions.MANAGE, initiative)
-    old_code, old_formula = (measure.code, measure.formula) if measure is not None else ("", "")
+    # As stored (the caller's instance may carry changes already): what a formula refers to.
+    stored = (
+        SharedMeasure.objects.filter(pk=measure.pk).values("code", "formula", "kind", "frequency").first()
+        if measure is not None and measure.pk
+        else None
+    ) or {"code": "", "formula": "", "kind": "", "frequency": ""}
+    old_code, old_formula = stored["code"], stored["formula"]
     if measure is None:
         measure = SharedMeasure(initiative=initiative)
     else:
@@ -388,7 +394,7 @@ def measure_save(
         )
     if measure.is_calculated:
         dimensions = _formula_check(measure)
-        if measure.pk and _stored_kind(measure) != measure.kind:
+        if measure.pk and stored["kind"] != measure.kind:
             if measure.values.exists():
                 raise ValidationError(
                     {"kind": _("Partners have entered data for this measure; it cannot become calculated.")}
@@ -397,7 +403,7 @@ def measure_save(
     if used_by:
         wanted = tuple(d.pk for d in dimensions if d is not None)
         current = tuple(d.dimension_id for d in measure.measure_dimensions.order_by("position"))
-        if wanted != current or measure.frequency != _stored_frequency(measure):
+        if wanted != current or measure.frequency != stored["frequency"]:
             raise ValidationError(
                 {
                     "dimension_1": _(
@@ -433,14 +439,6 @@ def measure_save(
             Target(measure=measure, period_code=p, value=v) for p, v in targets.items()
         )
     return measure
-
-
-def _stored_kind(measure: SharedMeasure) -> str:
-    return SharedMeasure.objects.filter(pk=measure.pk).values_list("kind", flat=True).first() or ""
-
-
-def _stored_frequency(measure: SharedMeasure) -> str:
-    return SharedMeasure.objects.filter(pk=measure.pk).values_list("frequency", flat=True).first() or ""
 
 
 def _formula_users(measure: SharedMeasure, code: str) -> list[str]:

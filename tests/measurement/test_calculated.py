@@ -16,7 +16,7 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from measurement import formulas, services
+from measurement import formulas, selectors, services
 from measurement.aggregation import rules
 from measurement.aggregation import runs as aggregates
 from measurement.aggregation.completeness import is_complete
@@ -545,3 +545,26 @@ def test_the_engine_gives_the_plain_evaluation(world, dims, b_dims, rule):
         assert _engine(run, c) == expected
 
     check()
+
+
+@pytest.mark.django_db
+def test_an_entered_measure_becomes_calculated_only_without_data(mworld):
+    m = mworld
+    attended = m.measures["attended"]  # has approved values
+    with pytest.raises(ValidationError) as caught:
+        services.measure_save(
+            initiative=m.initiative,
+            by=m.backbone,
+            measure=attended,
+            kind=MeasureKind.CALCULATED,
+            formula="enrolled / 2",
+        )
+    assert "cannot become calculated" in caught.value.message_dict["kind"][0]
+    spend = m.measures["spend"]  # assigned, nothing entered yet
+    assert spend.assignments.exists()
+    spend.kind, spend.formula = MeasureKind.CALCULATED, "attended / 2"  # changed on the instance first
+    services.measure_save(initiative=m.initiative, by=m.backbone, measure=spend)
+    spend.refresh_from_db()
+    assert spend.is_calculated and not spend.assignments.exists()
+    assert list(spend.formula_versions.values_list("number", "formula")) == [(1, "attended / 2")]
+    assert all(g.measure.code != "spend" for g in selectors.dataset(m.initiative, m.org, m.periods["year"]))
