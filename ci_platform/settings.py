@@ -321,24 +321,24 @@ WEBHOOKS_ROTATION_OVERLAP_HOURS = env.int("WEBHOOKS_ROTATION_OVERLAP_HOURS", def
 REST_FRAMEWORK = {
     # Tokens first: a caller without credentials is told 401 with a Bearer challenge.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "initiatives.api.authentication.ApiTokenAuthentication",
+        "ci_platform.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
-        "initiatives.api.errors.LimitedJSONParser",
+        "ci_platform.api.errors.LimitedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "initiatives.api.schema.ApiAutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["initiatives.api.filters.ApiFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "initiatives.api.pagination.StrictLimitOffsetPagination",
+    "DEFAULT_SCHEMA_CLASS": "ci_platform.api.schema.ApiAutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["ci_platform.api.filters.ApiFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "ci_platform.api.pagination.StrictLimitOffsetPagination",
     "PAGE_SIZE": 100,
-    "EXCEPTION_HANDLER": "initiatives.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "ci_platform.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "initiatives.api.throttling.TokenRateThrottle",
-        "initiatives.api.throttling.UserRateThrottle",
-        "initiatives.api.throttling.AnonRateThrottle",
+        "ci_platform.api.throttling.TokenRateThrottle",
+        "ci_platform.api.throttling.UserRateThrottle",
+        "ci_platform.api.throttling.AnonRateThrottle",
     ],
     # Requests per second, minute, hour or day ("1200/minute"); counted in the cache (Redis in production).
     "DEFAULT_THROTTLE_RATES": {

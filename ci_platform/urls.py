@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from ci_platform.api.views import api_not_found
 from ci_platform.views import healthz
 from communication.views import set_language
-from initiatives.api.views import api_not_found
 from initiatives.views import HomeView, InvitationAcceptView
 from measurement.dashboards.views import PublicReportCardView
 

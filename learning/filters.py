@@ -4,7 +4,7 @@ initiative simply matches nothing."""
 import django_filters
 from django.utils import timezone
 
-from initiatives.api.filters import StrictBooleanFilter, updated_since
+from ci_platform.api.filters import StrictBooleanFilter, updated_since
 
 from .choices import AssumptionStatus, RiskStatus
 from .models import Assumption, CurveStory, CurveWorksheet, Risk

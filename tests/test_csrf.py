@@ -22,7 +22,7 @@ EXEMPT = {
         "RFC 8058 one-click unsubscribe from a mail client: the signed per-person token in the "
         "address is the credential, and the only effect is fewer emails"
     ),
-    "initiatives.api.views.api_not_found": "answers 404 to every method; changes nothing",
+    "ci_platform.api.views.api_not_found": "answers 404 to every method; changes nothing",
 }
 # Patterns without a usable example address (a catch-all), and why.
 NO_EXAMPLE = {

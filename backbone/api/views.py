@@ -14,8 +14,8 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ci_platform.api.views import InitiativeScopedMixin
 from initiatives import permissions as initiative_permissions
-from initiatives.api.views import InitiativeScopedMixin
 from initiatives.models import Organization
 
 from .. import permissions, selectors, services

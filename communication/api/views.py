@@ -11,8 +11,8 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ci_platform.api.views import InitiativeScopedMixin
 from initiatives import permissions as initiative_permissions
-from initiatives.api.views import InitiativeScopedMixin
 
 from .. import permissions, selectors, services
 from ..models import ActionItem, Decision, Document, Meeting, Notification, Post, ProgressReport

@@ -1,22 +1,17 @@
-"""The API of the initiative domain. Scoping is decided once, in InitiativeScopedMixin: a
-caller outside the initiative gets 404, a member whose role lacks the action gets 403, and an API
-token is confined to its own initiative and to the writes its scope allows."""
+"""The API of the initiative domain. Scoping is decided once, in ci_platform.api.views.InitiativeScopedMixin."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import guidance, permissions, selectors, services
-from ..choices import TokenScope
+from ci_platform.api.authentication import api_token_of
+from ci_platform.api.views import InitiativeScopedMixin
+
+from .. import guidance, selectors, services
 from ..models import FitAssessment, Initiative
-from .authentication import api_token_of
 from .serializers import (
     AdviceSerializer,
     FitAssessmentSerializer,
@@ -26,8 +21,6 @@ from .serializers import (
     OrganizationSerializer,
     PhaseTransitionSerializer,
 )
-
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class InitiativeViewSet(viewsets.ReadOnlyModelViewSet):
@@ -43,42 +36,6 @@ class InitiativeViewSet(viewsets.ReadOnlyModelViewSet):
         if token is not None:
             return Initiative.objects.filter(pk=token.initiative_id)
         return selectors.initiatives_visible_to(self.request.user)
-
-
-class InitiativeScopedMixin:
-    """Every endpoint below /initiatives/{slug}/ goes through here.
-
-    * The initiative comes from the URL; a caller who may not view it gets 404 (it does not exist
-      for them), and so does an API token of another initiative.
-    * A write (any method but GET, HEAD, OPTIONS) needs `write_permission` in the initiative (403).
-    * An API token writes only where `write_permission` is what its scope allows: a read token
-      never, a submit token where data is submitted (`permissions.TOKEN_WRITE_ACTION`). What it may
-      read is what the membership it stands for may read (see `permissions.token_membership`).
-    """
-
-    write_permission = permissions.MANAGE
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        self.initiative = get_object_or_404(Initiative, slug=kwargs["initiative_slug"])
-        token = api_token_of(request)
-        if token is not None and token.initiative_id != self.initiative.pk:
-            raise Http404
-        if not permissions.can_view(request.user, self.initiative):
-            raise Http404
-        method = request.method.lower()
-        if method not in self.http_method_names or getattr(self, method, None) is None:
-            return  # not an operation of this endpoint: DRF answers 405 Method Not Allowed
-        if request.method in SAFE_METHODS:
-            return
-        if token is not None and not permissions.token_may_write(token, self.write_permission):
-            raise PermissionDenied(
-                _("This API token may not change this.")
-                if token.scope == TokenScope.SUBMIT
-                else _("This API token is read only.")
-            )
-        if not permissions.can(request.user, self.write_permission, self.initiative):
-            raise PermissionDenied
 
 
 class MembershipViewSet(InitiativeScopedMixin, viewsets.ReadOnlyModelViewSet):
@@ -162,9 +119,3 @@ class GuidanceView(InitiativeScopedMixin, APIView):
     def get(self, request, *args, **kwargs):
         advice = guidance.guidance_for(self.initiative)
         return Response(AdviceSerializer([a.__dict__ for a in advice], many=True).data)
-
-
-@csrf_exempt  # answers every method alike; it changes nothing
-def api_not_found(request, *args, **kwargs):
-    """Any other address below /api/: 404 in the API's error shape, not the site's HTML page."""
-    return JsonResponse({"code": "not_found", "message": _("Not found."), "errors": {}}, status=404)

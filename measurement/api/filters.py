@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from initiatives.api.filters import (
+from ci_platform.api.filters import (
     IdFilter,
     MomentFilter,
     StrictBooleanFilter,

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from initiatives.api.fields import InitiativeRelatedField
+from ci_platform.api.fields import InitiativeRelatedField
 from initiatives.models import Organization
 
 from ..aggregation.completeness import is_complete

@@ -22,13 +22,13 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ci_platform.api.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, conditional, make_etag
+from ci_platform.api.errors import ApiError
+from ci_platform.api.idempotency import run_once
+from ci_platform.api.pagination import KeysetPagination
+from ci_platform.api.throttling import AnonRateThrottle
+from ci_platform.api.views import InitiativeScopedMixin
 from initiatives import permissions as initiative_permissions
-from initiatives.api.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, conditional, make_etag
-from initiatives.api.errors import ApiError
-from initiatives.api.idempotency import run_once
-from initiatives.api.pagination import KeysetPagination
-from initiatives.api.throttling import AnonRateThrottle
-from initiatives.api.views import InitiativeScopedMixin
 from initiatives.choices import Role
 from initiatives.models import Initiative
 

@@ -11,8 +11,8 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ci_platform.api.views import InitiativeScopedMixin
 from initiatives import permissions
-from initiatives.api.views import InitiativeScopedMixin
 
 from .. import selectors, services
 from ..filters import ActivityFilter, NetworkMetricsFilter, TieFilter, WorkingGroupMemberFilter

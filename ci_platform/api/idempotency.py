@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from ..models import IdempotencyRecord
+from initiatives.models import IdempotencyRecord
+
 from .errors import ApiError
 
 HEADER = "Idempotency-Key"

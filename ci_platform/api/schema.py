@@ -62,7 +62,7 @@ class ApiAutoSchema(AutoSchema):
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "initiatives.api.authentication.ApiTokenAuthentication"
+    target_class = "ci_platform.api.authentication.ApiTokenAuthentication"
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):

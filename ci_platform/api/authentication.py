@@ -8,7 +8,7 @@ revoked tokens are refused with 401, and so is anything that is not a valid toke
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from .. import services
+from initiatives import services
 
 SCHEMES = (b"bearer", b"token")
 
@@ -47,7 +47,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
 def api_token_of(request):
     """The token a request was authenticated with, or None (session or anonymous)."""
-    from ..models import ApiToken
+    from initiatives.models import ApiToken
 
     auth = getattr(request, "auth", None)
     return auth if isinstance(auth, ApiToken) else None

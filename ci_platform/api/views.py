@@ -1,0 +1,60 @@
+"""What every component's API shares: scoping below /initiatives/{slug}/ (InitiativeScopedMixin),
+decided once: a caller outside the initiative gets 404, a member whose role lacks the action gets
+403, and an API token is confined to its own initiative and to the writes its scope allows; and the
+API's 404 for any other address below /api/."""
+
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework.exceptions import PermissionDenied
+
+from initiatives import permissions
+from initiatives.choices import TokenScope
+from initiatives.models import Initiative
+
+from .authentication import api_token_of
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class InitiativeScopedMixin:
+    """Every endpoint below /initiatives/{slug}/ goes through here.
+
+    * The initiative comes from the URL; a caller who may not view it gets 404 (it does not exist
+      for them), and so does an API token of another initiative.
+    * A write (any method but GET, HEAD, OPTIONS) needs `write_permission` in the initiative (403).
+    * An API token writes only where `write_permission` is what its scope allows: a read token
+      never, a submit token where data is submitted (`permissions.TOKEN_WRITE_ACTION`). What it may
+      read is what the membership it stands for may read (see `permissions.token_membership`).
+    """
+
+    write_permission = permissions.MANAGE
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.initiative = get_object_or_404(Initiative, slug=kwargs["initiative_slug"])
+        token = api_token_of(request)
+        if token is not None and token.initiative_id != self.initiative.pk:
+            raise Http404
+        if not permissions.can_view(request.user, self.initiative):
+            raise Http404
+        method = request.method.lower()
+        if method not in self.http_method_names or getattr(self, method, None) is None:
+            return  # not an operation of this endpoint: DRF answers 405 Method Not Allowed
+        if request.method in SAFE_METHODS:
+            return
+        if token is not None and not permissions.token_may_write(token, self.write_permission):
+            raise PermissionDenied(
+                _("This API token may not change this.")
+                if token.scope == TokenScope.SUBMIT
+                else _("This API token is read only.")
+            )
+        if not permissions.can(request.user, self.write_permission, self.initiative):
+            raise PermissionDenied
+
+
+@csrf_exempt  # answers every method alike; it changes nothing
+def api_not_found(request, *args, **kwargs):
+    """Any other address below /api/: 404 in the API's error shape, not the site's HTML page."""
+    return JsonResponse({"code": "not_found", "message": _("Not found."), "errors": {}}, status=404)
