@@ -92,7 +92,7 @@ def check_url(url: str) -> Target:
     port = port or (443 if parts.scheme == "https" else 80)
     try:
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
+    except (OSError, UnicodeError, ValueError) as exc:  # unknown host, or not a host name at all
         raise UnsafeURL(
             _("The host name %(host)s could not be resolved.") % {"host": parts.hostname}
         ) from exc
