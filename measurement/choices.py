@@ -41,6 +41,14 @@ class MeasureKind(models.TextChoices):
     CALCULATED = "calculated", _("Calculated from other measures")
 
 
+class Gap(models.TextChoices):
+    """Why a calculated measure has no value for a period and cell (Aggregate.gap)."""
+
+    DIVISION_BY_ZERO = "division_by_zero", _("a division by zero")
+    INPUT_MISSING = "input_missing", _("an input has no value")
+    TOO_LARGE = "too_large", _("the result is too large")
+
+
 class Frequency(models.TextChoices):
     MONTHLY = "monthly", _("Monthly")
     QUARTERLY = "quarterly", _("Quarterly")

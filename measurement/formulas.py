@@ -22,6 +22,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from .choices import Gap
+
 MAX_LENGTH = 500
 MAX_DEPTH = 40  # nesting of parentheses and functions: deep enough for any rate, no recursion limit
 FUNCTIONS = {"min": (2, 20), "max": (2, 20), "abs": (1, 1), "round": (1, 2)}
@@ -55,10 +57,10 @@ class EvaluationGap(ArithmeticError):
         self.reason = reason
 
 
-# Gap codes stored with an aggregate that has no value (Aggregate.gap).
-GAP_DIVISION_BY_ZERO = "division_by_zero"
-GAP_INPUT = "input_missing"
-GAP_TOO_LARGE = "too_large"
+# Gap codes stored with an aggregate that has no value (Aggregate.gap, choices.Gap).
+GAP_DIVISION_BY_ZERO = Gap.DIVISION_BY_ZERO.value
+GAP_INPUT = Gap.INPUT_MISSING.value
+GAP_TOO_LARGE = Gap.TOO_LARGE.value
 
 
 # --- The tree ------------------------------------------------------------------------------------

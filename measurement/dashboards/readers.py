@@ -349,6 +349,9 @@ class MeasureDetail:
     by_organization: list[tuple[str, dict[str, float | None]]] | None
     completeness: list[tuple[str, int, int, int, int]]  # period, expected, submitted, approved, on time
     provisional: list[str] = field(default_factory=list)  # periods with figures, not yet complete
+    gaps: list[tuple[str, str, str]] = field(
+        default_factory=list
+    )  # a calculated measure's: period, cell, why
 
 
 def measure_detail(
@@ -395,7 +398,35 @@ def measure_detail(
     if show_organizations:
         by_org = _organization_totals(measure, periods)
     ordered_members = sorted(members.items(), key=lambda kv: (kv[0] != total, kv[0]))
-    return MeasureDetail(measure, periods, ordered_members, by_org, completeness, provisional)
+    gaps = _gaps(initiative, measure, periods) if measure.is_calculated else []
+    return MeasureDetail(measure, periods, ordered_members, by_org, completeness, provisional, gaps)
+
+
+def _gaps(initiative: Initiative, measure: SharedMeasure, periods: list[str]) -> list[tuple[str, str, str]]:
+    """Where a calculated measure has no value, and why (Aggregate.gap): one query."""
+    from ..choices import Gap
+
+    run = aggregates.active_run(initiative)
+    if run is None:
+        return []
+    hebrew = (get_language() or "en").startswith("he")
+    out = []
+    for code, m1_en, m1_he, m2_en, m2_he, gap in (
+        Aggregate.objects.filter(run=run, measure=measure, period__code__in=periods, value=None)
+        .exclude(gap="")
+        .order_by("period__start", "member1__order", "member2__order")
+        .values_list(
+            "period__code",
+            "member1__name_en",
+            "member1__name_he",
+            "member2__name_en",
+            "member2__name_he",
+            "gap",
+        )
+    ):
+        names = [(he or en) if hebrew else en for en, he in ((m1_en, m1_he), (m2_en, m2_he)) if en]
+        out.append((code, " · ".join(names) or str(TOTAL), str(Gap(gap).label) if gap in Gap.values else gap))
+    return out
 
 
 def _measure_page_orm(initiative: Initiative, measure: SharedMeasure, first, last):

@@ -386,12 +386,29 @@ def test_an_update_recomputes_them_as_a_full_rebuild_does(mworld):
 
 
 @pytest.mark.django_db
-def test_a_division_by_zero_is_a_gap_with_its_reason(mworld):
+def test_a_division_by_zero_is_a_gap_with_its_reason(mworld, client):
+    from django.urls import reverse
+
     m = mworld
     rate = calculated(m, "per-enrolled", "attended / (enrolled - enrolled)")
     run = _full_rebuild(m.initiative)
     rows = _engine(run, rate)
     assert rows and all(r[3] is None and r[5] == formulas.GAP_DIVISION_BY_ZERO for r in rows)
+    # The measure's dashboard page says where and why, in the reader's language; the API too.
+    client.force_login(m.backbone)
+    url = reverse("measurement:measure_dashboard", args=[m.initiative.slug, rate.code])
+    period = m.periods["year_closed"].code
+    assert (
+        f'<bdi class="number">{period}</bdi>, <bdi>Total</bdi>: a division by zero</li>'
+        in client.get(url).content.decode()
+    )
+    client.cookies["django_language"] = "he"
+    assert "חלוקה באפס" in client.get(url).content.decode()
+    api = client.get(
+        reverse("measurement-api:aggregate-list", kwargs={"initiative_slug": m.initiative.slug}),
+        {"measure": rate.code},
+    ).json()
+    assert {(row["value"], row["gap"]) for row in api["results"]} == {(None, "division_by_zero")}
 
 
 @pytest.mark.django_db
