@@ -478,6 +478,9 @@ def test_the_form_saves_a_calculated_measure_and_says_what_is_wrong(mworld, clie
     response = client.post(url, _form("mentors", "", kind="", aggregation="sum"))
     assert response.status_code == 302
     assert SharedMeasure.objects.get(initiative=m.initiative, code="mentors").kind == MeasureKind.ENTERED
+    # The list of measures marks the calculated one.
+    home = client.get(reverse("measurement:home", kwargs={"slug": m.initiative.slug})).content.decode()
+    assert home.count('title="Calculated from other measures">calculated</span>') == 1
 
 
 # --- The engine against the plain evaluation, on generated data ---------------------------------------
