@@ -21,7 +21,7 @@ needs weights):
 # ruff: noqa: S608
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connection, connections, router
 
 from ..choices import Aggregation, SubmissionStatus, ValueType
 from ..models import Aggregate, DataValue, Submission, holding_approved_values_sql
@@ -135,7 +135,8 @@ def _run(measure, dims: int, period_ids, per_organization: bool) -> list[tuple]:
         "approved": SubmissionStatus.APPROVED,
         "periods": list(period_ids) if period_ids is not None else None,
     }
-    with connection.cursor() as cursor:
+    # A read: on a page that a read replica may serve (ci_platform/replica.py), the replica serves it.
+    with connections[router.db_for_read(Aggregate)].cursor() as cursor:
         cursor.execute(select, params)
         return cursor.fetchall()
 

@@ -13,7 +13,7 @@ same cards and measure pages.
 # ruff: noqa: S608
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connections, router
 
 from ..models import (
     Aggregate,
@@ -35,7 +35,8 @@ COMPLETE_PCT = (
 
 
 def _rows(sql: str, params: dict) -> list[tuple]:
-    with connection.cursor() as cursor:
+    # The page's reads, on the replica where the page may use one (ci_platform/replica.py).
+    with connections[router.db_for_read(Aggregate)].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

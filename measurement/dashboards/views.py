@@ -45,6 +45,8 @@ def _date(value: str | None) -> date | None:
 class DashboardView(MeasurementMixin, TemplateView):
     """Every shared measure's curve against baseline and targets, grouped by strategy."""
 
+    replica_reads = True  # precomputed aggregates; a little lag is harmless (ci_platform/replica.py)
+
     template_name = "measurement/dashboard.html"
     section = "measurement"
 
@@ -89,6 +91,8 @@ class MeasureDashboardView(MeasurementMixin, TemplateView):
     """One measure: its card (the dashboard's, with the turn-the-curve chart), the trend by
     breakdown and (where allowed) by organisation, completeness, and the table of the numbers
     behind every chart. Provisional periods are marked on every chart and table."""
+
+    replica_reads = True  # precomputed aggregates; a little lag is harmless (ci_platform/replica.py)
 
     template_name = "measurement/measure_dashboard.html"
 
@@ -209,6 +213,8 @@ class ReportCardSettingsView(MeasurementMixin, FormView):
 
 class PublicReportCardView(TemplateView):
     """The Community Report Card: no login; nothing else of the initiative is reachable from it."""
+
+    replica_reads = True  # precomputed aggregates; a little lag is harmless (ci_platform/replica.py)
 
     template_name = "measurement/report_card.html"
 
