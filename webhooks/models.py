@@ -121,7 +121,9 @@ class Attempt(models.Model):
     at = models.DateTimeField(_("sent"))
     status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
     response_ms = models.PositiveIntegerField(_("response time (ms)"), null=True, blank=True)
-    error = models.CharField(_("error"), max_length=500, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)  # the network's words, as they came
+    # Why the attempt failed, as a message (communication.messages): read in the reader's language.
+    reason = models.JSONField(null=True, blank=True)
     succeeded = models.BooleanField(default=False)
     manual = models.BooleanField(_("redelivered by hand"), default=False)
     by = models.ForeignKey(
@@ -134,4 +136,10 @@ class Attempt(models.Model):
         verbose_name_plural = _("delivery attempts")
 
     def __str__(self) -> str:
-        return f"#{self.number} {self.status_code or self.error}"
+        return f"#{self.number} {self.status_code or self.error_text}"
+
+    @property
+    def error_text(self) -> str:
+        from communication.messages import render
+
+        return render(self.reason, self.error)

@@ -20,14 +20,21 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from communication import messages
 
 # What is read of a receiver's answer: its status is what counts; the rest is not stored.
 RESPONSE_READ_LIMIT = 64 * 1024
 
 
 class UnsafeURL(ValueError):
-    """A URL the platform will not send to, with the reason in the reader's language."""
+    """A URL the platform will not send to. `stored` is the reason as a message to keep (the delivery
+    log renders it in its reader's language); str() is it in the active language, for a form."""
+
+    def __init__(self, text: str, **params):
+        self.stored = messages.message(text, **params)
+        super().__init__(messages.render(self.stored))
 
 
 @dataclass(frozen=True)
@@ -43,7 +50,8 @@ class Target:
 class Result:
     status_code: int | None
     response_ms: int | None
-    error: str
+    error: str = ""  # what the network said (an exception's text): not translated
+    reason: dict | None = None  # why it failed, as a message rendered in the reader's language
 
     @property
     def ok(self) -> bool:
@@ -80,32 +88,35 @@ def check_url(url: str) -> Target:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise UnsafeURL(_("This is not a valid address.")) from exc
+        raise UnsafeURL(gettext_noop("This is not a valid address.")) from exc
     if parts.scheme not in ("http", "https"):
-        raise UnsafeURL(_("Use an address that starts with https:// (or http://)."))
+        raise UnsafeURL(gettext_noop("Use an address that starts with https:// (or http://)."))
     if not parts.hostname:
-        raise UnsafeURL(_("The address has no host name."))
+        raise UnsafeURL(gettext_noop("The address has no host name."))
     if parts.username or parts.password:
         raise UnsafeURL(
-            _("Leave user names and passwords out of the address: the signature proves the sender.")
+            gettext_noop(
+                "Leave user names and passwords out of the address: the signature proves the sender."
+            )
         )
     port = port or (443 if parts.scheme == "https" else 80)
     try:
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError, ValueError) as exc:  # unknown host, or not a host name at all
         raise UnsafeURL(
-            _("The host name %(host)s could not be resolved.") % {"host": parts.hostname}
+            gettext_noop("The host name %(host)s could not be resolved."), host=parts.hostname
         ) from exc
     addresses = tuple(dict.fromkeys(str(info[4][0]) for info in infos))
     refused = [a for a in addresses if address_refused(a)]
     if not addresses or refused:
         raise UnsafeURL(
-            _(
+            gettext_noop(
                 "%(host)s leads to %(address)s, a private, loopback, link-local or reserved address: "
                 "the platform sends webhooks to public addresses only (an operator can allow a network "
                 "with WEBHOOKS_ALLOWED_NETWORKS)."
-            )
-            % {"host": parts.hostname, "address": refused[0] if refused else "?"}
+            ),
+            host=parts.hostname,
+            address=refused[0] if refused else "?",
         )
     path = parts.path or "/"
     if parts.query:
@@ -142,7 +153,7 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Result:
     try:
         target = check_url(url)
     except UnsafeURL as exc:
-        return Result(None, None, str(exc))
+        return Result(None, None, reason=exc.stored)
     timeout = settings.WEBHOOKS_TIMEOUT_SECONDS
     connection_class = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     connection = connection_class(target.host, target.port, target.addresses[0], timeout)
@@ -161,19 +172,22 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Result:
         response = connection.getresponse()
         response.read(RESPONSE_READ_LIMIT)
         elapsed = round((time.monotonic() - started) * 1000)
-        error = ""
+        reason = None
         if 300 <= response.status < 400:
-            error = _("Redirect not followed (to %(location)s): give the final address.") % {
-                "location": (response.getheader("Location") or "?")[:200]
-            }
+            reason = messages.message(
+                gettext_noop("Redirect not followed (to %(location)s): give the final address."),
+                location=(response.getheader("Location") or "?")[:200],
+            )
         elif not 200 <= response.status < 300:
-            error = _("The receiver answered %(status)s.") % {"status": response.status}
-        return Result(response.status, elapsed, error)
+            reason = messages.message(
+                gettext_noop("The receiver answered %(status)s."), status=response.status
+            )
+        return Result(response.status, elapsed, reason=reason)
     except TimeoutError:
         return Result(
             None,
             round((time.monotonic() - started) * 1000),
-            _("No answer within %(s)s seconds.") % {"s": timeout},
+            reason=messages.message(gettext_noop("No answer within %(s)s seconds."), s=timeout),
         )
     except (OSError, http.client.HTTPException) as exc:
         return Result(None, round((time.monotonic() - started) * 1000), f"{type(exc).__name__}: {exc}"[:500])

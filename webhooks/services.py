@@ -233,6 +233,7 @@ def delivery_attempt(delivery_id: int, *, manual: bool = False, by=None) -> str:
             status_code=result.status_code,
             response_ms=result.response_ms,
             error=result.error[:500],
+            reason=result.reason,
             succeeded=result.ok,
             manual=manual,
             by=by,
@@ -256,7 +257,11 @@ def delivery_attempt(delivery_id: int, *, manual: bool = False, by=None) -> str:
         delivery.save(
             update_fields=["status", "attempts", "next_attempt_at", "last_status_code", "delivered_at"]
         )
-    return "delivered" if result.ok else f"failed ({result.status_code or result.error})"
+    if result.ok:
+        return "delivered"
+    from communication.messages import render
+
+    return f"failed ({result.status_code or render(result.reason, result.error)})"
 
 
 def _failure_count(subscription: Subscription) -> None:

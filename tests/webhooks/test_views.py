@@ -55,7 +55,7 @@ def logged(subscription, n: int, start: int = 0):
             at=timezone.now(),
             status_code=500,
             response_ms=12,
-            error="The receiver answered 500.",
+            reason={"text": "The receiver answered %(status)s.", "params": {"status": "500"}},
         )
         Attempt.objects.create(
             delivery=delivery, number=2, at=timezone.now(), status_code=200, response_ms=9, succeeded=True
@@ -106,6 +106,7 @@ def test_the_pages_in_hebrew(client, world):
     detail = client.get(url(world, "detail", pk=subscription.pk)).content.decode()
     assert "יומן משלוחים" in detail and "Delivery log" not in detail
     assert "HTTP 500" in detail and "HTTP 200" in detail and "12 ms" in detail
+    assert "המקבל ענה 500." in detail and "The receiver answered" not in detail  # the log in her language
 
 
 def test_the_menu_links_webhooks_for_backbone_staff_only(client, world):

@@ -47,6 +47,8 @@ class SubscriptionSecretSerializer(SubscriptionSerializer):
 
 
 class AttemptSerializer(serializers.ModelSerializer):
+    error = serializers.CharField(source="error_text", read_only=True, help_text="Why it failed, if it did.")
+
     class Meta:
         model = Attempt
         fields = ["number", "at", "status_code", "response_ms", "error", "succeeded", "manual"]
