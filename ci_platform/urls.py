@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from ci_platform.api.views import api_not_found
 from ci_platform.views import healthz
-from communication.views import set_language
+from communication.views import ReportCardPdfView, set_language
 from initiatives.views import HomeView, InvitationAcceptView
 from measurement.dashboards.views import PublicReportCardView
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     # The public Community Report Card: the only page of an initiative that needs no sign-in.
     path("public/<slug:slug>/", PublicReportCardView.as_view(), name="report_card"),
+    # The report card as PDF: served if made, else a page offering to make it (communication.pdf).
+    path("public/<slug:slug>/pdf/", ReportCardPdfView.as_view(), name="report_card_pdf"),
     path("accounts/", include("django.contrib.auth.urls")),
     # The language switch keeps a signed-in person's choice for what is emailed to them later.
     path("i18n/setlang/", set_language, name="set_language"),

@@ -425,6 +425,11 @@ class ReportIsFrozen(ValidationError):
     pass
 
 
+def report_pdf_path(instance, filename: str) -> str:
+    # A random part: the file is served through the report's permission check, never by a guessable URL.
+    return f"reports/{instance.initiative_id}/{uuid.uuid4().hex}/{filename}"
+
+
 class ProgressReport(models.Model):
     """A Progress Report for a quarter or a year: a frozen snapshot (data and rendered sections).
 
@@ -444,7 +449,13 @@ class ProgressReport(models.Model):
     error = models.TextField(blank=True)
     language = models.CharField(max_length=10, default="en")
     snapshot = models.JSONField(default=dict, blank=True)
-    sections = models.JSONField(default=list, blank=True)
+    sections = models.JSONField(default=list, blank=True)  # in `language`, the requester's
+    # The same sections rendered in every language of the platform at generation time, from the
+    # same figures: {"en": [...], "he": [...]}. Empty for a report generated before there were two.
+    sections_by_language = models.JSONField(default=dict, blank=True)
+    # The frozen report as PDF, one per language (communication.pdf, on Celery after generation).
+    pdf_en = models.FileField(_("PDF (English)"), upload_to=report_pdf_path, blank=True, max_length=300)
+    pdf_he = models.FileField(_("PDF (Hebrew)"), upload_to=report_pdf_path, blank=True, max_length=300)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -456,6 +467,8 @@ class ProgressReport(models.Model):
     )
 
     PUBLICATION_FIELDS = frozenset({"published_at", "published_by"})
+    # A PDF is the frozen HTML printed: it may be attached to a published report (once, by the service).
+    PDF_FIELDS = {"en": "pdf_en", "he": "pdf_he"}
 
     class Meta:
         ordering = ["-period_start", "-id"]
@@ -476,7 +489,8 @@ class ProgressReport(models.Model):
         return f"{self.initiative}: {self.period_label}"
 
     def save(self, *args, update_fields=None, **kwargs):
-        if self._stored_published() and set(update_fields or ["*"]) - self.PUBLICATION_FIELDS:
+        allowed = self.PUBLICATION_FIELDS | set(self.PDF_FIELDS.values())
+        if self._stored_published() and set(update_fields or ["*"]) - allowed:
             raise ReportIsFrozen(_("A published report cannot be changed."))
         super().save(*args, update_fields=update_fields, **kwargs)
 
@@ -496,7 +510,56 @@ class ProgressReport(models.Model):
     def is_published(self) -> bool:
         return self.published_at is not None
 
+    @property
+    def languages(self) -> list[str]:
+        """The languages the report was rendered in (a report older than the bilingual ones: its own)."""
+        return [code for code, _name in settings.LANGUAGES if code in self.sections_by_language] or [
+            self.language
+        ]
+
+    def sections_in(self, language: str) -> list:
+        """The frozen sections in `language`, or in the report's own language if it has no such version."""
+        return self.sections_by_language.get(language) or self.sections
+
+    def pdf_in(self, language: str):
+        """The stored PDF in `language` (a FieldFile, empty if there is none)."""
+        name = self.PDF_FIELDS.get(language)
+        return getattr(self, name) if name else None
+
     def _stored_published(self) -> bool:
         if self.pk is None:
             return False
         return type(self).objects.filter(pk=self.pk, published_at__isnull=False).exists()
+
+
+def report_card_pdf_path(instance, filename: str) -> str:
+    return f"report-cards/{instance.initiative_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class ReportCardPdf(models.Model):
+    """The public Community Report Card as PDF, in one language, for one state of what the card
+    shows: the active aggregate run and the card's settings (`fingerprint`, communication.pdf).
+    Made on Celery when someone asks for it (a POST); a GET only serves a stored one."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="report_card_pdfs")
+    run = models.ForeignKey(
+        "measurement.AggregateRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    language = models.CharField(max_length=10)
+    fingerprint = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=ReportStatus.choices, default=ReportStatus.PENDING)
+    error = models.TextField(blank=True)
+    file = models.FileField(upload_to=report_card_pdf_path, blank=True, max_length=300)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    generated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "fingerprint", "language"], name="one_report_card_pdf_per_state"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative_id}/{self.language}/{self.fingerprint[:8]}"

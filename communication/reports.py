@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.apps import apps
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from initiatives.choices import Area, MilestoneStatus, Phase
@@ -256,16 +257,57 @@ def updates_section(initiative: Initiative, start: date, end: date) -> ReportSec
     return ReportSection("updates", _("Successes and updates"), data, "communication/report/updates.html", 50)
 
 
+def measures_section(initiative: Initiative, start: date, end: date) -> ReportSection | None:
+    """The curves of the shared measures up to the end of the period: approved, complete periods
+    only (as the public report card), drawn as static SVG charts (communication.charts) so that
+    the frozen report and its PDF carry them. None when no measure has a figure yet."""
+    from ci_platform.i18n_format import period_label
+    from measurement.dashboards import readers as dashboards
+    from measurement.periods import parse_period
+
+    groups, _run = dashboards.measure_cards(initiative, complete_only=True, last=end)
+    seen, rows = set(), []
+    for card in (c for g in groups for c in g.cards):
+        if card.measure.pk in seen:
+            continue
+        seen.add(card.measure.pk)
+        points = [
+            {"period": code, "label": period_label(code), "value": value, "target": target}
+            for code, (value, target) in card.rows
+            if (span := parse_period(code)) is None or span.end <= end
+        ]
+        if not any(p["value"] is not None for p in points):
+            continue
+        latest = next((p for p in reversed(points) if p["value"] is not None), None)
+        rows.append(
+            {
+                "code": card.measure.code,
+                "name": card.measure.name,
+                "level": card.level,
+                "points": points,
+                "latest": latest["value"] if latest else None,
+                "latest_label": latest["label"] if latest else "",
+            }
+        )
+    if not rows:
+        return None
+    return ReportSection(
+        "measures", _("Shared measures"), {"measures": rows}, "communication/report/measures.html", 25
+    )
+
+
 def own_sections(
     initiative: Initiative, *, start: date, end: date, previous: dict | None
 ) -> list[ReportSection]:
-    return [
+    sections = [
         lifecycle_section(initiative, start, end),
         agenda_section(initiative, start, end),
+        measures_section(initiative, start, end),
         meetings_section(initiative, start, end),
         decisions_section(initiative, start, end),
         updates_section(initiative, start, end),
     ]
+    return [s for s in sections if s is not None]
 
 
 # --- Assembling -------------------------------------------------------------------------------------
@@ -286,12 +328,24 @@ def _jsonable(data):
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
-def build(
-    initiative: Initiative, *, kind: str, year: int, quarter: int, previous: dict | None
-) -> tuple[dict, list]:
-    """The snapshot (data) and the rendered sections of a report, as of now."""
+def same_figures(figures, words):
+    """`words`' text over `figures`' structure and numbers: the second language's sections take
+    their labels (phase names, dates, a measure's name) from their own pass, and every number,
+    flag and row from the first one, so that both versions of a report show the same figures
+    even if data changed between the two passes. Where the two passes differ in shape (a row
+    added in between), the first pass's part is kept as it is."""
+    if isinstance(figures, dict) and isinstance(words, dict) and figures.keys() == words.keys():
+        return {key: same_figures(figures[key], words[key]) for key in figures}
+    if isinstance(figures, list) and isinstance(words, list) and len(figures) == len(words):
+        return [same_figures(f, w) for f, w in zip(figures, words, strict=True)]
+    if isinstance(figures, str) and isinstance(words, str):
+        return words
+    return figures
+
+
+def _meta(initiative: Initiative, *, kind: str, year: int, quarter: int, generated_at: datetime) -> dict:
     start, end = period_bounds(kind, year, quarter)
-    meta = {
+    return {
         "initiative": {"name": initiative.name, "place": initiative.place, "issue": initiative.issue},
         "period": {
             "kind": kind,
@@ -302,13 +356,62 @@ def build(
             "start_label": _day(start),
             "end_label": _day(end),
         },
-        "generated_at": timezone.now().isoformat(),
+        "generated_at": generated_at.isoformat(),
     }
+
+
+def _render(section: ReportSection, data: dict, meta: dict) -> dict:
+    html = render_to_string(section.template, {"data": data, "meta": meta, **section.extra})
+    return {"key": section.key, "title": str(section.title), "html": html}
+
+
+def build(
+    initiative: Initiative, *, kind: str, year: int, quarter: int, previous: dict | None
+) -> tuple[dict, list]:
+    """The snapshot (data) and the rendered sections of a report, as of now, in the active language."""
+    start, end = period_bounds(kind, year, quarter)
+    meta = _meta(initiative, kind=kind, year=year, quarter=quarter, generated_at=timezone.now())
     snapshot = {"meta": meta, "sections": {}}
     rendered = []
     for section in collect_sections(initiative, start=start, end=end, previous=previous):
         data = _jsonable(section.data)
         snapshot["sections"][section.key] = data
-        html = render_to_string(section.template, {"data": data, "meta": meta, **section.extra})
-        rendered.append({"key": section.key, "title": str(section.title), "html": html})
+        rendered.append(_render(section, data, meta))
     return _jsonable(snapshot), rendered
+
+
+def build_versions(
+    initiative: Initiative, *, kind: str, year: int, quarter: int, previous: dict | None, language: str
+) -> tuple[dict, dict[str, list]]:
+    """The snapshot, in `language` (the requester's), and the sections rendered in every language
+    of the platform from the same figures (see same_figures): {"en": [...], "he": [...]}.
+
+    Each language's labels are the components' own (each section is collected once per language,
+    since its data holds translated labels), its numbers those of the first pass."""
+    start, end = period_bounds(kind, year, quarter)
+    now = timezone.now()
+    with translation.override(language):
+        meta = _meta(initiative, kind=kind, year=year, quarter=quarter, generated_at=now)
+        first = [
+            (section, _jsonable(section.data))
+            for section in collect_sections(initiative, start=start, end=end, previous=previous)
+        ]
+        snapshot = _jsonable({"meta": meta, "sections": {s.key: data for s, data in first}})
+        versions = {language: [_render(s, data, meta) for s, data in first]}
+    figures = {s.key: data for s, data in first}
+    for code, _name in settings.LANGUAGES:
+        if code == language:
+            continue
+        with translation.override(code):
+            other_meta = same_figures(
+                meta, _meta(initiative, kind=kind, year=year, quarter=quarter, generated_at=now)
+            )
+            other = {s.key: s for s in collect_sections(initiative, start=start, end=end, previous=previous)}
+            rendered = []
+            for section, _data in first:
+                # A section the second pass did not offer is rendered with the first pass's parts.
+                words = other.get(section.key, section)
+                data = same_figures(figures[section.key], _jsonable(words.data))
+                rendered.append(_render(words, data, other_meta))
+            versions[code] = rendered
+    return snapshot, versions

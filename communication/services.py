@@ -929,13 +929,15 @@ def report_generate(report_id: int) -> ProgressReport | None:
         if report is None or report.is_published:
             return report
         try:
-            with translation.override(report.language), transaction.atomic():
-                snapshot, sections = reports.build(
+            with transaction.atomic():
+                # Rendered in every language from one set of figures; the snapshot in the requester's.
+                snapshot, versions = reports.build_versions(
                     report.initiative,
                     kind=report.period_kind,
                     year=report.year,
                     quarter=report.quarter,
                     previous=_previous_snapshot(report),
+                    language=report.language,
                 )
         except Exception as exc:
             log.exception("progress report %s failed", report_id)
@@ -944,15 +946,141 @@ def report_generate(report_id: int) -> ProgressReport | None:
             report.save(update_fields=["status", "error"])
             return report
         report.snapshot = snapshot
-        report.sections = sections
+        report.sections = versions[report.language]
+        report.sections_by_language = versions
         report.status = ReportStatus.READY
         report.error = ""
         report.generated_at = timezone.now()
-        report.save(update_fields=["snapshot", "sections", "status", "error", "generated_at"])
+        # The PDFs of an earlier generation print what is no longer there: made again below.
+        stale = [getattr(report, name).name for name in report.PDF_FIELDS.values() if getattr(report, name)]
+        for name in report.PDF_FIELDS.values():
+            setattr(report, name, "")
+        report.save(
+            update_fields=[
+                "snapshot",
+                "sections",
+                "sections_by_language",
+                "status",
+                "error",
+                "generated_at",
+                *report.PDF_FIELDS.values(),
+            ]
+        )
+        transaction.on_commit(lambda: _report_pdfs_after_generation(report.pk, stale))
         from webhooks.services import event_emit  # webhooks, queued on commit
 
         event_emit(initiative=report.initiative, type="report.generated", subject=report)
     return report
+
+
+def _report_pdfs_after_generation(report_id: int, stale: list[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    from ci_platform.celery import enqueue
+
+    from .tasks import progress_report_pdf_task
+
+    for name in stale:
+        default_storage.delete(name)
+    for language, _name in settings.LANGUAGES:
+        enqueue(progress_report_pdf_task, report_id, language)
+
+
+def report_pdf_make(report_id: int, language: str) -> ProgressReport | None:
+    """Print the frozen report in `language` to PDF and attach it (the task's work). A published
+    report gets a PDF only where it has none: the PDF of a frozen report is made once."""
+    from . import pdf
+
+    report = ProgressReport.objects.select_related("initiative").filter(pk=report_id).first()
+    if report is None or report.status != ReportStatus.READY or language not in report.PDF_FIELDS:
+        return report
+    content = pdf.progress_report_pdf(report, language)
+    with transaction.atomic():
+        locked = ProgressReport.objects.select_for_update(of=("self",)).get(pk=report_id)
+        field = locked.PDF_FIELDS[language]
+        if locked.generated_at != report.generated_at or (locked.is_published and getattr(locked, field)):
+            return locked  # generated again meanwhile (its own PDFs follow), or already printed
+        old = getattr(locked, field).name
+        getattr(locked, field).save(pdf.report_filename(locked, language), content, save=False)
+        locked.save(update_fields=[field])
+        if old:
+            transaction.on_commit(lambda: getattr(locked, field).storage.delete(old))
+    return locked
+
+
+def report_pdf_request(*, report: ProgressReport, by) -> None:
+    """Ask for the PDFs of a report again (e.g. one generated before there were PDFs, or a print
+    that failed): only the missing ones are made."""
+    require(by, permissions.REPORT, report.initiative)
+    if report.status != ReportStatus.READY:
+        raise ValidationError(_("Only a generated report can be printed."))
+    from ci_platform.celery import enqueue
+
+    from .tasks import progress_report_pdf_task
+
+    for language, field in report.PDF_FIELDS.items():
+        if not getattr(report, field):
+            transaction.on_commit(
+                lambda language=language: enqueue(progress_report_pdf_task, report.pk, language)
+            )
+
+
+def report_card_pdf_request(*, initiative: Initiative, language: str):
+    """Ask for the public report card as PDF in `language`, as it stands now (anyone may: the card
+    is public). One row per state of the card and language: asking again for one that is made or
+    being made changes nothing; a failed one is tried again. None if the card is not published."""
+    from . import pdf
+    from .models import ReportCardPdf
+
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Choose a language of the platform."))
+    with translation.override(language):
+        state = pdf.report_card_state(initiative)
+    if state is None:
+        return None
+    with transaction.atomic():
+        row, created = ReportCardPdf.objects.select_for_update().get_or_create(
+            initiative=initiative,
+            fingerprint=state.fingerprint,
+            language=language,
+            defaults={"run": state.run},
+        )
+        if not created and row.status != ReportStatus.FAILED:
+            return row
+        row.status, row.error = ReportStatus.PENDING, ""
+        row.save(update_fields=["status", "error"])
+        from ci_platform.celery import enqueue
+
+        from .tasks import report_card_pdf_task
+
+        transaction.on_commit(lambda: enqueue(report_card_pdf_task, row.pk))
+    return row
+
+
+def report_card_pdf_make(pdf_id: int):
+    """Print the report card for a requested row (the task's work). If the card changed since it
+    was asked for, the row fails with a word saying so: its PDF would not be of its state."""
+    from . import pdf
+    from .models import ReportCardPdf
+
+    row = ReportCardPdf.objects.select_related("initiative").filter(pk=pdf_id).first()
+    if row is None or row.status == ReportStatus.READY:
+        return row
+    try:
+        with translation.override(row.language):
+            state = pdf.report_card_state(row.initiative)
+            if state is None or state.fingerprint != row.fingerprint:
+                raise ValueError("the report card changed or was withdrawn since the PDF was asked for")
+            content = pdf.report_card_pdf(state, row.language)
+    except Exception as exc:
+        log.exception("report card PDF %s failed", pdf_id)
+        row.status, row.error = ReportStatus.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
+        row.save(update_fields=["status", "error"])
+        return row
+    row.file.save(pdf.report_card_filename(row.initiative, row.language), content, save=False)
+    row.status, row.generated_at = ReportStatus.READY, timezone.now()
+    row.save(update_fields=["file", "status", "generated_at"])
+    return row
 
 
 @transaction.atomic

@@ -37,6 +37,16 @@ def progress_report_generate_task(report_id: int) -> None:
 
 
 @shared_task
+def progress_report_pdf_task(report_id: int, language: str) -> None:
+    services.report_pdf_make(report_id, language)
+
+
+@shared_task
+def report_card_pdf_task(pdf_id: int) -> None:
+    services.report_card_pdf_make(pdf_id)
+
+
+@shared_task
 def reports_catch_up_task(older_than_seconds: int = 600) -> int:
     """Every few minutes (Celery beat): queue again the reports still waiting to be generated
     after `older_than_seconds`, e.g. requested while the broker was down (generation is idempotent)."""

@@ -39,5 +39,7 @@ urlpatterns = [
     path("reports/new/", views.ReportCreateView.as_view(), name="report_create"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report"),
     path("reports/<int:pk>/publish/", views.ReportPublishView.as_view(), name="report_publish"),
+    path("reports/<int:pk>/pdf/", views.ReportPdfRequestView.as_view(), name="report_pdf_request"),
+    path("reports/<int:pk>/pdf/<str:language>/", views.ReportPdfView.as_view(), name="report_pdf"),
     path("reports/<int:pk>/unpublish/", views.ReportUnpublishView.as_view(), name="report_unpublish"),
 ]

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -17,9 +18,10 @@ from django.views import i18n
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView, TemplateView
 
+from initiatives.models import Initiative
 from initiatives.views import InitiativeMixin, apply_errors
 
-from . import permissions, selectors, services
+from . import pdf, permissions, selectors, services
 from .choices import Body, NotificationKind, PostKind, ReportStatus, Visibility
 from .forms import (
     ActionItemForm,
@@ -789,15 +791,80 @@ class ReportCreateView(ReportListView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
+def _reader_language(request, offered: list[str]) -> str:
+    """The version a reader gets: the one asked for (?lang=he, the switch), else their own
+    language's, else the first there is."""
+    asked = request.GET.get("lang", "")
+    if asked in offered:
+        return asked
+    own = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return own if own in offered else offered[0]
+
+
 class ReportDetailView(CommunicationMixin, TemplateView):
     template_name = "communication/report_detail.html"
     tab = "reports"
 
     def get_context_data(self, **kwargs):
         report = selectors.report_for(self.request.user, self.initiative, self.kwargs["pk"])
+        language = _reader_language(self.request, report.languages)
+        names = dict(settings.LANGUAGES)
         return super().get_context_data(
-            report=report, pending=report.status == ReportStatus.PENDING, **kwargs
+            report=report,
+            pending=report.status == ReportStatus.PENDING,
+            version=language,
+            version_bidi=translation.get_language_info(language)["bidi"],
+            sections=report.sections_in(language),
+            # The switch to the report's other versions, named in the page's language.
+            other_versions=[
+                (code, names[code]) for code in report.languages if code != language and code in names
+            ],
+            pdfs=[(code, names.get(code, code)) for code in report.PDF_FIELDS if report.pdf_in(code)],
+            pdfs_missing=report.status == ReportStatus.READY
+            and not all(report.pdf_in(code) for code in report.PDF_FIELDS),
+            **kwargs,
         )
+
+
+class ReportPdfView(CommunicationMixin, TemplateView):
+    """A report's stored PDF in one language, to whoever may read the report."""
+
+    def get(self, request, *args, **kwargs):
+        report = selectors.report_for(request.user, self.initiative, kwargs["pk"])
+        stored = report.pdf_in(kwargs["language"])
+        if not stored:
+            raise Http404
+        try:
+            handle = stored.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        response = FileResponse(
+            handle,
+            as_attachment=False,
+            filename=pdf.report_filename(report, kwargs["language"]),
+            content_type="application/pdf",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class ReportPdfRequestView(CommunicationMixin, TemplateView):
+    """Print a generated report's missing PDFs (one made before there were PDFs, or a failed print)."""
+
+    action = permissions.REPORT
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        report = get_object_or_404(self.initiative.progress_reports, pk=kwargs["pk"])
+        try:
+            services.report_pdf_request(report=report, by=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The PDF is being made. Reload the page in a minute."))
+        return redirect(report)
 
 
 class ReportPublishView(CommunicationMixin, TemplateView):
@@ -822,6 +889,65 @@ class ReportPublishView(CommunicationMixin, TemplateView):
 
 class ReportUnpublishView(ReportPublishView):
     publish = False
+
+
+class ReportCardPdfView(TemplateView):
+    """The public report card as PDF (no sign-in, as the card itself; 404 until it is published).
+
+    A GET serves the stored PDF of the card as it stands now in the chosen language, or a page
+    offering to make it; the POST behind that page asks a Celery task to make it. It is not made
+    when the card is published or the aggregates change: a card changes with every approved
+    figure, and most of its states are never printed."""
+
+    template_name = "communication/report_card_pdf.html"
+
+    def _state(self, language: str):
+        from measurement.models import ReportCard
+
+        initiative = get_object_or_404(Initiative, slug=self.kwargs["slug"])
+        if not ReportCard.objects.filter(initiative=initiative, published=True).exists():
+            raise Http404
+        with translation.override(language):
+            state = pdf.report_card_state(initiative)
+        if state is None:
+            raise Http404
+        return initiative, state
+
+    def _language(self) -> str:
+        return _reader_language(self.request, [code for code, _name in settings.LANGUAGES])
+
+    def get(self, request, *args, **kwargs):
+        from .models import ReportCardPdf
+
+        language = self._language()
+        initiative, state = self._state(language)
+        row = ReportCardPdf.objects.filter(
+            initiative=initiative, fingerprint=state.fingerprint, language=language
+        ).first()
+        if row is not None and row.status == ReportStatus.READY and row.file:
+            try:
+                handle = row.file.open("rb")
+            except FileNotFoundError as exc:
+                raise Http404 from exc
+            response = FileResponse(
+                handle,
+                filename=pdf.report_card_filename(initiative, language),
+                content_type="application/pdf",
+            )
+            response["X-Content-Type-Options"] = "nosniff"
+            return response
+        return self.render_to_response(
+            self.get_context_data(initiative=initiative, card=state.card, row=row, language=language)
+        )
+
+    def post(self, request, *args, **kwargs):
+        language = request.POST.get("lang", "")
+        if language not in dict(settings.LANGUAGES):
+            language = self._language()
+        initiative, _state = self._state(language)
+        services.report_card_pdf_request(initiative=initiative, language=language)
+        url = reverse("report_card_pdf", kwargs={"slug": initiative.slug})
+        return HttpResponseRedirect(f"{url}?lang={language}", status=303)
 
 
 def set_language(request):

@@ -19,3 +19,11 @@ def measure_url(measure) -> str:
         return measure.get_absolute_url()
     except NoReverseMatch:
         return ""
+
+
+@register.inclusion_tag("communication/report/_line_chart.svg")
+def line_chart(points, title: str = ""):
+    """A static SVG line chart (communication.charts) for frozen reports and their PDFs."""
+    from ..charts import line_chart as geometry
+
+    return {"chart": geometry(points or []), "title": title}

@@ -5,11 +5,13 @@ unpublished report): for those outside the audience they do not exist (404)."""
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
 from communication import services
 from communication.choices import PeriodKind
+from communication.demo import tiny_pdf
 
 from ..permission_matrix import EVERY_MEMBER, PERSONAS, Endpoint, check_permission, permission_cases
 from .helpers import decision, meeting, pdf_upload, private_document
@@ -55,6 +57,11 @@ def comm_world(world, settings, tmp_path):
         initiative=world.initiative, by=by, period_kind=PeriodKind.YEAR, year=year
     )
     services.report_generate(world.draft_report.pk)
+    # A stored PDF on each (printing one for real is tested in tests/communication/test_report_pdf.py).
+    for report in (world.published, world.draft_report):
+        report.refresh_from_db()
+        report.pdf_en.save("report.pdf", ContentFile(tiny_pdf("Report", ["2025"])), save=False)
+        report.save(update_fields=["pdf_en"])
     return world
 
 
@@ -65,6 +72,13 @@ def page(name, **kwargs):
 def obj_page(name, attr):
     return lambda w: reverse(
         f"communication:{name}", kwargs={"slug": w.initiative.slug, "pk": getattr(w, attr).pk}
+    )
+
+
+def report_pdf(attr, language="en"):
+    return lambda w: reverse(
+        "communication:report_pdf",
+        kwargs={"slug": w.initiative.slug, "pk": getattr(w, attr).pk, "language": language},
     )
 
 
@@ -203,6 +217,10 @@ PAGES = [
     ),
     Endpoint(
         "report-unpublish", obj_page("report_unpublish", "published"), BACKBONE, method="post", ok=(302,)
+    ),
+    Endpoint("report-pdf", report_pdf("published"), EVERY_MEMBER),
+    Endpoint(
+        "report-pdf-request", obj_page("report_pdf_request", "published"), BACKBONE, method="post", ok=(302,)
     ),
 ]
 
@@ -352,6 +370,7 @@ NARROW = [
     ("private-document-api", obj_api("documents", "private"), {"backbone", "partner"}, True),
     ("draft-report", obj_page("report", "draft_report"), {"backbone"}, False),
     ("draft-report-api", obj_api("reports", "draft_report"), {"backbone"}, True),
+    ("draft-report-pdf", report_pdf("draft_report"), {"backbone"}, False),
 ]
 
 

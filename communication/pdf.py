@@ -1,0 +1,138 @@
+"""Frozen reports printed to PDF with WeasyPrint (on Celery: communication.tasks).
+
+A progress report's PDF prints the HTML frozen at generation in one language (its charts are SVG
+inside that HTML: communication.charts); the public report card's PDF prints the card as it stands
+for one aggregate run and state of the card (`report_card_state().fingerprint`). Hebrew is set
+right to left in Culmus's Hebrew fonts (Debian's culmus package), English in DejaVu Sans
+(fonts-dejavu-core); WeasyPrint embeds the subsets it uses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from initiatives.models import Initiative
+
+from .models import ProgressReport
+
+# Font stacks, per direction of the document; every one is a Debian package (.ci/run, Dockerfile).
+FONTS = {
+    "rtl": '"Nachlieli CLM", "DejaVu Sans", sans-serif',
+    "ltr": '"DejaVu Sans", sans-serif',
+}
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML  # imported here: pango is loaded only where PDFs are made
+
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def _document_context(language: str) -> dict:
+    rtl = translation.get_language_info(language)["bidi"]
+    return {"lang": language, "dir": "rtl" if rtl else "ltr", "fonts": FONTS["rtl" if rtl else "ltr"]}
+
+
+def report_filename(report: ProgressReport, language: str) -> str:
+    period = f"{report.year}-q{report.quarter}" if report.quarter else f"{report.year}"
+    return f"progress-report-{report.initiative.slug}-{period}-{language}.pdf"
+
+
+def progress_report_pdf(report: ProgressReport, language: str) -> ContentFile:
+    """The frozen report in `language`, as PDF: its sections as they were rendered at generation."""
+    with translation.override(language):
+        html = render_to_string(
+            "communication/pdf/progress_report.html",
+            {
+                "report": report,
+                "initiative": report.initiative,
+                "meta": report.snapshot.get("meta", {}),
+                "sections": report.sections_in(language),
+                **_document_context(language),
+            },
+        )
+    return ContentFile(html_to_pdf(html))
+
+
+# --- The public report card -------------------------------------------------------------------------
+
+
+@dataclass
+class ReportCardState:
+    initiative: Initiative
+    card: object
+    cards: list
+    breakdowns: list
+    run: object
+    fingerprint: str
+
+
+def report_card_state(initiative: Initiative) -> ReportCardState | None:
+    """What the public report card shows now, in the active language (None: not published), and a
+    digest of it: a stored PDF is the one of the same digest and language."""
+    from measurement.dashboards import readers as dashboards
+    from measurement.models import ReportCard
+
+    card = ReportCard.objects.filter(initiative=initiative, published=True).first()
+    if card is None:
+        return None
+    codes = list(card.measures.values_list("code", flat=True))
+    groups, run = dashboards.measure_cards(initiative, codes=codes, complete_only=True)
+    seen, cards = set(), []
+    for c in (c for g in groups for c in g.cards):
+        if c.measure.pk not in seen:
+            seen.add(c.measure.pk)
+            cards.append(c)
+    breakdowns = dashboards.public_breakdowns(initiative, cards, card.suppression_threshold)
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (
+        getattr(run, "pk", None),
+        card.updated_at.isoformat(),
+        card.title,
+        card.introduction,
+        initiative.name,
+        initiative.issue,
+        initiative.place,
+        *(c.fingerprint for c in cards),
+        *(repr((b.measure.pk, b.period, b.cells)) for b in breakdowns),
+    ):
+        digest.update(repr(part).encode())
+    return ReportCardState(initiative, card, cards, breakdowns, run, digest.hexdigest())
+
+
+def report_card_filename(initiative: Initiative, language: str) -> str:
+    return f"report-card-{initiative.slug}-{language}.pdf"
+
+
+def report_card_pdf(state: ReportCardState, language: str) -> ContentFile:
+    from ci_platform.i18n_format import period_label
+
+    with translation.override(language):
+        measures = [
+            {
+                "card": c,
+                "points": [
+                    {"period": code, "label": period_label(code), "value": value, "target": target}
+                    for code, (value, target) in c.rows
+                ],
+            }
+            for c in state.cards
+        ]
+        html = render_to_string(
+            "communication/pdf/report_card.html",
+            {
+                "initiative": state.initiative,
+                "card": state.card,
+                "measures": measures,
+                "breakdowns": state.breakdowns,
+                "run": state.run,
+                **_document_context(language),
+            },
+        )
+    return ContentFile(html_to_pdf(html))

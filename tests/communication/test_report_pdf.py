@@ -1,0 +1,277 @@
+"""Progress reports in both languages, and as PDF (with charts, Hebrew right to left); the public
+report card as PDF, made on Celery when asked for (a GET never makes one)."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+from pypdf import PdfReader
+
+from communication import charts, reports, services
+from communication.choices import PeriodKind, ReportStatus
+from communication.models import ProgressReport, ReportCardPdf
+from tests import test_dashboards
+
+from .helpers import decision, meeting
+
+pytestmark = pytest.mark.django_db
+
+dash_world = test_dashboards.dash_world  # the fixture: a measure with approved figures (2024, 2025: 70)
+
+
+def _request(world, *, year=2025, kind=PeriodKind.YEAR, quarter=0, language="en"):
+    with translation.override(language):
+        return services.report_request(
+            initiative=world.initiative,
+            by=world.people["backbone"],
+            period_kind=kind,
+            year=year,
+            quarter=quarter,
+        )
+
+
+def _pdf_text(data: bytes) -> tuple[PdfReader, str]:
+    reader = PdfReader(io.BytesIO(data))
+    return reader, "\n".join(page.extract_text() for page in reader.pages)
+
+
+def _fonts(reader: PdfReader) -> set[str]:
+    names = set()
+    for page in reader.pages:
+        fonts = page["/Resources"].get_object().get("/Font", {})
+        for ref in fonts.values():
+            names.add(str(ref.get_object()["/BaseFont"]))
+    return names
+
+
+@pytest.fixture
+def year_report(dash_world, eager_tasks, django_capture_on_commit_callbacks, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    w = dash_world
+    m = meeting(w, days=-(timezone.localdate() - date(2025, 6, 1)).days, title="Steering committee")
+    decision(w, meeting_obj=m, title="Adopt the readiness baseline")
+    with django_capture_on_commit_callbacks(execute=True):
+        report = _request(w, language="he")
+    report.refresh_from_db()
+    return report
+
+
+def _sections(report, language) -> dict[str, str]:
+    return {s["key"]: s["html"] for s in report.sections_in(language)}
+
+
+# --- Both languages, one set of figures -----------------------------------------------------------
+
+
+def test_same_figures_takes_the_words_of_one_pass_and_the_numbers_of_the_other():
+    figures = {"n": 1, "rows": [{"t": "Pre-Launch", "v": 2.5, "ok": True}], "extra": [1, 2]}
+    words = {"n": 99, "rows": [{"t": "טרום התנעה", "v": 7, "ok": False}], "extra": [1, 2, 3]}
+    assert reports.same_figures(figures, words) == {
+        "n": 1,
+        "rows": [{"t": "טרום התנעה", "v": 2.5, "ok": True}],
+        "extra": [1, 2],  # a row added between the passes: the first pass's part as it is
+    }
+
+
+def test_a_report_is_rendered_in_both_languages_from_the_same_figures(world, monkeypatch):
+    calls = []
+    real = reports.meetings_section
+
+    def counting(initiative, start, end):
+        section = real(initiative, start, end)
+        calls.append(translation.get_language())
+        section.data["count"] = 7 if len(calls) == 1 else 99  # as if a meeting were added meanwhile
+        return section
+
+    monkeypatch.setattr(reports, "meetings_section", counting)
+    report = _request(world, language="en")
+    services.report_generate(report.pk)
+    report.refresh_from_db()
+    assert calls == ["en", "he"]
+    assert report.languages == ["en", "he"]
+    assert report.sections == report.sections_in("en")  # the requester's, where it always was
+    assert [s["key"] for s in report.sections_in("he")] == [s["key"] for s in report.sections_in("en")]
+    english, hebrew = _sections(report, "en"), _sections(report, "he")
+    assert "Pre-Launch" in english["lifecycle"] and "טרום התנעה" in hebrew["lifecycle"]
+    assert "טרום התנעה" not in english["lifecycle"]
+    assert [s["title"] for s in report.sections_in("he")][0] == "שלב במחזור החיים ואבני דרך"
+    # The figures of the first pass in both versions: 7 meetings, never the second pass's 99.
+    assert re.search(r"\b7\b", english["meetings"]) and re.search(r"\b7\b", hebrew["meetings"])
+    assert "99" not in hebrew["meetings"]
+    assert report.snapshot["sections"]["meetings"]["count"] == 7
+
+
+def test_the_reader_gets_the_report_in_their_language_with_a_switch(client, world):
+    report = _request(world, language="en")
+    services.report_generate(report.pk)
+    url = report.get_absolute_url()
+    client.force_login(world.people["backbone"])
+    client.cookies["django_language"] = "he"
+    body = client.get(url).content.decode()
+    assert '<article class="progress-report" id="report" lang="he" dir="rtl">' in body
+    assert "טרום התנעה" in body and 'href="?lang=en"' in body
+    english = client.get(url, {"lang": "en"}).content.decode()
+    assert 'lang="en" dir="ltr"' in english and "Pre-Launch" in english and 'href="?lang=he"' in english
+    client.cookies["django_language"] = "en"
+    assert 'lang="en" dir="ltr"' in client.get(url).content.decode()
+    # An unknown version is not an error: the reader's own.
+    assert 'lang="en" dir="ltr"' in client.get(url, {"lang": "xx"}).content.decode()
+
+
+def test_a_report_generated_before_there_were_two_languages_is_read_in_its_own(client, world):
+    report = _request(world, language="en")
+    services.report_generate(report.pk)
+    ProgressReport.objects.filter(pk=report.pk).update(sections_by_language={})
+    client.force_login(world.people["backbone"])
+    client.cookies["django_language"] = "he"
+    body = client.get(report.get_absolute_url()).content.decode()
+    assert 'lang="en" dir="ltr"' in body and "Pre-Launch" in body and "?lang=" not in body
+
+
+# --- Charts ---------------------------------------------------------------------------------------
+
+
+def test_a_chart_runs_left_to_right_and_rises_upwards():
+    points = [
+        {"label": str(y), "value": v, "target": None} for y, v in ((2023, 10), (2024, None), (2025, 30))
+    ]
+    chart = charts.line_chart(points)
+    first, last = chart["dots"]
+    assert first["x"] < last["x"] and first["y"] > last["y"]  # later is right, more is up
+    assert chart["line"].count("M") == 2  # broken where a value is missing
+    assert charts.line_chart([]) is None
+    assert charts.line_chart([{"label": "2025", "value": None, "target": None}]) is None
+
+
+def test_the_hebrew_report_draws_time_left_to_right(dash_world):
+    report = _request(dash_world, language="he")
+    services.report_generate(report.pk)
+    report.refresh_from_db()
+    hebrew = _sections(report, "he")["measures"]
+    assert 'direction="ltr"' in hebrew and 'dir="ltr"' in hebrew
+    xs = [float(x) for x in re.findall(r'<circle cx="([\d.]+)"', hebrew)]
+    labels = re.findall(r"<title>([^<]+): 70</title>", hebrew)
+    assert len(xs) == 2 and xs[0] < xs[1] and labels == ["2024", "2025"]
+    assert report.snapshot["sections"]["measures"]["measures"][0]["latest"] == 70
+
+
+# --- PDFs of progress reports ---------------------------------------------------------------------
+
+
+def test_the_report_is_printed_in_both_languages_on_celery(year_report):
+    assert year_report.status == ReportStatus.READY
+    for language, title, fonts in (
+        ("he", "דוח התקדמות", "Nachlieli-CLM"),
+        ("en", "Progress report", "DejaVu"),
+    ):
+        stored = year_report.pdf_in(language)
+        assert stored, language
+        data = stored.read()
+        assert data.startswith(b"%PDF-")
+        reader, text = _pdf_text(data)
+        assert title in text and "2025" in text
+        assert "70" in text  # the measure's figure, in its table
+        assert "80" in text  # the chart's axis: the curve is drawn, not only tabled
+        names = _fonts(reader)
+        assert any(fonts in name for name in names), names
+        assert 1 <= len(reader.pages) <= 4
+    _reader, hebrew = _pdf_text(year_report.pdf_in("he").open("rb").read())
+    assert "שלב במחזור החיים ואבני דרך" in hebrew and "מדדים משותפים" in hebrew
+    assert "Lifecycle phase" not in hebrew
+
+
+def test_the_pdf_is_served_to_readers_of_the_report(client, year_report):
+    url = reverse("communication:report_pdf", kwargs={"slug": "c2c", "pk": year_report.pk, "language": "he"})
+    client.force_login(year_report.requested_by)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    detail = client.get(year_report.get_absolute_url()).content.decode()
+    assert 'data-pdf="he"' in detail and 'data-pdf="en"' in detail and "data-pdf-missing" not in detail
+    assert client.get(url.replace("/he/", "/xx/")).status_code == 404
+
+
+def test_generating_again_prints_again_and_a_published_pdf_is_kept(
+    year_report, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    old = year_report.pdf_he.name
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_generate(year_report.pk)
+    year_report.refresh_from_db()
+    assert year_report.pdf_he and year_report.pdf_he.name != old and not default_storage.exists(old)
+    services.report_publish(report=year_report, by=year_report.requested_by)
+    kept = year_report.pdf_he.name
+    services.report_pdf_make(year_report.pk, "he")
+    year_report.refresh_from_db()
+    assert year_report.pdf_he.name == kept
+
+
+def test_a_report_without_pdfs_can_be_printed_by_the_backbone(
+    client, world, eager_tasks, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    report = _request(world, language="en")
+    services.report_generate(report.pk)  # its print was never queued (as before there were PDFs)
+    client.force_login(world.people["backbone"])
+    assert "data-pdf-missing" in client.get(report.get_absolute_url()).content.decode()
+    url = reverse("communication:report_pdf_request", kwargs={"slug": "c2c", "pk": report.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url).status_code == 302
+    report.refresh_from_db()
+    assert report.pdf_en and report.pdf_he
+
+
+# --- The public report card as PDF ----------------------------------------------------------------
+
+
+def test_the_report_card_pdf_is_made_on_request_and_a_get_never_makes_one(
+    client, dash_world, eager_tasks, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    url = reverse("report_card_pdf", kwargs={"slug": "c2c"})
+    page = client.get(url, {"lang": "he"})
+    assert page.status_code == 200 and b"data-pdf-make" in page.content
+    assert ReportCardPdf.objects.count() == 0  # a GET never writes
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"lang": "he"})
+    assert response.status_code == 303 and response["Location"].endswith("?lang=he")
+    row = ReportCardPdf.objects.get()
+    assert row.status == ReportStatus.READY and row.language == "he" and row.run is not None
+    served = client.get(url, {"lang": "he"})
+    assert served["Content-Type"] == "application/pdf"
+    reader, text = _pdf_text(b"".join(served.streaming_content))
+    assert "Our report card" in text and "70" in text and "2025" in text
+    assert "נתונים מאושרים בלבד" in text  # the card's own words, in Hebrew
+    assert any("Nachlieli-CLM" in name for name in _fonts(reader))
+    # Asking again for the same state changes nothing; English is a PDF of its own.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"lang": "he"})
+        client.post(url, {"lang": "en"})
+    assert sorted(ReportCardPdf.objects.values_list("language", flat=True)) == ["en", "he"]
+    # A change to the card is a new state: its PDF is offered to be made again.
+    dash_world.initiative.report_card.title = "Renamed"
+    dash_world.initiative.report_card.save()
+    assert b"data-pdf-make" in client.get(url, {"lang": "he"}).content
+
+
+def test_the_report_card_pdf_is_404_until_published(client, dash_world):
+    from measurement.models import ReportCard
+
+    ReportCard.objects.update(published=False)
+    url = reverse("report_card_pdf", kwargs={"slug": "c2c"})
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"lang": "he"}).status_code == 404
+    assert client.get(reverse("report_card_pdf", kwargs={"slug": "nope"})).status_code == 404
+    assert ReportCardPdf.objects.count() == 0
+
+
+def test_the_report_card_links_to_its_pdf(client, dash_world):
+    body = client.get(reverse("report_card", kwargs={"slug": "c2c"})).content.decode()
+    assert reverse("report_card_pdf", kwargs={"slug": "c2c"}) in body
