@@ -1,5 +1,13 @@
 # The production image: gunicorn serves the site (whitenoise serves /static/), and the same
 # image runs the Celery worker and beat (see docker-compose.yml and docs/deployment.md).
+# Workbox, for the data-entry grid's service worker (docs/measurement.md, "Offline data entry"):
+# installed as package-lock.json pins it, without the test tools (devDependencies); collectstatic
+# below serves its build folders from node_modules (ci_platform/settings.py). No CDN.
+FROM node:22-slim AS npm
+WORKDIR /npm
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
 FROM python:3.13-slim
 
 # PYTHONPATH: the source tree in /app comes before the copy that `pip install .` puts in
@@ -15,12 +23,6 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# WeasyPrint's pango and the fonts of the PDF reports: Hebrew in Culmus, Latin in DejaVu
-# (communication/pdf.py).
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core culmus \
-    && rm -rf /var/lib/apt/lists/*
-
 # Dependencies first, in their own layer, read straight from pyproject.toml, so that a code
 # change does not reinstall them. `pip install .` below stays the authority.
 COPY pyproject.toml ./
@@ -30,6 +32,7 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
     && rm /tmp/dependencies.txt
 
 COPY . .
+COPY --from=npm /npm/node_modules ./node_modules
 RUN pip install . \
     && rm -rf build *.egg-info
 

@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint checks messages compile-messages worker clean help bench loadtest faults
+.PHONY: run test lint checks messages compile-messages worker clean help bench loadtest faults offline-assets
 
 help:
 	@echo "make run    start the platform on SQLite with demo data at http://$(HOST):$(PORT)"
@@ -34,7 +34,7 @@ compile-messages: $(VENV)/.installed
 	$(PY) manage.py compiletranslations
 
 run: export DEBUG ?= true
-run: compile-messages
+run: compile-messages offline-assets
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py seed_demo --if-empty
 	@echo "Serving the platform at http://$(HOST):$(PORT)  (demo accounts: see README.md)"
@@ -63,13 +63,25 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+# Workbox, for the data-entry grid's service worker (docs/measurement.md, "Offline data entry"), from
+# the same `npm ci` (pinned in package.json and package-lock.json) and served from STATIC straight from
+# node_modules/ (ci_platform/settings.py). `make run` without npm: the grid works online only.
+WORKBOX := node_modules/workbox-core/build/workbox-core.prod.js
+$(WORKBOX): package.json package-lock.json node_modules/axe-core/axe.min.js
+	@test -f $@ || npm ci --no-audit --no-fund
+	@touch $@
+
+offline-assets:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(WORKBOX); \
+	else echo "npm not found: the data-entry grid works online only (apt-get install npm)"; fi
+
 # PYTEST_WORKERS=auto runs the suite on every core (pytest-xdist): a database, a Redis database and
 # a MEDIA_ROOT per worker, one Chromium and one live server per worker (tests/conftest.py). Not the
 # default yet: a live-server test's flush empties the backbone catalogue (rows of a data migration)
 # for the tests its worker runs next; in one process pytest-django runs those tests last.
 # PYTEST_ARGS passes anything else to pytest.
 PYTEST_WORKERS ?= 0
-test: lint checks node_modules/axe-core/axe.min.js
+test: lint checks node_modules/axe-core/axe.min.js $(WORKBOX)
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Regenerate locale/he/LC_MESSAGES/django.po from the code (needs GNU gettext).

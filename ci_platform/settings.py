@@ -266,6 +266,14 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # plotly.js comes from the plotly package itself: served locally, never from a CDN.
 STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/plotly", Path(plotly.__file__).parent / "package_data")]
+# Workbox, for the grid's service worker (ci_platform/pwa.py): from npm (pinned in package.json and
+# package-lock.json; `npm ci` by the Makefile, CI and the Dockerfile), served locally, never from a CDN.
+# Without node_modules the grid works online as before; only its offline use is missing.
+STATICFILES_DIRS += [
+    ("vendor/workbox", BASE_DIR / "node_modules" / name / "build")
+    for name in ("workbox-core", "workbox-routing", "workbox-strategies")
+    if (BASE_DIR / "node_modules" / name / "build").is_dir()
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -3,8 +3,9 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ci_platform.api.views import api_not_found
+from ci_platform import pwa
 from ci_platform.views import healthz
-from communication.views import ReportCardPdfView, set_language
+from communication.views import set_language
 from initiatives.views import HomeView, InvitationAcceptView
 from measurement.dashboards.views import PublicReportCardView
 
@@ -13,8 +14,11 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     # The public Community Report Card: the only page of an initiative that needs no sign-in.
     path("public/<slug:slug>/", PublicReportCardView.as_view(), name="report_card"),
-    # The report card as PDF: served if made, else a page offering to make it (communication.pdf).
-    path("public/<slug:slug>/pdf/", ReportCardPdfView.as_view(), name="report_card_pdf"),
+    # The grid as an installable web app (docs/measurement.md, "Offline data entry"): the service
+    # worker at the root, so that its scope covers the grid pages; sign-out clears the offline data.
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("manifest.webmanifest", pwa.web_manifest, name="web_manifest"),
+    path("accounts/logout/", pwa.SignOutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     # The language switch keeps a signed-in person's choice for what is emailed to them later.
     path("i18n/setlang/", set_language, name="set_language"),

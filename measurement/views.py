@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
@@ -22,6 +24,7 @@ from .entry import importer
 from .entry import pipeline as entry
 from .forms import DimensionForm, MeasureForm, PeriodsForm, ReturnForm, SettingsForm, UnlockForm, UploadForm
 from .models import ImportJob, ReportingPeriod, Submission
+from .offline import SubmissionChanged, entry_save_at, grid_rules, page_texts, version_of
 
 
 class MeasurementMixin(InitiativeMixin):
@@ -238,7 +241,7 @@ class EntryView(EntryMixin, TemplateView):
         typed, comments, cleared = selectors.typed_values(submission)
         return self.render_to_response(self._context(submission, typed, comments, cleared, None))
 
-    def _context(self, submission, typed, comments, cleared, problems, grid=None):
+    def _context(self, submission, typed, comments, cleared, problems, grid=None, conflict=None):
         if grid is None:
             grid = selectors.dataset(self.initiative, self.organization, self.period)
         value_types = {value: str(label) for value, label in ValueType.choices}  # once, not per measure
@@ -281,6 +284,25 @@ class EntryView(EntryMixin, TemplateView):
             unlock_reasons=selectors.unlock_reasons(submission),
             window_problem=None if submission.in_correction else entry.window_problem(self.period),
             editable=not submission.is_locked,
+            # Offline entry (measurement/offline.py): the version the page shows, the checks and
+            # sentences its script needs, and the open periods' grids to keep for offline use.
+            version=version_of(submission),
+            conflict=conflict,
+            offline_rules=grid_rules(
+                grid,
+                previous=selectors.previous_totals(
+                    self.organization, self.period, [g.measure.pk for g in grid]
+                ),
+                rules=selectors.rules_of(self.initiative),
+            ),
+            offline_texts=page_texts(),
+            open_grids=[
+                reverse(
+                    "measurement:entry",
+                    args=[self.initiative.slug, self.organization.pk, d.period.frequency, d.period.code],
+                )
+                for d in selectors.due_for(self.initiative, self.organization)
+            ],
         )
 
     def post(self, request, *args, **kwargs):
@@ -299,17 +321,44 @@ class EntryView(EntryMixin, TemplateView):
                 if request.POST.get("x" + name):
                     clear.add(full)
         submit = "submit" in request.POST
+        # The grid page carries the version it was loaded at; a draft kept offline, the version it
+        # was typed on. Without one (an older page) the save is not checked for a change in between.
+        version = request.POST.get("loaded_at")
+        as_json = "application/json" in request.headers.get("Accept", "")
+        change = entry.Change(period=self.period, values=raw, comments=comments, clear=clear)
         try:
-            (result,) = entry.save(
-                initiative=self.initiative,
-                organization=self.organization,
-                by=request.user,
-                changes=[entry.Change(period=self.period, values=raw, comments=comments, clear=clear)],
-                replace=True,
-                submit=submit,
-            )
+            if version is None:
+                (result,) = entry.save(
+                    initiative=self.initiative,
+                    organization=self.organization,
+                    by=request.user,
+                    changes=[change],
+                    replace=True,
+                    submit=submit,
+                )
+            else:
+                result = entry_save_at(
+                    version=version,
+                    initiative=self.initiative,
+                    organization=self.organization,
+                    period=self.period,
+                    by=request.user,
+                    change=change,
+                    submit=submit,
+                )
+        except SubmissionChanged as exc:
+            return self._changed(exc.current, grid, raw, comments, clear, as_json)
         except entry.EntryInvalid as exc:
             problems = exc.problems
+            if as_json:  # the offline draft's sync (static/measurement/offline.js): it keeps the draft
+                return JsonResponse(
+                    {
+                        "status": "invalid",
+                        "general": [str(m) for m in problems.general],
+                        "cells": {_field_name(c): [str(m) for m in ms] for c, ms in problems.cells.items()},
+                    },
+                    status=400,
+                )
             if not problems.cells:  # locked or closed: nothing in the grid to correct
                 for message in problems.general:
                     messages.error(request, message)
@@ -336,7 +385,67 @@ class EntryView(EntryMixin, TemplateView):
                 _("Draft saved: %(created)s new, %(updated)s changed, %(deleted)s cleared.")
                 % {"created": result.created, "updated": result.updated, "deleted": result.deleted},
             )
+        if as_json:
+            return JsonResponse({"status": "saved"})
         return redirect(request.path)
+
+    def _changed(self, current, grid, raw, comments, clear, as_json):
+        """The submission changed since the page (or the offline draft) was made: nothing was
+        written. The partner sees theirs beside the server's, cell by cell, and chooses, as in the
+        agenda editor: save again (theirs, on top of the current version) or keep the server's."""
+        current.organization, current.period, current.initiative = (
+            self.organization,
+            self.period,
+            self.initiative,
+        )
+        stored, stored_comments, _cleared = selectors.typed_values(current)
+        differences = []
+        for g, row, cells in selectors.grid_rows(grid):
+            for cell, col in cells:
+                if cell not in raw:
+                    continue  # closed: not sent
+                mine, theirs = (raw[cell] or "").strip(), str(stored.get(cell, ""))
+                mine_c, theirs_c = (comments.get(cell) or "").strip(), stored_comments.get(cell, "")
+                if _same_number(mine, theirs) and mine_c == theirs_c and cell not in clear:
+                    continue
+                differences.append(
+                    {
+                        "name": _field_name(cell),
+                        "measure": g.measure,
+                        "row": row,
+                        "column": col,
+                        "mine": mine,
+                        "theirs": theirs,
+                        "mine_comment": mine_c,
+                        "theirs_comment": theirs_c,
+                    }
+                )
+        conflict = {
+            "differences": differences,
+            "status": current.get_status_display(),
+            "editable": not current.is_locked,
+            "version": version_of(current),
+        }
+        context = self._context(current, raw, comments, clear, None, grid, conflict=conflict)
+        if as_json:
+            html = render_to_string("measurement/_grid_conflict.html", context, request=self.request)
+            return JsonResponse(
+                {
+                    "status": "conflict",
+                    "version": conflict["version"],
+                    "editable": conflict["editable"],
+                    "html": html,
+                },
+                status=409,
+            )
+        messages.warning(
+            self.request,
+            _(
+                "This period changed on the server while you were entering data. Nothing of yours was saved "
+                "yet: below is how your values differ from the stored ones. Save again to replace them with yours."
+            ),
+        )
+        return self.render_to_response(context, status=409)
 
 
 def _int(text) -> int:
@@ -346,6 +455,16 @@ def _int(text) -> int:
 def _field_name(cell) -> str:
     measure, m1, m2 = cell
     return f"v{measure}_{m1 or 0}_{m2 or 0}"
+
+
+def _same_number(a: str, b: str) -> bool:
+    """Two typed values that mean the same number ("5" and "5.0") are no difference."""
+    if a == b:
+        return True
+    try:
+        return entry.parse_number(a) == entry.parse_number(b)
+    except ValueError:
+        return False
 
 
 class TemplateDownloadView(EntryMixin, TemplateView):

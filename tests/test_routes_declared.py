@@ -41,13 +41,13 @@ EXEMPT = {
     "password_reset_confirm": "Django's auth: the emailed token is the permission",
     "password_reset_complete": "Django's auth: by email address, no sign-in",
     "set_language": "Django's language switch: a cookie, no data",
+    "service_worker": "the grid's service worker: a script, no data (tests/measurement/test_offline.py::test_the_service_worker_is_served_with_workbox_from_static)",
+    "web_manifest": "the web app manifest: names and an icon, no data (tests/measurement/test_offline.py::test_the_manifest_is_in_the_readers_language)",
     "invitation_accept": "the invitation's token is the permission (tests/initiatives/test_views.py)",
     "initiatives:create": "any signed-in person may start an initiative (ALLOW_USERS_TO_CREATE_INITIATIVES)",
     "report_card": "the public Community Report Card: no sign-in by design, 404 until published "
     "(tests/test_dashboards.py::test_unpublished_report_card_is_404)",
     "public-api:report-card": "the public report card's API: no sign-in by design, 404 until published",
-    "report_card_pdf": "the public report card as PDF: no sign-in by design, 404 until published "
-    "(tests/communication/test_report_pdf.py::test_the_report_card_pdf_is_404_until_published)",
     "communication:unsubscribe": "the emailed token is the permission (tests/communication/test_notifications.py)",
     "backbone:respond": "a survey respondent's emailed token is the permission (tests/backbone/test_surveys.py)",
     "initiatives-api:api-root": "DRF's API root: links only, no data",
