@@ -23,6 +23,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# WeasyPrint's pango and the fonts of the PDF reports: Hebrew in Culmus, Latin in DejaVu
+# (communication/pdf.py).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core culmus \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, in their own layer, read straight from pyproject.toml, so that a code
 # change does not reinstall them. `pip install .` below stays the authority.
 COPY pyproject.toml ./

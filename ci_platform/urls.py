@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from ci_platform.api.views import api_not_found
 from ci_platform import pwa
 from ci_platform.views import healthz
-from communication.views import set_language
+from communication.views import ReportCardPdfView, set_language
 from initiatives.views import HomeView, InvitationAcceptView
 from measurement.dashboards.views import PublicReportCardView
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     # The public Community Report Card: the only page of an initiative that needs no sign-in.
     path("public/<slug:slug>/", PublicReportCardView.as_view(), name="report_card"),
+    # The report card as PDF: served if made, else a page offering to make it (communication.pdf).
+    path("public/<slug:slug>/pdf/", ReportCardPdfView.as_view(), name="report_card_pdf"),
     # The grid as an installable web app (docs/measurement.md, "Offline data entry"): the service
     # worker at the root, so that its scope covers the grid pages; sign-out clears the offline data.
     path("sw.js", pwa.service_worker, name="service_worker"),

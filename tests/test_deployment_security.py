@@ -80,7 +80,7 @@ def app_services() -> dict:
 
 def test_every_process_of_the_image_checks_the_key_first():
     services = app_services()
-    assert set(services) == {"web", "worker", "beat"}
+    assert set(services) == {"migrate", "web", "worker", "beat"}
     for name, service in services.items():
         entrypoint = service["entrypoint"]
         # Compose turns $$ into $; the shell then runs the check, then the service's command.

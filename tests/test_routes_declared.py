@@ -48,6 +48,8 @@ EXEMPT = {
     "report_card": "the public Community Report Card: no sign-in by design, 404 until published "
     "(tests/test_dashboards.py::test_unpublished_report_card_is_404)",
     "public-api:report-card": "the public report card's API: no sign-in by design, 404 until published",
+    "report_card_pdf": "the public report card as PDF: no sign-in by design, 404 until published "
+    "(tests/communication/test_report_pdf.py::test_the_report_card_pdf_is_404_until_published)",
     "communication:unsubscribe": "the emailed token is the permission (tests/communication/test_notifications.py)",
     "backbone:respond": "a survey respondent's emailed token is the permission (tests/backbone/test_surveys.py)",
     "initiatives-api:api-root": "DRF's API root: links only, no data",
