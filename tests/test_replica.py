@@ -10,12 +10,8 @@ replica's pages catch up.
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
-import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -25,6 +21,7 @@ from django.urls import reverse
 from ci_platform import replica
 from ci_platform.replica import ReplicaRouter, may_read_from_replica
 from initiatives.models import Invitation
+from loadtest import standby
 from measurement import services as measurement_services
 from measurement.choices import Aggregation, Direction, Frequency, Level, Unit, ValueType
 from measurement.dashboards.views import DashboardView, MeasureDashboardView, PublicReportCardView
@@ -124,20 +121,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _as_postgres(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        ["runuser", "-u", "postgres", "--", *args], check=True, capture_output=True, text=True, **kwargs
-    )
-
-
 def _unavailable() -> str | None:
     if connection.vendor != "postgresql":
         return "needs PostgreSQL"
-    if os.geteuid() != 0 or shutil.which("runuser") is None:
-        return "needs root (runuser) to run a PostgreSQL cluster as the postgres user"
-    if not any(PG_BIN.glob("*/bin/pg_ctl")) or shutil.which("pg_basebackup") is None:
-        return "needs PostgreSQL's server binaries (pg_ctl, pg_basebackup)"
-    return None
+    return standby.unavailable()
 
 
 @pytest.fixture(scope="module")
@@ -150,51 +137,21 @@ def streaming_replica(django_db_blocker):
         pytest.skip(reason)
     with django_db_blocker.unblock():
         params = connection.get_connection_params()
-    host, port = params.get("host") or "127.0.0.1", str(params.get("port") or 5432)
-    pg_ctl = str(sorted(PG_BIN.glob("*/bin/pg_ctl"))[-1])
     data = Path(tempfile.mkdtemp(prefix="ci-replica-"))
-    shutil.chown(data, "postgres", "postgres")
-    data.chmod(0o700)
-    replica_port = _free_port()
+    port = _free_port()
     try:
         try:
-            _as_postgres(
-                "pg_basebackup",
-                "-h",
-                host,
-                "-p",
-                port,
-                "-U",
-                "postgres",
-                "-D",
-                str(data),
-                "-X",
-                "stream",
-                "-R",
-                "-c",
-                "fast",
+            standby.start(
+                primary_host=params.get("host") or "127.0.0.1",
+                primary_port=params.get("port") or 5432,
+                port=port,
+                data=data,
             )
-        except subprocess.CalledProcessError as error:
-            pytest.fail(
-                "pg_basebackup was refused; the server must allow replication connections from "
-                f"127.0.0.1 (.ci/run adds the pg_hba.conf line): {error.stderr}"
-            )
-        # Debian keeps the configuration outside the data directory: give the standby its own.
-        (data / "postgresql.conf").write_text("hot_standby = on\n")
-        (data / "pg_hba.conf").write_text("local all all trust\nhost all all 127.0.0.1/32 trust\n")
-        for name in ("postgresql.conf", "pg_hba.conf"):
-            shutil.chown(data / name, "postgres", "postgres")
-        options = f"-p {replica_port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={data}"
-        _as_postgres(
-            pg_ctl, "-D", str(data), "-o", options, "-l", str(data / "log"), "-w", "start", timeout=120
-        )
-        yield replica_port
+        except standby.StandbyError as error:
+            pytest.fail(str(error))
+        yield port
     finally:
-        subprocess.run(
-            ["runuser", "-u", "postgres", "--", pg_ctl, "-D", str(data), "-m", "immediate", "stop"],
-            capture_output=True,
-        )
-        shutil.rmtree(data, ignore_errors=True)
+        standby.stop(data)
 
 
 @pytest.fixture(scope="module")
@@ -218,20 +175,9 @@ def replica_configured(replica_alias, monkeypatch):
     return replica_alias
 
 
-def _lsn(cursor, sql: str) -> int:
-    cursor.execute(sql)
-    high, low = cursor.fetchone()[0].split("/")
-    return (int(high, 16) << 32) + int(low, 16)
-
-
-def _caught_up(replica_connection, timeout: float = 30) -> None:
-    with connection.cursor() as cursor:
-        target = _lsn(cursor, "SELECT pg_current_wal_lsn()::text")
-    deadline = time.monotonic() + timeout
-    with replica_connection.cursor() as cursor:
-        while _lsn(cursor, "SELECT pg_last_wal_replay_lsn()::text") < target:
-            assert time.monotonic() < deadline, "the replica did not catch up"
-            time.sleep(0.05)
+def _caught_up(replica_connection) -> None:
+    with connection.cursor() as primary, replica_connection.cursor() as copy:
+        standby.wait_caught_up(primary, copy)
 
 
 @pytest.mark.postgres
