@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "backbone",
     "learning",
     "webhooks",
+    "sso",
 ]
 
 MIDDLEWARE = [
@@ -358,6 +359,29 @@ WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)
 WEBHOOKS_RETRY_BASE_SECONDS = env.int("WEBHOOKS_RETRY_BASE_SECONDS", default=60)
 WEBHOOKS_DISABLE_AFTER = env.int("WEBHOOKS_DISABLE_AFTER", default=20)
 WEBHOOKS_ROTATION_OVERLAP_HOURS = env.int("WEBHOOKS_ROTATION_OVERLAP_HOURS", default=24)
+# Single sign-on with OpenID Connect (sso/, docs/sso.md), through mozilla-django-oidc: off unless an
+# issuer is set. The endpoints come from the issuer's discovery document; ID tokens are RS256,
+# checked against its JWKS (signature, issuer, audience, expiry, nonce), with PKCE.
+SSO_OIDC_ISSUER = env("SSO_OIDC_ISSUER", default="")
+SSO_OIDC_DISCOVERY_URL = env("SSO_OIDC_DISCOVERY_URL", default="")
+SSO_PROVIDER_NAME = env("SSO_PROVIDER_NAME", default="")
+SSO_ALLOWED_EMAIL_DOMAINS = env.list("SSO_ALLOWED_EMAIL_DOMAINS", default=[])
+SSO_CREATE_USERS = env.bool("SSO_CREATE_USERS", default=True)
+SSO_PASSWORD_SIGN_IN = env.bool("SSO_PASSWORD_SIGN_IN", default=True)
+OIDC_RP_CLIENT_ID = env("SSO_OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("SSO_OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SCOPES = env("SSO_OIDC_SCOPES", default="openid email profile")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_PKCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
+OIDC_TIMEOUT = env.float("SSO_OIDC_TIMEOUT_SECONDS", default=10)
+if SSO_OIDC_ISSUER:
+    # The sign-in button's form is redirected to the provider, and CSP's form-action covers the
+    # redirect: the issuer's origin is allowed (its authorization endpoint is there, docs/sso.md).
+    SECURE_CSP["form-action"] = [
+        *SECURE_CSP["form-action"],
+        env.url("SSO_OIDC_ISSUER")._replace(path="", query="", fragment="").geturl(),
+    ]
 
 REST_FRAMEWORK = {
     # Tokens first: a caller without credentials is told 401 with a Bearer challenge.

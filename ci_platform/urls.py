@@ -8,6 +8,7 @@ from ci_platform.views import healthz
 from communication.views import ReportCardPdfView, set_language
 from initiatives.views import HomeView, InvitationAcceptView
 from measurement.dashboards.views import PublicReportCardView
+from sso.views import SignInView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -21,6 +22,9 @@ urlpatterns = [
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("manifest.webmanifest", pwa.web_manifest, name="web_manifest"),
     path("accounts/logout/", pwa.SignOutView.as_view(), name="logout"),
+    # Sign-in with the single sign-on button; password sign-in may be turned off (docs/sso.md).
+    path("accounts/login/", SignInView.as_view(), name="login"),
+    path("accounts/sso/", include("sso.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     # The language switch keeps a signed-in person's choice for what is emailed to them later.
     path("i18n/setlang/", set_language, name="set_language"),

@@ -96,6 +96,7 @@ EXEMPT = {
     "healthz": "service status, no data",
     "set_language": "POST only",
     "logout": "POST only",
+    "sso:callback": "the identity provider's redirect back (single sign-on, off here: 404); shows nothing (tests/sso)",
     "api-docs": "the API's static documentation page",
     "api-schema": "the API's description, no data",
 }

@@ -32,7 +32,10 @@ EXEMPT_NAMESPACES = {
 EXEMPT = {
     "home": "the list of one's own initiatives: any signed-in person (tests/initiatives/test_views.py)",
     "healthz": "the load balancer's health check: no data, no sign-in (docs/reliability.md)",
-    "login": "Django's sign-in",
+    "login": "Django's sign-in (sso.views.SignInView: password sign-in may be turned off, tests/sso/test_sso.py)",
+    "sso:start": "single sign-on's start: no initiative behind it, a POST that redirects to the provider (tests/sso/test_sso.py)",
+    "sso:callback": "single sign-on's return from the provider: state, nonce and the signed token are the "
+    "permission (tests/sso/test_sso.py)",
     "logout": "Django's sign-out",
     "password_change": "Django's auth: the signed-in person's own password",
     "password_change_done": "Django's auth: the signed-in person's own password",
