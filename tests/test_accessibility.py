@@ -72,6 +72,8 @@ PAGES = [
     ("survey-respond", None, "/initiatives/{slug}/backbone/respond/{survey_token}/"),
     ("funding", "backbone", "/initiatives/{slug}/backbone/funding/"),
     ("api-tokens", "backbone", "/initiatives/{slug}/api-tokens/"),
+    ("webhooks", "backbone", "/initiatives/{slug}/webhooks/"),
+    ("webhook-new", "backbone", "/initiatives/{slug}/webhooks/new/"),
     ("password-change", "partner", "/accounts/password_change/"),
 ]
 LANGUAGES = ["en", "he"]

@@ -32,12 +32,14 @@ class WebhooksMixin(InitiativeMixin):
         return get_object_or_404(Subscription, initiative=self.initiative, pk=self.kwargs["pk"])
 
     def secret_page(self, subscription: Subscription, secret: str, *, created: bool):
-        return self.response_class(
+        response = self.response_class(
             request=self.request,
             template=["webhooks/secret.html"],
             context=self.get_context_data(subscription=subscription, secret=secret, created=created),
             using=self.template_engine,
         )
+        response["Cache-Control"] = "no-store"  # the secret is not kept by the browser or a proxy
+        return response
 
 
 class SubscriptionListView(WebhooksMixin, TemplateView):

@@ -69,6 +69,7 @@ def test_the_secret_is_shown_once_on_creation(client, world):
     subscription = Subscription.objects.get()
     body = response.content.decode()
     assert "data-secret" in body and subscription.secret in body
+    assert response["Cache-Control"] == "no-store"
     assert subscription.events == FORM["events"] and subscription.created_by == world.people["backbone"]
     for page in (
         url(world, "list"),
