@@ -132,36 +132,6 @@ class InitiativeFormMixin(InitiativeMixin):
         return kwargs
 
 
-class InitiativeFormPageMixin(InitiativeMixin):
-    """A form on an app's shared form page: the app's mixin names its `template_name` and
-    `home_url_name` (the way back), a view its `title` and `intro`. A refused form answers 400 and
-    keeps everything that was typed; `run` calls a service and shows its refusal on the form."""
-
-    title = ""
-    intro = ""
-    home_url_name = ""
-
-    def cancel_url(self) -> str:
-        return reverse(self.home_url_name, kwargs={"slug": self.initiative.slug})
-
-    def get_context_data(self, **kwargs):
-        kwargs.setdefault("title", self.title)
-        kwargs.setdefault("intro", self.intro)
-        kwargs.setdefault("cancel_url", self.cancel_url())
-        return super().get_context_data(**kwargs)
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
-
-    def run(self, form, action):
-        """Call a service; show its refusal on the form (nothing was saved) and answer None."""
-        try:
-            return action()
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            return None
-
-
 class OverviewView(InitiativeMixin, TemplateView):
     template_name = "initiatives/overview.html"
 
