@@ -13,8 +13,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
-from sso.conf import password_sign_in_allowed
-
 from . import fit, guidance, permissions, selectors, services
 from .choices import Area, Phase, Role
 from .forms import (
@@ -130,6 +128,36 @@ class InitiativeFormMixin(InitiativeMixin):
         kwargs = super().get_form_kwargs()
         kwargs["initiative"] = self.initiative
         return kwargs
+
+
+class InitiativeFormPageMixin(InitiativeMixin):
+    """A form on an app's shared form page: the app's mixin names its `template_name` and
+    `home_url_name` (the way back), a view its `title` and `intro`. A refused form answers 400 and
+    keeps everything that was typed; `run` calls a service and shows its refusal on the form."""
+
+    title = ""
+    intro = ""
+    home_url_name = ""
+
+    def cancel_url(self) -> str:
+        return reverse(self.home_url_name, kwargs={"slug": self.initiative.slug})
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("title", self.title)
+        kwargs.setdefault("intro", self.intro)
+        kwargs.setdefault("cancel_url", self.cancel_url())
+        return super().get_context_data(**kwargs)
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def run(self, form, action):
+        """Call a service; show its refusal on the form (nothing was saved) and answer None."""
+        try:
+            return action()
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return None
 
 
 class OverviewView(InitiativeMixin, TemplateView):
@@ -575,11 +603,6 @@ class InvitationAcceptView(TemplateView):
                 return self.get(request, *args, **kwargs)
             messages.success(request, _("Welcome to %(name)s.") % {"name": invitation.initiative.name})
             return HttpResponseRedirect(invitation.initiative.get_absolute_url())
-        if not password_sign_in_allowed():  # accounts come through single sign-on only (docs/sso.md)
-            messages.error(request, _("Password sign-in is turned off here: sign in with single sign-on."))
-            response = self.get(request, *args, **kwargs)
-            response.status_code = 403
-            return response
         form = AcceptNewUserForm(request.POST, email=invitation.email)
         if form.is_valid():
             data = form.cleaned_data

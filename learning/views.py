@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
-from initiatives.views import InitiativeMixin, apply_errors
+from initiatives.views import InitiativeFormPageMixin, InitiativeMixin, apply_errors
 
 from . import permissions as perms
 from . import selectors, services
@@ -41,36 +41,14 @@ class LearningMixin(InitiativeMixin):
         return super().get_context_data(**kwargs)
 
 
-class FormPageMixin(LearningMixin):
-    """A form on the shared form page, with a title and the way back. A refused form answers 400
-    and keeps everything that was typed."""
+class FormPageMixin(LearningMixin, InitiativeFormPageMixin):
+    """A form on the shared form page; the form gets the initiative."""
 
     template_name = "learning/form_page.html"
-    title = ""
-    intro = ""
-
-    def cancel_url(self) -> str:
-        return reverse("learning:home", kwargs={"slug": self.initiative.slug})
-
-    def get_context_data(self, **kwargs):
-        kwargs.setdefault("title", self.title)
-        kwargs.setdefault("intro", self.intro)
-        kwargs.setdefault("cancel_url", self.cancel_url())
-        return super().get_context_data(**kwargs)
+    home_url_name = "learning:home"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "initiative": self.initiative}
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
-
-    def run(self, form, action):
-        """Call a service; show its refusal on the form (nothing was saved)."""
-        try:
-            return action()
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            return None
 
 
 # --- The overview --------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.views.generic import FormView, TemplateView, View
 from initiatives import permissions as base
 from initiatives.choices import Sector
 from initiatives.models import Organization
-from initiatives.views import InitiativeMixin, apply_errors
+from initiatives.views import InitiativeFormPageMixin, InitiativeMixin, apply_errors
 
 from . import permissions as perms
 from . import selectors, services
@@ -54,32 +54,11 @@ class WorkgroupsMixin(InitiativeMixin):
         return super().get_context_data(**kwargs)
 
 
-class FormPageMixin(WorkgroupsMixin):
-    """A form on the shared form page, with a title and the way back."""
+class FormPageMixin(WorkgroupsMixin, InitiativeFormPageMixin):
+    """A form on the shared form page."""
 
     template_name = "workgroups/form_page.html"
-    title = ""
-    intro = ""
-
-    def cancel_url(self) -> str:
-        return reverse("workgroups:home", kwargs={"slug": self.initiative.slug})
-
-    def get_context_data(self, **kwargs):
-        kwargs.setdefault("title", self.title)
-        kwargs.setdefault("intro", self.intro)
-        kwargs.setdefault("cancel_url", self.cancel_url())
-        return super().get_context_data(**kwargs)
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
-
-    def run(self, form, action):
-        """Call a service; show its refusal on the form (nothing was saved)."""
-        try:
-            return action()
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            return None
+    home_url_name = "workgroups:home"
 
 
 # --- The tiered structure -------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from ci_platform.api.views import InitiativeScopedMixin
 from initiatives import permissions
 
 from .. import selectors, services
-from ..models import AgendaVersion, Endorsement, StrategyItem
+from ..models import Endorsement, StrategyItem
 from .serializers import (
     AgendaVersionSerializer,
     DraftConflictSerializer,
@@ -38,8 +38,6 @@ class AgendaVersionViewSet(InitiativeScopedMixin, viewsets.ReadOnlyModelViewSet)
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return AgendaVersion.objects.none()
         return (
             selectors.published_versions(self.initiative)
             .prefetch_related("figures", "strategy_items")
@@ -51,11 +49,10 @@ class StrategyViewSet(InitiativeScopedMixin, viewsets.ReadOnlyModelViewSet):
     """The key strategies of the current agenda, with the stable id working groups and measures use."""
 
     serializer_class = StrategySerializer
+    schema_model = StrategyItem
     pagination_class = None
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return StrategyItem.objects.none()
         return selectors.current_strategies(self.initiative)
 
     def get_object(self):
@@ -74,8 +71,6 @@ class EndorsementViewSet(InitiativeScopedMixin, mixins.CreateModelMixin, viewset
         return EndorseSerializer if self.action == "create" else EndorsementSerializer
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Endorsement.objects.none()
         return Endorsement.objects.filter(version__initiative=self.initiative).select_related(
             "version", "user", "organization"
         )

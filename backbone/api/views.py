@@ -21,16 +21,7 @@ from initiatives.models import Organization
 from .. import permissions, selectors, services
 from ..choices import RunTrigger
 from ..models import (
-    AssessmentPeriod,
     BackboneFunction,
-    CommunityEvent,
-    FunctionScore,
-    Funder,
-    FundingEntry,
-    Indicator,
-    IndicatorScore,
-    PolicyEntry,
-    SurveyWave,
 )
 from .serializers import (
     BackboneProfileSerializer,
@@ -85,8 +76,6 @@ class IndicatorViewSet(InitiativeScopedMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Indicator.objects.none()
         indicators = selectors.indicators_for(self.initiative)
         items: dict[int, list] = {}
         for item in selectors.item_bank(self.initiative, active_only=False):
@@ -108,8 +97,6 @@ class PeriodViewSet(InitiativeScopedMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "code"
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return AssessmentPeriod.objects.none()
         return self.initiative.backbone_periods.order_by("start")
 
 
@@ -119,13 +106,11 @@ class WaveViewSet(_DetailReaders, InitiativeScopedMixin, viewsets.ReadOnlyModelV
     serializer_class = WaveSerializer
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return SurveyWave.objects.none()
         return selectors.waves_of(self.initiative)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        if getattr(self, "swagger_fake_view", False) or not hasattr(self, "initiative"):
+        if self.for_schema or not hasattr(self, "initiative"):
             return context
         waves = self.initiative.survey_waves.all()
         if "pk" in self.kwargs:
@@ -145,8 +130,6 @@ class FunctionScoreViewSet(InitiativeScopedMixin, mixins.ListModelMixin, viewset
         return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return FunctionScore.objects.none()
         return selectors.function_scores_api(self.initiative, self.request.query_params.get("period"))
 
 
@@ -162,8 +145,6 @@ class IndicatorScoreViewSet(
         return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return IndicatorScore.objects.none()
         return selectors.indicator_scores_api(self.initiative, self.request.query_params.get("period"))
 
 
@@ -215,8 +196,6 @@ class FundingEntryViewSet(_RecordViewSet):
             raise PermissionDenied
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return FundingEntry.objects.none()
         return selectors.funding_entries(self.initiative)
 
     def save(self, data, instance=None):
@@ -280,8 +259,6 @@ class FunderViewSet(InitiativeScopedMixin, mixins.UpdateModelMixin, viewsets.Rea
             raise PermissionDenied
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Funder.objects.none()
         table = selectors.funder_table(self.initiative)
         funders = []
         for row in table.rows:
@@ -390,8 +367,6 @@ class PolicyEntryViewSet(_RecordViewSet):
     serializer_class = PolicyEntrySerializer
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return PolicyEntry.objects.none()
         return selectors.policy_entries(self.initiative)
 
     def save(self, data, instance=None):
@@ -414,8 +389,6 @@ class CommunityEventViewSet(_RecordViewSet):
     serializer_class = CommunityEventSerializer
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return CommunityEvent.objects.none()
         return selectors.community_events(self.initiative)
 
     def save(self, data, instance=None):

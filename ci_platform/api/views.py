@@ -1,7 +1,10 @@
 """What every component's API shares: scoping below /initiatives/{slug}/ (InitiativeScopedMixin),
 decided once: a caller outside the initiative gets 404, a member whose role lacks the action gets
-403, and an API token is confined to its own initiative and to the writes its scope allows; and the
-API's 404 for any other address below /api/."""
+403, and an API token is confined to its own initiative and to the writes its scope allows; views
+that the schema generator can build without a request (SchemaSafeMixin); and the API's 404 for any
+other address below /api/."""
+
+import functools
 
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -18,7 +21,60 @@ from .authentication import api_token_of
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
-class InitiativeScopedMixin:
+def schema_model_of(view):
+    """The model a view's list holds, as the schema generator sees it: `schema_model` if the view
+    names one, else the model of its `queryset`, else its serializer's `Meta.model`; None if none
+    of them says."""
+    model = getattr(view, "schema_model", None)
+    if model is None and getattr(view, "queryset", None) is not None:
+        model = view.queryset.model
+    if model is None:
+        try:
+            serializer_class = view.get_serializer_class()
+        except (AttributeError, AssertionError):  # no serializer: the view writes its answers itself
+            serializer_class = None
+        model = getattr(getattr(serializer_class, "Meta", None), "model", None)
+    return model
+
+
+def _schema_safe(get_queryset):
+    @functools.wraps(get_queryset)
+    def wrapper(self):
+        if self.for_schema:
+            model = schema_model_of(self)
+            if model is not None:
+                return model.objects.none()
+        return get_queryset(self)  # no model to say: the view's own code answers (or the schema warns)
+
+    wrapper.schema_safe = True
+    return wrapper
+
+
+class SchemaSafeMixin:
+    """A view the OpenAPI generator can build without a request.
+
+    drf-spectacular calls `get_queryset()` on a view it made itself (`swagger_fake_view`): no
+    request user, no `initiative`, `initial()` never ran. Every `get_queryset` written in a subclass
+    is wrapped once, here, to answer an empty queryset of `schema_model_of(view)` in that case, so a
+    view writes its queryset for real requests only; a view whose serializer is not a
+    ModelSerializer names its `schema_model`. Elsewhere (context, extra fields) a view asks
+    `self.for_schema`."""
+
+    schema_model = None  # needed only when the serializer is not a ModelSerializer
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("get_queryset")
+        if own is not None and not getattr(own, "schema_safe", False):
+            cls.get_queryset = _schema_safe(own)
+
+    @property
+    def for_schema(self) -> bool:
+        """True on the view drf-spectacular builds to read the schema (no request behind it)."""
+        return getattr(self, "swagger_fake_view", False)
+
+
+class InitiativeScopedMixin(SchemaSafeMixin):
     """Every endpoint below /initiatives/{slug}/ goes through here.
 
     * The initiative comes from the URL; a caller who may not view it gets 404 (it does not exist

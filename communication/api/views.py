@@ -15,7 +15,6 @@ from ci_platform.api.views import InitiativeScopedMixin
 from initiatives import permissions as initiative_permissions
 
 from .. import permissions, selectors, services
-from ..models import ActionItem, Decision, Document, Meeting, Notification, Post, ProgressReport
 from .serializers import (
     ActionItemSerializer,
     ActionItemWriteSerializer,
@@ -58,9 +57,6 @@ class CommunicationScopedMixin(InitiativeScopedMixin):
         ):
             raise PermissionDenied
 
-    def fake(self):
-        return getattr(self, "swagger_fake_view", False)
-
     def call(self, service, **kwargs):
         """Run a service, turning its refusals into API errors."""
         try:
@@ -86,8 +82,6 @@ class MeetingViewSet(CommunicationScopedMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = MeetingSerializer
 
     def get_queryset(self):
-        if self.fake():
-            return Meeting.objects.none()
         return selectors.meetings_of(self.initiative).prefetch_related(
             "attendances__user", "attendances__organization", "decisions"
         )
@@ -135,8 +129,6 @@ class DecisionViewSet(CommunicationScopedMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = DecisionSerializer
 
     def get_queryset(self):
-        if self.fake():
-            return Decision.objects.none()
         return selectors.decisions_of(self.initiative, body=self.request.query_params.get("body", ""))
 
     @extend_schema(request=DecisionWriteSerializer, responses={201: DecisionSerializer})
@@ -174,8 +166,6 @@ class ActionItemViewSet(CommunicationScopedMixin, viewsets.ReadOnlyModelViewSet)
         super().initial(request, *args, **kwargs)
 
     def get_queryset(self):
-        if self.fake():
-            return ActionItem.objects.none()
         return selectors.action_items_of(
             self.initiative, open_only=self.request.query_params.get("open") == "1"
         )
@@ -221,8 +211,6 @@ class PostViewSet(CommunicationScopedMixin, mixins.CreateModelMixin, viewsets.Re
     write_action = permissions.CONTRIBUTE
 
     def get_queryset(self):
-        if self.fake():
-            return Post.objects.none()
         params = self.request.query_params
         return selectors.posts_of(
             self.initiative, tag=params.get("tag", "")[:80], kind=params.get("kind", "")
@@ -260,8 +248,6 @@ class DocumentViewSet(CommunicationScopedMixin, mixins.CreateModelMixin, viewset
     write_action = permissions.CONTRIBUTE
 
     def get_queryset(self):
-        if self.fake():
-            return Document.objects.none()
         return selectors.documents_visible_to(
             self.request.user, self.initiative, tag=self.request.query_params.get("tag", "")[:80]
         )
@@ -295,8 +281,6 @@ class ReportViewSet(CommunicationScopedMixin, viewsets.ReadOnlyModelViewSet):
         return ReportDetailSerializer if self.action == "retrieve" else ReportSerializer
 
     def get_queryset(self):
-        if self.fake():
-            return ProgressReport.objects.none()
         if self.action == "retrieve":
             return selectors.reports_visible_to(self.request.user, self.initiative).defer(None)
         return selectors.reports_visible_to(self.request.user, self.initiative)
@@ -326,8 +310,6 @@ class NotificationViewSet(CommunicationScopedMixin, viewsets.ReadOnlyModelViewSe
     write_action = permissions.VIEW
 
     def get_queryset(self):
-        if self.fake():
-            return Notification.objects.none()
         return selectors.notifications_of(self.request.user, self.initiative)
 
     @extend_schema(request=None, responses={200: OpenApiResponse(description="How many were marked read.")})

@@ -15,7 +15,7 @@ from ci_platform.api.views import InitiativeScopedMixin
 from .. import permissions as perms
 from .. import selectors, services
 from ..filters import AssumptionFilter, RiskFilter, StoryFilter, WorksheetFilter
-from ..models import Assumption, CurveStory, CurveWorksheet, Risk
+from ..models import CurveWorksheet
 from .serializers import (
     AdoptSerializer,
     AssumptionSerializer,
@@ -65,8 +65,6 @@ class RiskViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Risk.objects.none()
         return selectors.risks_of(self.initiative)
 
     def _read(self, risk, status_code=status.HTTP_200_OK):
@@ -143,8 +141,6 @@ class AssumptionViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Assumption.objects.none()
         return selectors.assumptions_of(self.initiative).order_by("created_at", "id")
 
     def get_serializer_context(self):
@@ -209,8 +205,6 @@ class WorksheetViewSet(LearningScopedMixin, mixins.CreateModelMixin, viewsets.Re
     filterset_class = WorksheetFilter
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return CurveWorksheet.objects.none()
         return selectors.worksheet_queryset(self.initiative)
 
     @extend_schema(
@@ -244,8 +238,6 @@ class StoryViewSet(LearningScopedMixin, mixins.CreateModelMixin, viewsets.ReadOn
     write_permission = perms.TELL
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return CurveStory.objects.none()
         return selectors.stories_of(self.initiative).order_by("-created_at", "-id")
 
     @extend_schema(request=StoryWriteSerializer, responses={201: StorySerializer})

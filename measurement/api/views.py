@@ -37,15 +37,11 @@ from ..aggregation import runs as aggregates
 from ..dashboards import readers as dashboards
 from ..models import (
     Aggregate,
-    Assignment,
     AuditEntry,
     Completeness,
     DataValue,
     MeasureDimension,
     ReportCard,
-    ReportingPeriod,
-    SharedMeasure,
-    Submission,
 )
 from . import bulk, report_card
 from .filters import AggregateFilter, AuditEntryFilter, DataValueFilter, PeriodFilter, SubmissionFilter
@@ -74,8 +70,6 @@ class SharedMeasureViewSet(InitiativeScopedMixin, viewsets.ReadOnlyModelViewSet)
     lookup_field = "code"
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return SharedMeasure.objects.none()
         return self.initiative.measures.select_related("denominator").prefetch_related(
             Prefetch(
                 "measure_dimensions",
@@ -93,8 +87,6 @@ class ReportingPeriodViewSet(InitiativeScopedMixin, viewsets.ReadOnlyModelViewSe
     filterset_class = PeriodFilter
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ReportingPeriod.objects.none()
         return self.initiative.periods.order_by("start", "frequency")
 
 
@@ -102,8 +94,6 @@ class AssignmentViewSet(InitiativeScopedMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = AssignmentSerializer
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Assignment.objects.none()
         return self.initiative.assignments.select_related("organization", "measure").order_by(
             "organization__name", "measure__code"
         )
@@ -119,8 +109,6 @@ class SubmissionViewSet(InitiativeScopedMixin, viewsets.ReadOnlyModelViewSet):
     keyset_orderings = {"id": "id", "updated_at": "updated_at"}
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Submission.objects.none()
         queryset = self.initiative.submissions.select_related("organization", "period")
         allowed = permissions.organizations_user_can_see(self.request.user, self.initiative)
         return queryset if allowed is None else queryset.filter(organization_id__in=allowed)
@@ -176,13 +164,12 @@ class DataValueViewSet(InitiativeScopedMixin, viewsets.ReadOnlyModelViewSet):
     `updated_since`, following `next` links; cleared values show in `audit/` (action `delete`)."""
 
     serializer_class = DataValueSerializer
+    schema_model = DataValue
     filterset_class = DataValueFilter
     pagination_class = KeysetPagination
     keyset_orderings = {"id": "id", "updated_at": "updated_at"}
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return DataValue.objects.none()
         return selectors.visible_values(self.request.user, self.initiative).values(*VALUE_COLUMNS)
 
 
@@ -196,6 +183,7 @@ class AggregateViewSet(InitiativeScopedMixin, mixins.ListModelMixin, viewsets.Ge
     If-Modified-Since and an unchanged answer is a 304 without a body."""
 
     serializer_class = AggregateSerializer
+    schema_model = Aggregate
     filterset_class = AggregateFilter
     pagination_class = KeysetPagination
     keyset_orderings = {"id": "id"}
@@ -211,7 +199,7 @@ class AggregateViewSet(InitiativeScopedMixin, mixins.ListModelMixin, viewsets.Ge
         return self._threshold
 
     def get_queryset(self):
-        run = None if getattr(self, "swagger_fake_view", False) else self._run()
+        run = self._run()
         if not run:
             return Aggregate.objects.none().values(*AGGREGATE_COLUMNS)
         # The period's completeness in the same run, looked up by its (run, measure, period) key.
@@ -229,7 +217,7 @@ class AggregateViewSet(InitiativeScopedMixin, mixins.ListModelMixin, viewsets.Ge
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        if not getattr(self, "swagger_fake_view", False):
+        if not self.for_schema:
             context["complete_pct"] = self._complete_pct()
         return context
 
@@ -274,13 +262,12 @@ class AuditEntryViewSet(InitiativeScopedMixin, mixins.ListModelMixin, viewsets.G
     caller may see. A mirror applies `delete` entries (`action=delete&since=…`) to drop cleared values."""
 
     serializer_class = AuditEntrySerializer
+    schema_model = AuditEntry
     filterset_class = AuditEntryFilter
     pagination_class = KeysetPagination
     keyset_orderings = {"id": "id", "at": "at"}
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return AuditEntry.objects.none()
         queryset = AuditEntry.objects.filter(initiative=self.initiative)
         allowed = permissions.organizations_user_can_see(self.request.user, self.initiative)
         if allowed is not None:

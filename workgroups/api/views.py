@@ -17,12 +17,6 @@ from initiatives import permissions
 from .. import selectors, services
 from ..filters import ActivityFilter, NetworkMetricsFilter, TieFilter, WorkingGroupMemberFilter
 from ..models import (
-    Activity,
-    NetworkMetrics,
-    SteeringCommitteeSeat,
-    TieResponse,
-    TieSurveyWave,
-    WorkingGroup,
     WorkingGroupMember,
 )
 from .serializers import (
@@ -79,8 +73,6 @@ class SteeringSeatViewSet(WorkgroupsScopedMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = SteeringSeatSerializer
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return SteeringCommitteeSeat.objects.none()
         return selectors.steering_committee(self.initiative)
 
 
@@ -94,8 +86,6 @@ class WorkingGroupViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return WorkingGroup.objects.none()
         return selectors.working_group_queryset(self.initiative)
 
     def _read(self, group, status_code=status.HTTP_200_OK):
@@ -133,8 +123,6 @@ class WorkingGroupMemberViewSet(
     filterset_class = WorkingGroupMemberFilter
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return WorkingGroupMember.objects.none()
         return (
             WorkingGroupMember.objects.filter(group__initiative=self.initiative)
             .select_related("membership__user", "membership__organization", "organization")
@@ -170,8 +158,6 @@ class ActivityViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Activity.objects.none()
         return selectors.activity_queryset(self.initiative)
 
     def _read(self, activity, status_code=status.HTTP_200_OK):
@@ -229,8 +215,6 @@ class TieWaveViewSet(WorkgroupsScopedMixin, viewsets.ReadOnlyModelViewSet):
     write_permission = permissions.MANAGE
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return TieSurveyWave.objects.none()
         return selectors.tie_wave_queryset(self.initiative)
 
     def _act(self, service, code=status.HTTP_200_OK):
@@ -264,8 +248,6 @@ class TieViewSet(WorkgroupsScopedMixin, mixins.CreateModelMixin, viewsets.ReadOn
     filterset_class = TieFilter
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return TieResponse.objects.none()
         return selectors.ties_visible_to(self.request.user, self.initiative).order_by("wave_id", "id")
 
     @extend_schema(request=TieWriteSerializer, responses={201: TieSerializer})
@@ -290,8 +272,6 @@ class NetworkMetricsViewSet(WorkgroupsScopedMixin, viewsets.ReadOnlyModelViewSet
     filterset_class = NetworkMetricsFilter
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return NetworkMetrics.objects.none()
         return selectors.network_metrics(self.initiative).order_by("wave__created_at", "wave_id")
 
 
