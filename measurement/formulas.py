@@ -22,6 +22,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from ci_platform.i18n_format import isolate
+
 from .choices import Gap
 
 MAX_LENGTH = 500
@@ -61,6 +63,11 @@ class EvaluationGap(ArithmeticError):
 GAP_DIVISION_BY_ZERO = Gap.DIVISION_BY_ZERO.value
 GAP_INPUT = Gap.INPUT_MISSING.value
 GAP_TOO_LARGE = Gap.TOO_LARGE.value
+
+
+def _ltr(text: str) -> str:
+    """A code, symbol or example inside a sentence: isolated left to right (in Hebrew too)."""
+    return isolate(text, direction="ltr")
 
 
 # --- The tree ------------------------------------------------------------------------------------
@@ -110,7 +117,7 @@ def tokenize(text: str) -> list[Token]:
         if match is None:
             column = position + len(stripped[position:]) - len(stripped[position:].lstrip()) + 1
             raise FormulaError(
-                _("“%(char)s” cannot be used in a formula.") % {"char": stripped[column - 1]}, column
+                _("“%(char)s” cannot be used in a formula.") % {"char": _ltr(stripped[column - 1])}, column
             )
         kind = match.lastgroup or "op"
         tokens.append(Token(kind, match.group(kind), match.start(kind) + 1))
@@ -134,7 +141,7 @@ class _Parser:
 
     def expect(self, text: str) -> None:
         if self.token.text != text or self.token.kind != "op":
-            raise self.unexpected(_("“%(text)s” expected") % {"text": text})
+            raise self.unexpected(_("“%(text)s” expected") % {"text": _ltr(text)})
         self.take()
 
     def unexpected(self, expected: str | None = None) -> FormulaError:
@@ -142,7 +149,7 @@ class _Parser:
         if token.kind == "end":
             message = _("The formula ends too early.")
         else:
-            message = _("Unexpected “%(text)s”.") % {"text": token.text}
+            message = _("Unexpected “%(text)s”.") % {"text": _ltr(token.text)}
         if expected:
             message = f"{message} {expected}."
         return FormulaError(message, token.column)
@@ -191,7 +198,7 @@ class _Parser:
         if function not in FUNCTIONS:
             raise FormulaError(
                 _("Unknown function “%(name)s”; a formula may use %(functions)s.")
-                % {"name": name.text, "functions": ", ".join(FUNCTIONS)},
+                % {"name": _ltr(name.text), "functions": _ltr(", ".join(FUNCTIONS))},
                 name.column,
             )
         self.expect("(")
@@ -203,9 +210,10 @@ class _Parser:
         low, high = FUNCTIONS[function]
         if not low <= len(args) <= high:
             raise FormulaError(
-                _("%(name)s takes %(low)s to %(high)s values.") % {"name": function, "low": low, "high": high}
+                _("%(name)s takes %(low)s to %(high)s values.")
+                % {"name": _ltr(function), "low": low, "high": high}
                 if low != high
-                else _("%(name)s takes one value.") % {"name": function},
+                else _("%(name)s takes one value.") % {"name": _ltr(function)},
                 name.column,
             )
         if function == "round" and len(args) == 2:
@@ -216,7 +224,9 @@ class _Parser:
                 and places.value <= 6
             ):
                 raise FormulaError(
-                    _("round's second value is a whole number of places from 0 to 6."), name.column
+                    _("The second value of %(name)s is a whole number of places from 0 to 6.")
+                    % {"name": _ltr("round")},
+                    name.column,
                 )
         return Call(function, tuple(args))
 
@@ -367,12 +377,14 @@ def check(code: str, frequency: str, tree, measures: dict[str, MeasureShape]) ->
             raise FormulaError(_("A measure cannot be calculated from itself."), column)
         if ref not in measures:
             hint = (
-                " " + _("To subtract, put spaces around the minus sign: “a - b”.")
+                " "
+                + _("To subtract, put spaces around the minus sign: %(example)s.")
+                % {"example": _ltr("a - b")}
                 if "-" in ref.strip("-")
                 else ""
             )
             raise FormulaError(
-                _("There is no measure with the code “%(code)s”.") % {"code": ref} + hint, column
+                _("There is no measure with the code “%(code)s”.") % {"code": _ltr(ref)} + hint, column
             )
     graph = nx.DiGraph()
     for shape in measures.values():
@@ -386,7 +398,7 @@ def check(code: str, frequency: str, tree, measures: dict[str, MeasureShape]) ->
     if cycle:
         path = [edge[0] for edge in cycle] + [cycle[-1][1]]
         raise FormulaError(
-            _("The formula goes round in a circle: %(path)s.") % {"path": " → ".join(path)},
+            _("The formula goes round in a circle: %(path)s.") % {"path": _ltr(" → ".join(path))},
             next((columns[u] for u, v, *_ in cycle if v == code and u in columns), None),
         )
     inputs = [measures[ref] for ref in columns]
@@ -397,7 +409,7 @@ def check(code: str, frequency: str, tree, measures: dict[str, MeasureShape]) ->
                     "“%(code)s” is reported %(other)s, this measure %(own)s: a formula combines measures of the same periods."
                 )
                 % {
-                    "code": shape.code,
+                    "code": _ltr(shape.code),
                     "other": _frequency_label(shape.frequency),
                     "own": _frequency_label(frequency),
                 },
@@ -410,7 +422,7 @@ def check(code: str, frequency: str, tree, measures: dict[str, MeasureShape]) ->
                 _(
                     "“%(a)s” and “%(b)s” are broken down differently: a formula combines measures with the same breakdown (or none)."
                 )
-                % {"a": broken_down[0].code, "b": shape.code},
+                % {"a": _ltr(broken_down[0].code), "b": _ltr(shape.code)},
                 columns[shape.code],
             )
     if len(broken_down) < len(inputs):

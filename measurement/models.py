@@ -96,8 +96,8 @@ class SharedMeasure(BilingualName):
         max_length=500,
         blank=True,
         help_text=_(
-            "For a calculated measure: other measures by code, + − * /, parentheses, numbers, "
-            "min, max, abs, round. For example “100 * employed / graduates”."
+            "For a calculated measure: other measures by their codes, with + − * / and parentheses, "
+            "numbers, and min, max, abs or round. For example: 100 * employed / graduates."
         ),
     )
     denominator = models.ForeignKey(

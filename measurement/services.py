@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from ci_platform.i18n_format import isolate
 from initiatives import permissions as initiative_permissions
 from initiatives.models import Initiative, Organization
 
@@ -107,7 +108,7 @@ def assignments_set(*, initiative: Initiative, by, pairs: set[tuple[int, int]]) 
     if refused:
         raise ValidationError(
             _("Calculated measures are never entered; they are in no data set (%(codes)s).")
-            % {"codes": ", ".join(refused)}
+            % {"codes": isolate(", ".join(refused), direction="ltr")}
         )
     current = set(
         Assignment.objects.filter(initiative=initiative).values_list("organization_id", "measure_id")
@@ -389,7 +390,7 @@ def measure_save(
         raise ValidationError(
             {
                 "code": _("The formula of %(codes)s uses this code; change the formula first.")
-                % {"codes": ", ".join(used_by)}
+                % {"codes": isolate(", ".join(used_by), direction="ltr")}
             }
         )
     if measure.is_calculated:
@@ -409,7 +410,7 @@ def measure_save(
                     "dimension_1": _(
                         "The formula of %(codes)s uses this measure; its breakdown and frequency cannot change."
                     )
-                    % {"codes": ", ".join(used_by)}
+                    % {"codes": isolate(", ".join(used_by), direction="ltr")}
                 }
             )
     measure.save()

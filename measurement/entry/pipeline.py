@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ci_platform.i18n_format import isolate
 from initiatives.models import Initiative, Organization
 
 from .. import permissions, selectors
@@ -649,7 +650,7 @@ def _rows_to_changes(initiative: Initiative, organization: Organization, rows: l
         if grid is None and row.measure in calculated:
             row.reasons.append(
                 _("Measure “%(code)s” is calculated from other measures; it is never entered.")
-                % {"code": row.measure}
+                % {"code": isolate(row.measure, direction="ltr")}
             )
             continue
         if grid is None:

@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
             name="formula",
             field=models.CharField(
                 blank=True,
-                help_text="For a calculated measure: other measures by code, + − * /, parentheses, numbers, min, max, abs, round. For example “100 * employed / graduates”.",
+                help_text="For a calculated measure: other measures by their codes, with + − * / and parentheses, numbers, and min, max, abs or round. For example: 100 * employed / graduates.",
                 max_length=500,
                 verbose_name="formula",
             ),
