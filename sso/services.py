@@ -37,7 +37,12 @@ def _checked_email(claims: dict) -> str:
         )
     # Only an address the provider has verified may create or reach an account (OpenID Connect
     # Core 5.1); some providers send the flag as the string "true".
-    if claims.get("email_verified") not in (True, "true"):
+    verified = claims.get("email_verified")
+    if verified is None and settings.SSO_ASSUME_EMAIL_VERIFIED:
+        # A single-tenant provider that never sends the claim (Entra ID): the operator vouches for
+        # its addresses (docs/sso.md). An explicit false is refused all the same.
+        verified = True
+    if verified not in (True, "true"):
         raise SsoRefused(
             _(
                 "Your identity provider has not verified the email address %(email)s, so it cannot be used to sign in."

@@ -127,6 +127,7 @@ def configure(settings, provider: Provider, **overrides) -> None:
     settings.SSO_ALLOWED_EMAIL_DOMAINS = []
     settings.SSO_CREATE_USERS = True
     settings.SSO_PASSWORD_SIGN_IN = True
+    settings.SSO_ASSUME_EMAIL_VERIFIED = False
     settings.OIDC_RP_CLIENT_ID = CLIENT_ID
     settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
     # As ci_platform/settings.py allows the issuer's origin when SSO_OIDC_ISSUER is set at start-up.

@@ -18,6 +18,7 @@ from initiatives import services as initiative_services
 from initiatives.choices import Role
 from initiatives.models import Membership
 from sso import conf
+from sso import services as sso_services
 from sso.backends import SsoBackend
 from sso.models import SsoIdentity
 from sso.services import SsoRefused
@@ -371,3 +372,20 @@ def test_password_off_refuses_a_new_password_account_through_an_invitation(
     )
     assert response.status_code == 403
     assert not User.objects.filter(username="pw").exists()
+
+
+@pytest.mark.django_db
+def test_a_missing_email_verified_claim_is_refused_unless_the_operator_vouches(settings):
+    settings.SSO_ASSUME_EMAIL_VERIFIED = False
+    claims = {"sub": "entra-1", "email": "ruth@contoso.org"}
+    with pytest.raises(SsoRefused, match="has not verified the email address ruth@contoso.org"):
+        sso_services.sso_sign_in(issuer="https://login.example/t/v2.0", claims=claims)
+    settings.SSO_ASSUME_EMAIL_VERIFIED = True
+    user = sso_services.sso_sign_in(issuer="https://login.example/t/v2.0", claims=claims)
+    assert user.email == "ruth@contoso.org"
+    # An explicit "not verified" is refused all the same.
+    with pytest.raises(SsoRefused, match="has not verified"):
+        sso_services.sso_sign_in(
+            issuer="https://login.example/t/v2.0",
+            claims={**claims, "sub": "entra-2", "email_verified": False},
+        )
