@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
+from sso.conf import password_sign_in_allowed
+
 from . import fit, guidance, permissions, selectors, services
 from .choices import Area, Phase, Role
 from .forms import (
@@ -603,6 +605,11 @@ class InvitationAcceptView(TemplateView):
                 return self.get(request, *args, **kwargs)
             messages.success(request, _("Welcome to %(name)s.") % {"name": invitation.initiative.name})
             return HttpResponseRedirect(invitation.initiative.get_absolute_url())
+        if not password_sign_in_allowed():  # accounts come through single sign-on only (docs/sso.md)
+            messages.error(request, _("Password sign-in is turned off here: sign in with single sign-on."))
+            response = self.get(request, *args, **kwargs)
+            response.status_code = 403
+            return response
         form = AcceptNewUserForm(request.POST, email=invitation.email)
         if form.is_valid():
             data = form.cleaned_data
