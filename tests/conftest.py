@@ -29,9 +29,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from initiatives import services
 from initiatives.choices import Role, Sector, Topic
-from initiatives.models import Organization
+
+from .factories import PASSWORD, InitiativeFactory, MembershipFactory, OrganizationFactory, UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -144,15 +144,10 @@ def pytest_runtest_setup(item):
             pytest.skip(reason)
 
 
-PASSWORD = "a-Long-test-pass-7391"
-
-
 @pytest.fixture
-def make_user(django_user_model):
+def make_user(db):
     def make(username: str, **extra):
-        return django_user_model.objects.create_user(
-            username=username, password=PASSWORD, email=f"{username}@example.org", **extra
-        )
+        return UserFactory(username=username, **extra)
 
     return make
 
@@ -160,10 +155,10 @@ def make_user(django_user_model):
 @pytest.fixture
 def orgs(db):
     return {
-        "backbone": Organization.objects.create(name="Backbone Org", sector=Sector.NONPROFIT),
-        "funder": Organization.objects.create(name="Funder Org", sector=Sector.PHILANTHROPY),
-        "partner": Organization.objects.create(name="Partner Org", sector=Sector.NONPROFIT),
-        "other": Organization.objects.create(name="Other Org", sector=Sector.GOVERNMENT),
+        "backbone": OrganizationFactory(name="Backbone Org", sector=Sector.NONPROFIT),
+        "funder": OrganizationFactory(name="Funder Org", sector=Sector.PHILANTHROPY),
+        "partner": OrganizationFactory(name="Partner Org", sector=Sector.NONPROFIT),
+        "other": OrganizationFactory(name="Other Org", sector=Sector.GOVERNMENT),
     }
 
 
@@ -174,23 +169,16 @@ def world(db, make_user, orgs):
         name: make_user(name)
         for name in ("backbone", "steering", "partner", "viewer", "outsider", "other_member")
     }
-    initiative = services.initiative_create(
-        by=people["backbone"],
-        organization=orgs["backbone"],
-        name="Cradle to Career",
-        slug="c2c",
-        issue="School readiness",
-        place="Be'er Sheva",
-        topic=Topic.EDUCATION,
+    initiative = InitiativeFactory(
+        by=people["backbone"], organization=orgs["backbone"], name="Cradle to Career", slug="c2c"
     )
     for name, role, org in (
         ("steering", Role.STEERING, "funder"),
         ("partner", Role.PARTNER, "partner"),
         ("viewer", Role.VIEWER, "partner"),
     ):
-        initiative.participations.get_or_create(organization=orgs[org])
-        initiative.memberships.create(user=people[name], organization=orgs[org], role=role)
-    other = services.initiative_create(
+        MembershipFactory(initiative=initiative, user=people[name], organization=orgs[org], role=role)
+    other = InitiativeFactory(
         by=people["other_member"],
         organization=orgs["other"],
         name="Other Initiative",

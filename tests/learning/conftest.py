@@ -14,24 +14,10 @@ from communication.choices import Visibility
 from communication.models import Decision
 from learning import services
 from learning.choices import AssumptionStatus
-from measurement.models import ReportingPeriod
 from workgroups import services as workgroups
 
+from ..measurement.factories import ReportingPeriodFactory
 from ..workgroups.conftest import make_measure, publish_agenda
-
-
-def make_period(initiative, code: str, year: int) -> ReportingPeriod:
-    start, end = date(year, 1, 1), date(year, 12, 31)
-    return ReportingPeriod.objects.create(
-        initiative=initiative,
-        frequency="yearly",
-        code=code,
-        start=start,
-        end=end,
-        opens_on=start,
-        closes_on=end + timedelta(days=60),
-        due_on=end + timedelta(days=30),
-    )
 
 
 def make_decision(initiative, by, title: str) -> Decision:
@@ -63,8 +49,8 @@ def build(initiative, by, organization, prefix: str = ""):
     o.process = make_measure(initiative, f"{code}hours")
     o.process.level = "process"
     o.process.save(update_fields=["level"])
-    o.period = make_period(initiative, "2025", 2025)
-    o.next_period = make_period(initiative, "2026", 2026)
+    o.period = ReportingPeriodFactory(initiative=initiative, year=2025)
+    o.next_period = ReportingPeriodFactory(initiative=initiative, year=2026)
     o.decision = make_decision(initiative, by, f"{prefix}Extend the camps")
     o.document = communication.document_add(
         initiative=initiative, by=by, title=f"{prefix}Camp evaluation", url="https://example.org/eval"

@@ -9,8 +9,8 @@ from drf_spectacular.generators import SchemaGenerator
 
 from learning import services
 
+from ..measurement.factories import ReportingPeriodFactory
 from ..queries import assert_queries_constant
-from .conftest import make_period
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +147,7 @@ def _grow(lw):
             measure=lw.mine.measure,
             document=lw.mine.document,
         )
-        period = make_period(lw.initiative, str(2010 + n), 2010 + n)
+        period = ReportingPeriodFactory(initiative=lw.initiative, year=2010 + n)
         services.worksheet_save(
             initiative=lw.initiative,
             by=by,

@@ -10,8 +10,8 @@ from django.utils import timezone
 from learning import services
 from learning.models import CurveWorksheet, Risk
 
+from ..measurement.factories import ReportingPeriodFactory
 from ..queries import assert_queries_constant
-from .conftest import make_period
 
 pytestmark = pytest.mark.django_db
 
@@ -178,7 +178,7 @@ def _grow(lw):
             decision=lw.mine.decision,
             document=lw.mine.document,
         )
-        period = make_period(lw.initiative, str(2010 + n), 2010 + n)
+        period = ReportingPeriodFactory(initiative=lw.initiative, year=2010 + n)
         services.worksheet_save(
             initiative=lw.initiative,
             by=by,

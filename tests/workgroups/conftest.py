@@ -12,8 +12,11 @@ from agenda import services as agenda
 from agenda.choices import AgendaKind
 from initiatives.choices import Sector
 from initiatives.models import Organization
+from measurement.choices import Aggregation, Unit, ValueType
 from workgroups import services
 from workgroups.choices import ActivityStatus
+
+from ..measurement.factories import SharedMeasureFactory
 
 
 def publish_agenda(initiative, by, titles):
@@ -132,18 +135,12 @@ def wg(world):
 
 
 def make_measure(initiative, code: str):
-    """A shared measure, made directly: the measurement app owns its own workflows."""
-    from measurement.models import SharedMeasure
-
-    return SharedMeasure.objects.create(
+    """A shared measure (a percentage, averaged), made directly: the measurement app owns its own
+    workflows."""
+    return SharedMeasureFactory(
         initiative=initiative,
         code=code,
-        name_en=f"Measure {code}",
-        definition="Children reading at grade level.",
-        unit="percent",
-        value_type="percent",
-        direction="up",
-        level="population",
-        aggregation="mean",
-        frequency="yearly",
+        unit=Unit.PERCENT,
+        value_type=ValueType.PERCENT,
+        aggregation=Aggregation.MEAN,
     )
