@@ -30,11 +30,17 @@ class Provider:
         requests.put(f"{self.url}/users/{sub}", json=claims, timeout=10).raise_for_status()
 
     def code_for(
-        self, sub: str, *, client_id: str, nonce: str, redirect_uri: str = "http://127.0.0.1/cb"
+        self,
+        sub: str,
+        *,
+        client_id: str,
+        nonce: str,
+        redirect_uri: str = "http://127.0.0.1/cb",
+        url: str = "",
     ) -> str:
         """An authorization code issued by the provider, as its consent form would (no browser)."""
         response = requests.post(
-            f"{self.url}/oauth2/authorize",
+            f"{url or self.url}/oauth2/authorize",
             params={
                 "response_type": "code",
                 "client_id": client_id,
@@ -50,11 +56,13 @@ class Provider:
         assert response.status_code == 302, response.text
         return requests.utils.urlparse(response.headers["Location"]).query.split("code=")[1].split("&")[0]
 
-    def id_token_for(self, sub: str, *, client_id: str, nonce: str) -> str:
+    def id_token_for(self, sub: str, *, client_id: str, nonce: str, url: str = "") -> str:
+        """An ID token issued by the provider, reached at `url` (its issuer is the address it is
+        reached at) or its own."""
         redirect_uri = "http://127.0.0.1/cb"
-        code = self.code_for(sub, client_id=client_id, nonce=nonce, redirect_uri=redirect_uri)
+        code = self.code_for(sub, client_id=client_id, nonce=nonce, redirect_uri=redirect_uri, url=url)
         response = requests.post(
-            f"{self.url}/oauth2/token",
+            f"{url or self.url}/oauth2/token",
             data={
                 "grant_type": "authorization_code",
                 "code": code,

@@ -314,14 +314,22 @@ def test_a_token_for_another_application_is_refused(sso_on):
 
 
 @pytest.mark.django_db
-def test_a_token_from_another_issuer_is_refused(sso_on, settings):
+def test_a_token_from_another_issuer_is_refused(sso_on):
+    """Signed with the right key but naming another issuer: the provider names as issuer the address
+    it is reached at, so the same process reached as localhost issues it."""
+    sso_on.add_user("u-iss", email="iss@partner.org", email_verified=True)
+    backend = SsoBackend(conf.provider())  # the configured provider: its issuer and its JWKS
+    elsewhere = sso_on.url.replace("127.0.0.1", "localhost")
+    token = sso_on.id_token_for("u-iss", client_id=CLIENT_ID, nonce="n", url=elsewhere)
+    with pytest.raises(SsoRefused, match="could not be verified"):
+        backend.verify_token(token, nonce="n")
+    assert backend.verify_token(sso_on.id_token_for("u-iss", client_id=CLIENT_ID, nonce="n"), nonce="n")
+    # A provider of its own (another key): refused too.
     other = start_provider()
     try:
         other.add_user("u-iss", email="iss@partner.org", email_verified=True)
-        token = other.id_token_for("u-iss", client_id=CLIENT_ID, nonce="n")
-        backend = SsoBackend(conf.provider())  # the configured provider: its issuer and its JWKS
         with pytest.raises(SsoRefused, match="could not be verified"):
-            backend.verify_token(token, nonce="n")
+            backend.verify_token(other.id_token_for("u-iss", client_id=CLIENT_ID, nonce="n"), nonce="n")
     finally:
         stop_provider(other)
 
