@@ -17,6 +17,8 @@ urlpatterns = [
     path("public/<slug:slug>/", PublicReportCardView.as_view(), name="report_card"),
     # The report card as PDF: served if made, else a page offering to make it (communication.pdf).
     path("public/<slug:slug>/pdf/", ReportCardPdfView.as_view(), name="report_card_pdf"),
+    # A report card measure's chart to frame on the initiative's listed sites, with its CSV and JSON.
+    path("public/<slug:slug>/embed/", include("measurement.embeds.urls")),
     # The grid as an installable web app (docs/measurement.md, "Offline data entry"): the service
     # worker at the root, so that its scope covers the grid pages; sign-out clears the offline data.
     path("sw.js", pwa.service_worker, name="service_worker"),

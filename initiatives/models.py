@@ -37,6 +37,7 @@ from .fit import (
     SolutionTraits,
     Solver,
 )
+from .origins import validate_origins
 
 
 class Organization(models.Model):
@@ -69,6 +70,10 @@ class Initiative(models.Model):
     description = models.TextField(_("description"), blank=True)
     phase = models.PositiveSmallIntegerField(
         _("current phase"), choices=Phase.choices, default=Phase.PRE_LAUNCH
+    )
+    # Sites that may show the public report card's measures in an <iframe> (CSP frame-ancestors).
+    embed_origins = models.JSONField(
+        _("sites that may embed charts"), default=list, blank=True, validators=[validate_origins]
     )
     organizations = models.ManyToManyField(
         Organization, through="Participation", related_name="initiatives", verbose_name=_("organizations")

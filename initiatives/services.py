@@ -80,6 +80,18 @@ def initiative_update(*, initiative: Initiative, by, **fields) -> Initiative:
     return initiative
 
 
+def initiative_embed_origins_set(*, initiative: Initiative, by, origins: list[str]) -> Initiative:
+    """The sites that may frame the public report card's measures (CSP frame-ancestors); each an
+    origin as initiatives.origins.parse_origin gives it."""
+    from .origins import validate_origins
+
+    require(by, permissions.MANAGE, initiative)
+    validate_origins(origins)
+    initiative.embed_origins = list(origins)
+    initiative.save(update_fields=["embed_origins", "updated_at"])
+    return initiative
+
+
 # --- Organisations -------------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .dashboards import views as dashboard_views
+from .embeds import views as embed_views
 
 app_name = "measurement"
 
@@ -31,4 +32,5 @@ urlpatterns += [
     path("completeness/", dashboard_views.CompletenessView.as_view(), name="completeness"),
     path("recompute/", dashboard_views.RecomputeView.as_view(), name="recompute"),
     path("report-card/", dashboard_views.ReportCardSettingsView.as_view(), name="report_card_settings"),
+    path("report-card/embed/", embed_views.EmbedSettingsView.as_view(), name="embed_settings"),
 ]

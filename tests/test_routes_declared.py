@@ -53,6 +53,10 @@ EXEMPT = {
     "public-api:report-card": "the public report card's API: no sign-in by design, 404 until published",
     "report_card_pdf": "the public report card as PDF: no sign-in by design, 404 until published "
     "(tests/communication/test_report_pdf.py::test_the_report_card_pdf_is_404_until_published)",
+    "embeds:chart": "a published report card measure's embeddable chart: no sign-in by design, 404 until "
+    "published (tests/measurement/test_embeds.py::test_unpublished_or_unlisted_is_404)",
+    "embeds:csv": "the embeddable chart's numbers as CSV: as embeds:chart (tests/measurement/test_embeds.py)",
+    "embeds:json": "the embeddable chart's numbers as JSON: as embeds:chart (tests/measurement/test_embeds.py)",
     "communication:unsubscribe": "the emailed token is the permission (tests/communication/test_notifications.py)",
     "backbone:respond": "a survey respondent's emailed token is the permission (tests/backbone/test_surveys.py)",
     "initiatives-api:api-root": "DRF's API root: links only, no data",

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import feeds, views
 
 app_name = "measurement-api"
 
@@ -17,5 +17,8 @@ router.register("audit", views.AuditEntryViewSet, basename="audit")
 urlpatterns = [
     # Before the router: "bulk" would otherwise be read as a submission id.
     path("submissions/bulk/", views.BulkSubmissionView.as_view(), name="submission-bulk"),
+    # Flat CSV for spreadsheets and BI tools (docs/bi.md).
+    path("feeds/aggregates.csv", feeds.AggregatesFeedView.as_view(), name="feed-aggregates"),
+    path("feeds/values.csv", feeds.ValuesFeedView.as_view(), name="feed-values"),
     path("", include(router.urls)),
 ]

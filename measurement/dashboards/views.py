@@ -183,7 +183,7 @@ class RecomputeView(MeasurementMixin, TemplateView):
 
 class ReportCardSettingsView(MeasurementMixin, FormView):
     permission = initiative_permissions.MANAGE
-    template_name = "initiatives/form_page.html"
+    template_name = "measurement/report_card_settings.html"
     form_class = ReportCardForm
 
     def get_form_kwargs(self):
