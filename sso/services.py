@@ -7,6 +7,7 @@ import re
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -68,7 +69,7 @@ def _new_username(email: str, claims: dict) -> str:
 
 
 @transaction.atomic
-def sso_sign_in(*, issuer: str, claims: dict) -> User:
+def sso_sign_in(*, issuer: str, claims: dict) -> AbstractBaseUser:
     """The account for a provider's verified claims: the linked one, else the one with the same
     verified email (linked now), else a new account without a password (if allowed)."""
     email = _checked_email(claims)
