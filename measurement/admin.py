@@ -6,6 +6,7 @@ from .models import (
     DataValue,
     Dimension,
     DimensionMember,
+    FormulaVersion,
     MeasureDimension,
     ReportingPeriod,
     SharedMeasure,
@@ -43,12 +44,24 @@ class TargetInline(admin.TabularInline):
     extra = 0
 
 
+class FormulaVersionInline(admin.TabularInline):
+    """The formula's history: written by measure_save, read here."""
+
+    model = FormulaVersion
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["number", "formula", "created_by", "created_at"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(SharedMeasure)
 class SharedMeasureAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_en", "initiative", "level", "frequency", "aggregation"]
-    list_filter = ["initiative", "level", "frequency"]
+    list_display = ["code", "name_en", "initiative", "level", "frequency", "kind", "aggregation"]
+    list_filter = ["initiative", "level", "frequency", "kind"]
     search_fields = ["code", "name_en", "name_he"]
-    inlines = [MeasureDimensionInline, TargetInline]
+    inlines = [MeasureDimensionInline, TargetInline, FormulaVersionInline]
     filter_horizontal = ["strategies"]
 
 
