@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from initiatives import services as initiative_services
 
-from .measurement.test_dashboards import dash_world  # noqa: F401  (a fixture)
+from .measurement.test_embeds import dash_world  # noqa: F401  (a fixture)
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
