@@ -97,10 +97,11 @@ class SsoCallbackView(View):
             request.session.pop(INVITATION_KEY, None)
             messages.error(request, exc.message)
             return HttpResponseRedirect(reverse("login"))
-        # login() gives the session a new key (no session fixation) and keeps its data.
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        # Read before login(), which empties the session of someone else who was signed in here.
         next_url = request.session.pop("oidc_login_next", None) or resolve_url("home")
         token = request.session.pop(INVITATION_KEY, None)
+        # login() gives the session a new key (no session fixation).
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         if token:
             membership, problem = services.sso_invitation_accept(token=token, user=user)
             if membership is not None:

@@ -136,7 +136,7 @@ def test_an_existing_account_is_linked_by_verified_email(page, sso_on, make_user
     page.goto("/accounts/login/")
     page.fill("#id_username", "partner")
     page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]", has_text="Sign in").last.click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(re.compile(r"/$"))
 
 
@@ -397,3 +397,20 @@ def test_a_missing_email_verified_claim_is_refused_unless_the_operator_vouches(s
             issuer="https://login.example/t/v2.0",
             claims={**claims, "sub": "entra-2", "email_verified": False},
         )
+
+
+@pytest.mark.browser
+def test_signing_in_over_another_persons_session_keeps_where_to_go(page, sso_on, make_user):
+    """Someone else signed in on this browser: the session is emptied for the new person, and the
+    address asked for is still where they land."""
+    make_user("partner")
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "partner")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/$"))
+    sso_on.add_user("u-tal", email="tal@partner.org", email_verified=True)
+    sso_sign_in(page, "u-tal", start="/accounts/login/?next=/initiatives/new/")
+    expect(page).to_have_url(re.compile(r"/initiatives/new/$"))
+    expect(page.locator("nav")).to_contain_text("tal")
+    expect(page.locator("nav")).not_to_contain_text("partner")
