@@ -8,6 +8,11 @@
    a Celery worker, and gunicorn (--gunicorn-workers) on 127.0.0.1 with production settings
    (DEBUG off) except plain-HTTP cookies;
 4. locust, headless, bounded by --users, --spawn-rate and --run-time, against 127.0.0.1 only;
+   With --nodes N, N gunicorn processes on the ports after --port, behind a load balancer
+   (HAProxy, Debian's `haproxy`) on --port; with --replica, a streaming replica of the server
+   (loadtest/standby.py) on --replica-port, which the nodes read from (DATABASE_REPLICA_URL), with
+   each server's transactions counted, each node's requests counted, and the data checked
+   afterwards (loadtest/checks.py: nothing half-written, aggregates equal to a clean rebuild);
 5. everything stopped, and the figures written to --out: locust's CSV files, every request in
    requests.jsonl, summary.json and summary.md: p50 / p95 / p99 per request, errors and requests
    per second once every user is running (the steady state, after the ramp-up of users / spawn
@@ -59,7 +64,7 @@ class Processes:
     """What the run started, stopped in reverse order whatever happens."""
 
     def __init__(self, out: Path):
-        self.out, self.started = out, []
+        self.out, self.started, self.cleanups = out, [], []
 
     def start(self, name: str, argv: list[str], env: dict) -> subprocess.Popen:
         log_file = open(self.out / f"{name}.log", "w")  # noqa: SIM115 - closed in stop_all
@@ -80,6 +85,8 @@ class Processes:
                     os.killpg(proc.pid, signal.SIGKILL)
                     proc.wait(timeout=10)
             log_file.close()
+        for cleanup in reversed(self.cleanups):
+            cleanup()
 
 
 def run(argv: list[str], env: dict) -> None:
@@ -253,8 +260,58 @@ def summarise(out: Path, meta: dict) -> dict:
             f"| {ms(r['alone_ms'])} |"
         )
     lines += ["", f"Worker: {meta['worker']}", ""]
+    if meta.get("nodes", 1) > 1 or meta.get("replica"):
+        lines += [
+            f"Nodes: {meta['nodes']} gunicorn processes behind HAProxy" if meta["nodes"] > 1 else "Nodes: 1",
+            f"Requests per node (access logs): {meta['requests_per_node']}",
+            "Database work during the run (pg_stat_database of the load database, each server): "
+            + json.dumps(meta["database_counts_during_the_run"]),
+            "Data checks after the run: "
+            + json.dumps((meta.get("data_checks") or {}).get("checks", meta.get("data_checks"))),
+            "",
+        ]
     (out / "summary.md").write_text("\n".join(lines))
     return summary
+
+
+HAPROXY_CFG = """global
+    maxconn 4000
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 120s
+    timeout server 120s
+    retries 2
+    option redispatch
+frontend http
+    bind 127.0.0.1:{port}
+    default_backend nodes
+backend nodes
+    balance roundrobin
+{servers}
+"""
+
+
+def database_stats(url: str) -> dict[str, int]:
+    """The server's own counts for the load database (pg_stat_database): transactions and rows read."""
+    import psycopg2
+
+    with psycopg2.connect(url) as conn, conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT xact_commit + xact_rollback, tup_returned + tup_fetched FROM pg_stat_database"
+            " WHERE datname = current_database()"
+        )
+        transactions, rows = cursor.fetchone()
+    conn.close()
+    return {"transactions": int(transactions), "rows_read": int(rows)}
+
+
+def with_port(url: str, port: int) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    auth = parts.netloc.rsplit("@", 1)[0] + "@" if "@" in parts.netloc else ""
+    return urlunsplit(parts._replace(netloc=f"{auth}127.0.0.1:{port}"))
 
 
 def main() -> int:
@@ -265,10 +322,26 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8055)
     parser.add_argument("--redis-port", type=int, default=6391)
     # gunicorn.conf.py's default, 2 × cores + 1 (also docker-compose.yml's).
-    parser.add_argument("--gunicorn-workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    # With several nodes, that many workers in all, shared between them.
+    parser.add_argument("--gunicorn-workers", type=int, default=0, help="per node")
+    parser.add_argument(
+        "--nodes",
+        type=int,
+        default=1,
+        help="gunicorn processes, each on its own port, behind HAProxy on --port",
+    )
+    parser.add_argument(
+        "--replica", action="store_true", help="a streaming replica on --replica-port, read by the nodes"
+    )
+    parser.add_argument("--replica-port", type=int, default=5499)
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "loadtest")
     parser.add_argument("--skip-build", action="store_true", help="use the database as it is")
     args = parser.parse_args()
+    if not args.gunicorn_workers:
+        args.gunicorn_workers = max(1, math.ceil((2 * (os.cpu_count() or 1) + 1) / args.nodes))
+    if args.nodes > 1 and shutil.which("haproxy") is None:
+        log("--nodes needs HAProxy as the load balancer: apt-get install haproxy")
+        return 1
 
     if shutil.which("locust", path=str(Path(PY).parent)) is None:
         log("locust is missing: pip install -e '.[load]' (make loadtest does)")
@@ -312,22 +385,63 @@ def main() -> int:
         request_log.unlink(missing_ok=True)
         env["LOAD_REQUEST_LOG"] = str(request_log)
 
+        node_env = dict(env)
+        standby_data = None
+        if args.replica:
+            import tempfile
+
+            sys.path.insert(0, str(ROOT))
+            from loadtest import standby
+
+            if reason := standby.unavailable():
+                log(f"--replica {reason}")
+                return 1
+            standby_data = Path(tempfile.mkdtemp(prefix="ci-load-replica-"))
+            log(f"a streaming replica on 127.0.0.1:{args.replica_port} (pg_basebackup of the whole server)")
+            from urllib.parse import urlsplit
+
+            primary = urlsplit(database_url)
+            started_copy = time.monotonic()
+            standby.start(
+                primary_host=primary.hostname or "127.0.0.1",
+                primary_port=primary.port or 5432,
+                port=args.replica_port,
+                data=standby_data,
+            )
+            procs.cleanups.append(lambda: standby.stop(standby_data))
+            log(f"replica ready in {time.monotonic() - started_copy:.0f} s")
+            node_env["DATABASE_REPLICA_URL"] = with_port(database_url, args.replica_port)
+
         worker = procs.start(
             "worker",
             [PY, "-m", "celery", "-A", "ci_platform", "worker", "--concurrency=1", "-l", "info"]
             + ["--without-gossip", "--without-mingle"],
             env,
         )
-        procs.start(
-            "gunicorn",
-            [PY, "-m", "gunicorn", "-c", "gunicorn.conf.py", "ci_platform.wsgi:application"]
-            + ["--bind", f"127.0.0.1:{args.port}"]
-            + ["--workers", str(args.gunicorn_workers), "--access-logfile", "-", "--error-logfile", "-"]
-            # Each request's own time in the server (ms) and the worker that served it.
-            + ["--access-logformat", '%(t)s "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s'],
-            env,
-        )
-        wait_port(args.port)
+        node_ports = [args.port] if args.nodes == 1 else [args.port + 1 + i for i in range(args.nodes)]
+        for number, node_port in enumerate(node_ports, start=1):
+            procs.start(
+                "gunicorn" if args.nodes == 1 else f"gunicorn-{number}",
+                [PY, "-m", "gunicorn", "-c", "gunicorn.conf.py", "ci_platform.wsgi:application"]
+                + ["--bind", f"127.0.0.1:{node_port}"]
+                + ["--workers", str(args.gunicorn_workers), "--access-logfile", "-", "--error-logfile", "-"]
+                # Each request's own time in the server (ms) and the worker that served it.
+                + ["--access-logformat", '%(t)s "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s'],
+                node_env,
+            )
+        for node_port in node_ports:
+            wait_port(node_port)
+        if args.nodes > 1:
+            servers = "\n".join(
+                f"    server node{i} 127.0.0.1:{p} check" for i, p in enumerate(node_ports, 1)
+            )
+            (out / "haproxy.cfg").write_text(HAPROXY_CFG.format(port=args.port, servers=servers))
+            procs.start("haproxy", ["haproxy", "-db", "-f", str(out / "haproxy.cfg")], env)
+            wait_port(args.port)
+        replica_url = node_env.get("DATABASE_REPLICA_URL")
+        counts_before = {"primary": database_stats(database_url)}
+        if replica_url:
+            counts_before["replica"] = database_stats(replica_url)
         log("each request alone first")
         alone_ms = alone(args.port, json.loads(setup.read_text()))
         log(f"locust: {args.users} users for {args.run_time} against 127.0.0.1:{args.port}")
@@ -346,7 +460,35 @@ def main() -> int:
         failed = worker_log.count("] raised ")
         if worker.poll() is not None:
             log("the worker died during the run")
+        servers = {"primary": database_stats(database_url)}
+        if replica_url:
+            servers["replica"] = database_stats(replica_url)
+        database_counts = {
+            name: {key: value - counts_before[name][key] for key, value in now.items()}
+            for name, now in servers.items()
+        }
+        per_node = {}
+        if args.nodes > 1:
+            for number in range(1, args.nodes + 1):
+                text = (out / f"gunicorn-{number}.log").read_text()
+                per_node[f"node {number}"] = sum(
+                    1 for line in text.splitlines() if '" ' in line and "ms pid=" in line
+                )
+        data_checks = None
+        if args.nodes > 1 or args.replica:
+            log("data checks: nothing half-written, aggregates equal to a clean rebuild")
+            checked = subprocess.run(
+                [PY, "loadtest/checks.py", str(setup)], env=env, cwd=ROOT, capture_output=True, text=True
+            )
+            data_checks = (
+                json.loads(checked.stdout) if checked.returncode == 0 else {"error": checked.stderr[-2000:]}
+            )
         meta = {
+            "nodes": args.nodes,
+            "replica": bool(args.replica),
+            "database_counts_during_the_run": database_counts,
+            "requests_per_node": per_node,
+            "data_checks": data_checks,
             "started": started.isoformat(timespec="seconds"),
             "finished": datetime.now(UTC).isoformat(timespec="seconds"),
             "users": args.users,

@@ -67,9 +67,16 @@ def start(*, primary_host: str, primary_port: int | str, port: int, data: Path) 
     for name in ("postgresql.conf", "pg_hba.conf"):
         shutil.chown(data / name, "postgres", "postgres")
     options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={data}"
-    _as_postgres(
-        _pg_ctl(), "-D", str(data), "-o", options, "-l", str(data / "log"), "-w", "start", timeout=120
-    )
+    try:
+        # -t: a standby replays the WAL written during the copy before it accepts connections.
+        _as_postgres(
+            _pg_ctl(), "-D", str(data), "-o", options, "-l", str(data / "log"), "-w", "-t", "600", "start",
+            timeout=660,
+        )  # fmt: skip
+    except subprocess.CalledProcessError as error:
+        log = (data / "log").read_text(errors="replace")[-2000:] if (data / "log").exists() else ""
+        stop(data)  # a server that went on starting after pg_ctl gave up must not keep the port
+        raise StandbyError(f"the standby did not start: {error.stderr.strip()}\n{log}") from error
 
 
 def stop(data: Path) -> None:
