@@ -414,3 +414,15 @@ def test_signing_in_over_another_persons_session_keeps_where_to_go(page, sso_on,
     expect(page).to_have_url(re.compile(r"/initiatives/new/$"))
     expect(page.locator("nav")).to_contain_text("tal")
     expect(page.locator("nav")).not_to_contain_text("partner")
+
+
+@pytest.mark.browser
+def test_in_hebrew_the_button_and_a_refusal_are_in_hebrew(page, sso_on):
+    sso_on.add_user("u-dov", email="dov@partner.org", email_verified=False)
+    page.goto("/accounts/login/")
+    page.get_by_role("button", name="עברית").click()
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    page.get_by_role("button", name=f"התחברות עם {PROVIDER_NAME}").click()
+    authorize_at_provider(page, "u-dov")
+    expect(refusal(page)).to_contain_text("ספק הזהויות שלך לא אימת את כתובת הדוא״ל dov@partner.org")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
