@@ -207,7 +207,7 @@ def test_the_chart_page_chart_and_table(client, dash_world):
     body = response.content.decode()
     assert '<html lang="en" dir="ltr">' in body
     assert 'data-figure="fig-embed"' in body and 'id="fig-embed"' in body
-    assert 'role="img"' in body and 'aria-describedby="embed-summary"' in body
+    assert 'role="figure"' in body and 'aria-describedby="embed-summary"' in body
     assert "<caption" in body and '<th scope="col">Period</th>' in body
     assert re.search(r'<th scope="row"[^>]*><bdi>2025</bdi></th><td class="number">70</td>', body)
     # Nothing of the platform around it: no navigation, no form, no inline script.
