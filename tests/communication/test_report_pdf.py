@@ -15,13 +15,15 @@ from pypdf import PdfReader
 from communication import charts, reports, services
 from communication.choices import PeriodKind, ReportStatus
 from communication.models import ProgressReport, ReportCardPdf
-from tests import test_dashboards
 
-from .helpers import decision, meeting
+from .helpers import decision, measured, meeting
 
 pytestmark = pytest.mark.django_db
 
-dash_world = test_dashboards.dash_world  # the fixture: a measure with approved figures (2024, 2025: 70)
+
+@pytest.fixture
+def dash_world(world):
+    return measured(world)  # a measure with approved figures (2024, 2025: 70) on the published report card
 
 
 def _request(world, *, year=2025, kind=PeriodKind.YEAR, quarter=0, language="en"):
