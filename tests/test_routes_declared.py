@@ -49,7 +49,7 @@ EXEMPT = {
     "invitation_accept": "the invitation's token is the permission (tests/initiatives/test_views.py)",
     "initiatives:create": "any signed-in person may start an initiative (ALLOW_USERS_TO_CREATE_INITIATIVES)",
     "report_card": "the public Community Report Card: no sign-in by design, 404 until published "
-    "(tests/test_dashboards.py::test_unpublished_report_card_is_404)",
+    "(tests/measurement/test_dashboards.py::test_unpublished_report_card_is_404)",
     "public-api:report-card": "the public report card's API: no sign-in by design, 404 until published",
     "report_card_pdf": "the public report card as PDF: no sign-in by design, 404 until published "
     "(tests/communication/test_report_pdf.py::test_the_report_card_pdf_is_404_until_published)",

@@ -37,7 +37,8 @@ from measurement.dashboards import readers as dashboards
 from measurement.dashboards.charts import CurveData, Series, bars_by_member, turn_the_curve
 from measurement.models import ReportCard
 from tests.queries import assert_queries_constant
-from tests.test_dashboards import _measure
+
+from .test_dashboards import _measure
 
 pytestmark = pytest.mark.django_db
 

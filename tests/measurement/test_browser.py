@@ -15,8 +15,8 @@ from playwright.sync_api import expect
 from measurement.choices import AuditAction, SubmissionStatus
 from measurement.models import AuditEntry, DataValue, Submission
 
-from .conftest import sign_in
-from .measurement.conftest import build_measurement_world, field_name
+from ..conftest import sign_in
+from .conftest import build_measurement_world, field_name
 
 # See tests/test_browser.py: Playwright's event loop trips Django's async-safety check on the
 # test's own (synchronous) ORM calls.

@@ -12,7 +12,7 @@ from measurement.choices import Aggregation, Direction, Frequency, Level, Unit, 
 from measurement.models import ReportCard
 from tests.queries import assert_queries_constant
 
-from .permission_matrix import BACKBONE_ONLY, EVERY_MEMBER, Endpoint, check_permission, permission_cases
+from ..permission_matrix import BACKBONE_ONLY, EVERY_MEMBER, Endpoint, check_permission, permission_cases
 
 
 def _measure(w, code, **extra):

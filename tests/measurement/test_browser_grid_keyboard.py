@@ -4,7 +4,7 @@ fills it, saves a draft with Enter, is taken to the first wrong cell after a fai
 and submits with the keyboard. The focus is visible all the way, and every field, comments
 included, is labelled with its cell.
 
-Same browser set-up as tests/test_browser_measurement.py (Debian's Chromium, no `playwright install`).
+Same browser set-up as tests/measurement/test_browser.py (Debian's Chromium, no `playwright install`).
 """
 
 import os
@@ -17,8 +17,8 @@ from playwright.sync_api import expect
 from measurement.choices import SubmissionStatus
 from measurement.models import DataValue, Submission
 
-from .conftest import sign_in
-from .measurement.conftest import build_measurement_world, field_name
+from ..conftest import sign_in
+from .conftest import build_measurement_world, field_name
 
 # See tests/test_browser.py: Playwright's event loop trips Django's async-safety check.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
