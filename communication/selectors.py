@@ -218,7 +218,7 @@ def unread_count(user, initiative: Initiative) -> int:
 
 def reports_visible_to(user, initiative: Initiative) -> QuerySet[ProgressReport]:
     queryset = initiative.progress_reports.select_related("initiative", "requested_by", "published_by").defer(
-        "snapshot", "sections"
+        "snapshot", "sections", "sections_by_language"
     )
     if not permissions.can(user, permissions.REPORT, initiative):
         queryset = queryset.filter(published_at__isnull=False)

@@ -1,3 +1,4 @@
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -332,6 +333,9 @@ class DocumentWriteSerializer(serializers.Serializer):
 class ReportSerializer(serializers.ModelSerializer):
     period_label = serializers.CharField(read_only=True)
     status = ChoiceText(ReportStatus.choices, read_only=True)
+    pdf = serializers.SerializerMethodField(
+        help_text="The report printed to PDF, per language (en, he): its address, or null until it is printed."
+    )
 
     class Meta:
         model = ProgressReport
@@ -347,13 +351,38 @@ class ReportSerializer(serializers.ModelSerializer):
             "language",
             "generated_at",
             "published_at",
+            "pdf",
         ]
         read_only_fields = fields
 
+    @extend_schema_field(
+        {"type": "object", "additionalProperties": {"type": "string", "format": "uri", "nullable": True}}
+    )
+    def get_pdf(self, report) -> dict:
+        request = self.context.get("request")
+        links = {}
+        for language in report.PDF_FIELDS:
+            if not report.pdf_in(language):
+                links[language] = None
+                continue
+            url = reverse(
+                "communication:report_pdf",
+                kwargs={"slug": report.initiative.slug, "pk": report.pk, "language": language},
+            )
+            links[language] = request.build_absolute_uri(url) if request else url
+        return links
+
 
 class ReportDetailSerializer(ReportSerializer):
+    languages = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The languages the report was rendered in (both, for a report generated since there were two).",
+    )
+
     class Meta(ReportSerializer.Meta):
-        fields = [*ReportSerializer.Meta.fields, "snapshot", "sections"]
+        # `sections` in the requester's `language`; `sections_by_language` in every language, from the same figures.
+        fields = [*ReportSerializer.Meta.fields, "languages", "snapshot", "sections", "sections_by_language"]
         read_only_fields = fields
 
 

@@ -277,3 +277,16 @@ def test_the_report_card_pdf_is_404_until_published(client, dash_world):
 def test_the_report_card_links_to_its_pdf(client, dash_world):
     body = client.get(reverse("report_card", kwargs={"slug": "c2c"})).content.decode()
     assert reverse("report_card_pdf", kwargs={"slug": "c2c"}) in body
+
+
+def test_the_api_gives_both_versions_and_the_pdfs(client, year_report):
+    client.force_login(year_report.requested_by)
+    detail = client.get(f"/api/v1/initiatives/c2c/reports/{year_report.pk}/").json()
+    assert detail["languages"] == ["en", "he"] and detail["language"] == "he"
+    assert [s["title"] for s in detail["sections_by_language"]["he"]][0] == "שלב במחזור החיים ואבני דרך"
+    assert detail["sections"] == detail["sections_by_language"]["he"]
+    pdf = client.get(detail["pdf"]["he"])
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    listed = client.get("/api/v1/initiatives/c2c/reports/").json()["results"]
+    assert listed[0]["pdf"]["en"].endswith(f"/reports/{year_report.pk}/pdf/en/")
+    assert "sections_by_language" not in listed[0]
