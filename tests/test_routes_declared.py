@@ -80,26 +80,16 @@ TESTED_BY_HAND = {
     "measurement-api:submission-detail": "tests/measurement/test_permissions.py::"
     "test_api_submission_detail_is_404_for_those_who_may_not_read_it",
     "measurement-api:value-detail": "tests/measurement/test_permissions.py::test_objects_of_another_initiative_are_404",
-    "measurement-api:assignment-detail": "tests/measurement/test_permissions.py::"
-    "test_objects_of_another_initiative_are_404 (and " + UNIFORM + ")",
     "measurement-api:submission-bulk": "tests/api/test_bulk.py::TestWrite::test_a_partner_session_submits_its_own_organisation "
     "(and " + UNIFORM + ")",
-    "measurement-api:aggregate-list": UNIFORM,
-    "measurement-api:audit-list": UNIFORM,
     "initiatives:invitation_revoke": "tests/initiatives/test_permissions.py::test_other_initiatives_objects_are_404_for_backbone",
     "initiatives:api_token_revoke": "tests/api/test_tokens.py::test_tokens_page_permissions "
     "(Endpoint api_token_revoke: the address is built from a real token)",
-    "initiatives-api:member-detail": "tests/initiatives/test_permissions.py::"
-    "test_other_initiatives_objects_are_404_for_backbone (and " + UNIFORM + ")",
-    "initiatives-api:organization-detail": UNIFORM,
-    "initiatives-api:phase-transition-detail": UNIFORM,
-    "agenda-api:endorsement-detail": UNIFORM,
-    "backbone-api:backbone-function-detail": UNIFORM,
-    "backbone-api:backbone-period-detail": UNIFORM,
     "communication:notification_open": "tests/communication/test_notifications.py::TestInApp::test_opening_is_for_members_only",
-    "communication-api:notification-detail": UNIFORM,
-    "workgroups-api:tie-detail": UNIFORM,
-    "workgroups-api:tie-wave-open": UNIFORM,
+    "communication-api:notification-detail": "tests/communication/test_api.py::"
+    "test_a_notification_is_read_by_its_person_only (each person's own: an audience narrower than a role)",
+    "workgroups-api:tie-detail": "tests/workgroups/test_api.py::TestTies::"
+    "test_a_tie_is_read_by_the_backbone_and_its_own_organisation (ratings are confidential to them)",
 }
 
 

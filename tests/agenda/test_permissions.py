@@ -44,6 +44,15 @@ def _strategy(w):
     return api(f"strategies/{w.initiative.strategies.first().pk}/")(w)
 
 
+def _endorsement(w):
+    """The steering member's endorsement of v1 (made the first time it is asked for)."""
+    version = w.initiative.agenda_versions.get(number=1)
+    endorsement = version.endorsements.first() or services.agenda_endorse(
+        version=version, by=w.people["steering"], decision="endorse"
+    )
+    return api(f"endorsements/{endorsement.pk}/")(w)
+
+
 PAGES = [
     Endpoint("agenda-home", page("agenda:home"), EVERY_MEMBER),
     Endpoint("agenda-version", page("agenda:version", number=1), EVERY_MEMBER),
@@ -84,6 +93,7 @@ API = [
     Endpoint("api-strategies", api("strategies/"), EVERY_MEMBER, api=True),
     Endpoint("api-strategy", _strategy, EVERY_MEMBER, api=True),
     Endpoint("api-endorsements", api("endorsements/"), EVERY_MEMBER, api=True),
+    Endpoint("api-endorsement", _endorsement, EVERY_MEMBER, api=True),
     Endpoint(
         "api-endorse",
         api("endorsements/"),

@@ -137,9 +137,11 @@ PAGES = [
 
 API = [
     Endpoint("api-functions", api("functions/"), EVERY_MEMBER, api=True),
+    Endpoint("api-function", api("functions/A/"), EVERY_MEMBER, api=True),  # of the catalogue
     Endpoint("api-indicators", api("indicators/"), EVERY_MEMBER, api=True),
     Endpoint("api-indicator", api("indicators/10/"), EVERY_MEMBER, api=True),
     Endpoint("api-periods", api("periods/"), EVERY_MEMBER, api=True),
+    Endpoint("api-period", api(lambda w: f"periods/{w.wave.period.code}/"), EVERY_MEMBER, api=True),
     Endpoint("api-function-scores", api("function-scores/"), EVERY_MEMBER, api=True),
     Endpoint("api-funding-summary", api("funding-summary/"), EVERY_MEMBER, api=True),
     Endpoint("api-policy", api("policy-entries/"), EVERY_MEMBER, api=True),

@@ -5,7 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from communication import services
-from communication.models import Decision, Document, Meeting
+from communication.choices import NotificationKind
+from communication.models import Decision, Document, Meeting, Notification
 
 from .helpers import measure, meeting, pdf_upload
 
@@ -272,3 +273,21 @@ def test_the_schema_documents_the_endpoints(client, world):
         "notification-preferences/",
     ):
         assert f"/api/v1/initiatives/{{initiative_slug}}/{path}" in paths, path
+
+
+def test_a_notification_is_read_by_its_person_only(client, world):
+    services.notify(
+        initiative=world.initiative,
+        kind=NotificationKind.DECISION,
+        subject="A decision",
+        body="Details",
+        url="/initiatives/c2c/communication/decisions/",
+        recipients=[world.people["steering"], world.people["partner"]],
+    )
+    mine = Notification.objects.get(user=world.people["partner"])
+    theirs = Notification.objects.get(user=world.people["steering"])
+    c = login(client, world, "partner")
+    assert c.get(BASE + f"notifications/{mine.pk}/").json()["subject"] == "A decision"
+    assert c.get(BASE + f"notifications/{theirs.pk}/").status_code == 404
+    # Backbone staff manage the initiative, not other people's notifications.
+    assert login(client, world, "backbone").get(BASE + f"notifications/{mine.pk}/").status_code == 404

@@ -140,7 +140,11 @@ def milestone_url(w):
 API = [
     Endpoint("api-initiative", lambda w: f"/api/v1/initiatives/{w.initiative.slug}/", EVERY_MEMBER, api=True),
     Endpoint("api-members", api("members/"), EVERY_MEMBER, api=True),
+    Endpoint("api-member", lambda w: api(f"members/{viewer_membership(w)}/")(w), EVERY_MEMBER, api=True),
     Endpoint("api-organizations", api("organizations/"), EVERY_MEMBER, api=True),
+    Endpoint(
+        "api-organization", lambda w: api(f"organizations/{w.orgs['partner'].pk}/")(w), EVERY_MEMBER, api=True
+    ),
     Endpoint("api-milestones", api("milestones/"), EVERY_MEMBER, api=True),
     Endpoint("api-milestone", milestone_url, EVERY_MEMBER, api=True),
     Endpoint(
@@ -152,6 +156,12 @@ API = [
         data=lambda w: {"status": "done"},
     ),
     Endpoint("api-phase-transitions", api("phase-transitions/"), EVERY_MEMBER, api=True),
+    Endpoint(
+        "api-phase-transition",
+        lambda w: api(f"phase-transitions/{_transition(w).pk}/")(w),
+        EVERY_MEMBER,
+        api=True,
+    ),
     Endpoint("api-guidance", api("guidance/"), EVERY_MEMBER, api=True),
     Endpoint("api-fit-assessments", api("fit-assessments/"), EVERY_MEMBER, api=True),
     Endpoint(
@@ -186,6 +196,15 @@ def _fit(w, initiative=None):
     existing = initiative.fit_assessments.first()
     by = initiative.memberships.get(role=Role.BACKBONE).user
     return existing or services.fit_assess(initiative=initiative, by=by, **FIT_ANSWERS)
+
+
+def _transition(w):
+    """The initiative's move to Initiate Action (made the first time it is asked for)."""
+    from initiatives import services
+
+    existing = w.initiative.phase_transitions.first()
+    by = w.initiative.memberships.get(role=Role.BACKBONE).user
+    return existing or services.phase_change(initiative=w.initiative, by=by, to_phase=2, reason="pilot")
 
 
 @pytest.mark.django_db

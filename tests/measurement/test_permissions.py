@@ -174,8 +174,16 @@ API = [
     Endpoint("api-periods", api("periods/"), EVERY_MEMBER, api=True),
     Endpoint("api-period", api(lambda w: f"periods/{w.m.periods['year'].pk}/"), EVERY_MEMBER, api=True),
     Endpoint("api-assignments", api("assignments/"), EVERY_MEMBER, api=True),
+    Endpoint(
+        "api-assignment",
+        api(lambda w: f"assignments/{w.m.initiative.assignments.first().pk}/"),
+        EVERY_MEMBER,
+        api=True,
+    ),
     Endpoint("api-submissions", api("submissions/"), EVERY_MEMBER, api=True),
     Endpoint("api-values", api("values/"), EVERY_MEMBER, api=True),
+    Endpoint("api-aggregates", api("aggregates/"), EVERY_MEMBER, api=True),
+    Endpoint("api-audit", api("audit/"), EVERY_MEMBER, api=True),
     Endpoint(
         "api-approve",
         api(lambda w: f"submissions/{w.m.b_submission.pk}/approve/"),

@@ -211,6 +211,12 @@ class TestTies:
         login(client, wg, "steering")
         assert client.get(BASE + "ties/").json()["count"] == 0
 
+    def test_a_tie_is_read_by_the_backbone_and_its_own_organisation(self, client, wg):
+        tie = TieResponse.objects.get(wave=wg.open_wave, from_organization=wg.orgs["partner"])
+        url = BASE + f"ties/{tie.pk}/"
+        for persona, status in (("backbone", 200), ("partner", 200), ("viewer", 200), ("steering", 404)):
+            assert login(client, wg, persona).get(url).status_code == status, persona
+
 
 class TestWavesAndMetrics:
     def test_waves_and_their_status(self, client, wg):

@@ -9,6 +9,8 @@ reads; outsiders get 404."""
 import pytest
 from django.urls import reverse
 
+from workgroups import services
+
 from ..permission_matrix import BACKBONE_ONLY, EVERY_MEMBER, Endpoint, check_permission, permission_cases
 
 PLAN_EDITORS = frozenset({"backbone", "steering"})  # backbone staff and the group's chair
@@ -34,6 +36,13 @@ def _group(w):
 
 def _activity(w):
     return w.activity.pk
+
+
+def _openable_wave(w):
+    """The planned wave, the open one closed first: one wave is open at a time."""
+    if w.open_wave.is_open:
+        w.open_wave = services.wave_close(wave=w.open_wave, by=w.people["backbone"])
+    return w.planned_wave
 
 
 def _survey_answer(w):
@@ -276,6 +285,14 @@ API = [
     ),
     Endpoint("api-waves", api("tie-waves/"), EVERY_MEMBER, api=True),
     Endpoint("api-wave", api(lambda w: f"tie-waves/{w.closed_wave.pk}/"), EVERY_MEMBER, api=True),
+    Endpoint(
+        "api-wave-open",
+        api(lambda w: f"tie-waves/{_openable_wave(w).pk}/open/"),
+        BACKBONE_ONLY,
+        method="post",
+        api=True,
+        route="workgroups-api:tie-wave-open",
+    ),
     Endpoint(
         "api-wave-close",
         api(lambda w: f"tie-waves/{w.open_wave.pk}/close/"),
