@@ -248,3 +248,60 @@ def test_a_value_refused_after_reconnection_stays_a_draft_and_sign_out_clears_it
     expect(page).to_have_url(re.compile(r"/$"))
     names = page.evaluate("() => indexedDB.databases().then(d => d.map(x => x.name))")
     assert "ci-offline" not in names
+
+
+# Typed values, one round per row of the grid (three enrolled cells, ready-pct, spend, attended),
+# chosen where a second implementation would go wrong: thousands separators, a decimal comma, a
+# formula, signs, the Unicode minus, exponents, too many digits or decimals, bounds, the change
+# that needs a comment (enrolled was 300) and the rule attended <= enrolled.
+ROUNDS = [
+    ("1,234", "1,5", "=SUM(A1)", "100.0000001", "1000000.5", "-0"),
+    ("12345678901234", "123456789012345", "+7", "\u22125", " 12.50 ", "1.0"),
+    ("5.", ".5", "abc", "1e5", "0", "@x"),
+    ("100", "100", "100", "50", "", "301"),
+    ("200", "200", "200", "0", "999999.999999", "10"),
+    ("1,000,000", "0001", "-3", "100", "1.1234567", "2.5"),
+    ("12,34", "1.5000000", "", "-0.0", "-1", "NaN"),
+]
+
+
+def test_offline_checks_give_the_servers_messages(new_page, live_server, mworld):
+    """The page's checks and the pipeline's, on the same input, give the same messages per cell."""
+    from measurement.entry import pipeline
+
+    page = open_grid(new_page, live_server, mworld)
+    page.context.set_offline(True)
+    cells = [
+        mworld.cell("enrolled", "area:dalet"),
+        mworld.cell("enrolled", "area:hey"),
+        mworld.cell("enrolled", "area:vav"),
+        mworld.cell("ready-pct"),
+        mworld.cell("spend"),
+        mworld.cell("attended"),
+    ]
+    for typed in ROUNDS:
+        raw = dict(zip(cells, typed, strict=True))
+        for c, value in raw.items():
+            page.locator(f'#entry-grid input[name="{field_name(c)}"]').fill(value)
+        page.locator('#entry-grid button[name="save"]').click()
+        expect(page.locator("#offline-status")).to_be_visible()
+        shown = page.evaluate(
+            """names => Object.fromEntries(names.map(n => {
+                const e = document.getElementById(n + "-err");
+                return [n, e ? e.textContent.trim() : ""];
+            }))""",
+            [field_name(c) for c in cells],
+        )
+        (verdict,) = pipeline.preview(
+            initiative=mworld.initiative,
+            organization=mworld.org,
+            by=mworld.partner,
+            changes=[
+                pipeline.Change(
+                    period=mworld.periods["year"], values=raw, comments=dict.fromkeys(cells, ""), clear=set()
+                )
+            ],
+            replace=True,
+        )
+        expected = {field_name(c): " ".join(verdict.problems.cells.get(c, [])) for c in cells}
+        assert shown == expected, typed

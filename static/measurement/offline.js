@@ -129,7 +129,7 @@
     var text = raw.trim().replace(/\u2212/g, "-");
     if (text.charAt(0) === "=" || text.charAt(0) === "@") { return { error: M.formula }; }
     if (!NUMBER.test(text)) {
-      if (/\p{Nd}/u.test(text) && /^[\p{Nd}+\-.,]+$/u.test(text)) { return { unknown: true }; }
+      if (/(?![0-9])\p{Nd}/u.test(text) && /^[\p{Nd}+\-.,]+$/u.test(text)) { return { unknown: true }; }
       return { error: fill_in(M.notNumber, { value: Array.from(raw).slice(0, 40).join("") }) };
     }
     text = text.replace(/,/g, "");
