@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from ci_platform.api.views import api_not_found
 from ci_platform import pwa
+from ci_platform.api.views import api_not_found
 from ci_platform.views import healthz
 from communication.views import ReportCardPdfView, set_language
 from initiatives.views import HomeView, InvitationAcceptView
