@@ -163,15 +163,20 @@ def test_typed_offline_reloaded_and_sent_on_reconnection(new_page, live_server, 
     assert page.console_errors == []
 
 
-def test_a_submission_changed_on_the_server_meanwhile_is_not_overwritten(new_page, live_server, mworld):
+@pytest.mark.parametrize("language", ["en", "he"])
+def test_a_submission_changed_on_the_server_meanwhile_is_not_overwritten(
+    new_page, live_server, mworld, language
+):
     services.values_save(
         submission=mworld.submission(by=mworld.partner), by=mworld.partner, raw=mworld.valid_year()
     )
-    page = open_grid(new_page, live_server, mworld)
+    page = open_grid(new_page, live_server, mworld, language)
     page.context.set_offline(True)
     cell(page, mworld, "attended").fill("190")
     page.locator('#entry-grid button[name="save"]').click()
-    expect(page.locator("#offline-status")).to_have_text("Saved on this device, not yet sent.")
+    expect(page.locator("#offline-status")).to_have_text(
+        translated(language, "Saved on this device, not yet sent.")
+    )
 
     # Meanwhile a colleague saves another figure.
     services.values_save(
@@ -183,8 +188,11 @@ def test_a_submission_changed_on_the_server_meanwhile_is_not_overwritten(new_pag
     conflict = page.locator("#conflict")
     expect(conflict).to_be_visible()
     expect(page.locator("#offline-status")).to_have_text(
-        "This period changed on the server after you saved on this device. Nothing was overwritten: "
-        "compare and choose."
+        translated(
+            language,
+            "This period changed on the server after you saved on this device. Nothing was overwritten: "
+            "compare and choose.",
+        )
     )
     row = conflict.locator(f'tr[data-field="{field_name(mworld.cell("attended"))}"]')
     expect(row.locator(".conflict-mine")).to_have_text("190")
@@ -193,9 +201,17 @@ def test_a_submission_changed_on_the_server_meanwhile_is_not_overwritten(new_pag
     assert stored(mworld)[("attended", None)] == (Decimal("150"), "")
     assert page.evaluate(READ_DRAFT) is not None  # still on the device
 
-    # The partner chooses theirs: saved on top of the current version.
-    conflict.get_by_role("button", name="Save mine instead").click()
-    expect(page.locator(".alert-success")).to_have_text("Draft saved: 0 new, 1 changed, 0 cleared.")
+    # The partner chooses their own values: saved on top of the current version, checked again.
+    conflict.get_by_role("button", name=translated(language, "Save mine instead")).click()
+    expect(page.locator(".alert-success")).to_have_text(
+        translated(
+            language,
+            "Draft saved: %(created)s new, %(updated)s changed, %(deleted)s cleared.",
+            created=0,
+            updated=1,
+            deleted=0,
+        )
+    )
     assert stored(mworld)[("attended", None)] == (Decimal("190"), "")
     assert page.evaluate(READ_DRAFT) is None
 
