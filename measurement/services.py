@@ -402,8 +402,8 @@ def measure_save(
                 )
             measure.assignments.all().delete()  # never entered: in no organisation's data set
     if used_by:
-        wanted = tuple(d.pk for d in dimensions if d is not None)
-        current = tuple(d.dimension_id for d in measure.measure_dimensions.order_by("position"))
+        wanted = [d.pk for d in dimensions if d is not None]
+        current = [d.dimension_id for d in measure.measure_dimensions.order_by("position")]
         if wanted != current or measure.frequency != stored["frequency"]:
             raise ValidationError(
                 {
