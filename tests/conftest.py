@@ -15,6 +15,7 @@ run beside each other, or that share a costly module-scoped fixture, are kept to
 """
 
 import functools
+import importlib
 import os
 import re
 import shutil
@@ -27,7 +28,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.models.signals import post_migrate
 
 from initiatives.choices import Role, Sector, Topic
 
@@ -86,6 +88,37 @@ def pytest_configure(config):
     media = tempfile.mkdtemp(prefix=f"ci-media-{XDIST_WORKER}-")
     settings.MEDIA_ROOT = os.environ["MEDIA_ROOT"] = media
     config.add_cleanup(lambda: shutil.rmtree(media, ignore_errors=True))
+
+
+# --- The rows of the data migrations, put back after a flush ---------------------------------------
+#
+# A test with a real transaction (a live server, a Celery worker) ends with a flush that empties every
+# table, the rows that data migrations made included: the backbone catalogue (functions, indicators,
+# the standard survey items). In one process pytest-django runs those tests last; under xdist a worker
+# goes on to other tests after one. The flush ends, as `migrate` does, with post_migrate: the catalogue
+# is put back there, as the migrations leave it (0002's rows in 0004's wording).
+
+
+def restore_migrated_rows() -> None:
+    from django.apps import apps
+
+    from backbone.migrations._catalogue_v1 import load
+    from backbone.models import BackboneFunction, Indicator, SurveyItem
+
+    load(BackboneFunction, Indicator, SurveyItem)
+    importlib.import_module("backbone.migrations.0004_source_hebrew_wording").forwards(apps, None)
+
+
+def _after_flush(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+    if sender.label != "backbone" or using != DEFAULT_DB_ALIAS:
+        return
+    from backbone.models import BackboneFunction
+
+    if not BackboneFunction.objects.using(using).exists():  # not migrate's own signal: a flush's
+        restore_migrated_rows()
+
+
+post_migrate.connect(_after_flush, dispatch_uid="tests.conftest.restore_migrated_rows")
 
 
 # --- Which tests xdist keeps together on one worker (`--dist loadgroup`) ------------------------------

@@ -5,6 +5,7 @@ import pytest
 from backbone import services
 from backbone.choices import FunderType, FundingKind, FundingRecipient, PolicyKind, RespondentGroup
 
+from ..conftest import restore_migrated_rows
 from .helpers import answer, invite, make_wave, open_wave, recompute
 
 
@@ -50,12 +51,9 @@ def seed_records(world, initiative=None, by=None):
 
 
 def load_catalogue() -> None:
-    """Tests with a real transaction (worker, browser) end with a flush that empties every table,
-    the catalogue included: they put it back first."""
-    from backbone.migrations._catalogue_v1 import load
-    from backbone.models import BackboneFunction, Indicator, SurveyItem
-
-    load(BackboneFunction, Indicator, SurveyItem)
+    """The catalogue as the migrations leave it. A flush puts it back by itself (tests/conftest.py,
+    restore_migrated_rows); a test that empties it some other way calls this."""
+    restore_migrated_rows()
 
 
 @pytest.fixture
