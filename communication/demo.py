@@ -4,8 +4,10 @@ settings; and two published progress reports. Called by `manage.py seed_demo`.""
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -21,6 +23,8 @@ from .choices import (
     Visibility,
 )
 from .models import ActionItem, Comment, Decision, Document, Meeting, Notification, Post, ProgressReport
+
+log = logging.getLogger(__name__)
 
 
 def tiny_pdf(title: str, lines: list[str]) -> bytes:
@@ -370,6 +374,12 @@ def seed(*, initiative, users, organizations, now) -> None:
             quarter=(end.month - 1) // 3 + 1,
         )
         services.report_generate(report.pk)
+        # Printed here rather than by the queued task: the demo's reports have their PDFs at once.
+        for language, _name in settings.LANGUAGES:
+            try:
+                services.report_pdf_make(report.pk, language)
+            except OSError as exc:  # WeasyPrint without Debian's pango (docs/reports.md): no PDF
+                log.warning("demo report %s not printed: %s", report.pk, exc)
         report.refresh_from_db()
         services.report_publish(report=report, by=backbone)
         ProgressReport.objects.filter(pk=report.pk).update(
