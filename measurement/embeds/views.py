@@ -192,13 +192,11 @@ class EmbedSettingsView(MeasurementMixin, FormView):
         if card is not None:
             with translation.override(lang):
                 for measure in card.measures.order_by("code"):
-                    src = (
-                        self.request.build_absolute_uri(
-                            reverse("embeds:chart", args=[self.initiative.slug, measure.code])
-                        )
-                        + f"?lang={lang}"
+                    path = (
+                        reverse("embeds:chart", args=[self.initiative.slug, measure.code]) + f"?lang={lang}"
                     )
-                    snippets.append({"measure": measure, "name": measure.name, "src": src})
+                    src = self.request.build_absolute_uri(path)
+                    snippets.append({"measure": measure, "name": measure.name, "path": path, "src": src})
         return super().get_context_data(
             card=card,
             snippets=snippets,

@@ -190,6 +190,7 @@ def test_the_snippets_in_the_chosen_language(client, dash_world):
     assert snippet.startswith('&lt;iframe src="http://testserver/public/c2c/embed/children/?lang=he"')
     assert 'title="children"' in snippet and snippet.endswith("&gt;&lt;/iframe&gt;")
     assert "?lang=en" in client.get(url + "?lang=en").content.decode()
+    assert 'href="/public/c2c/embed/children/?lang=he"' in body  # the preview
     # Unpublished: said so (the snippets would show nothing).
     ReportCard.objects.update(published=False)
     assert 'data-unpublished="true"' in client.get(url).content.decode()
