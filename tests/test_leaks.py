@@ -416,7 +416,9 @@ def api_urls(backbone: Client) -> list[str]:
         while url:
             urls.append(url)
             response = backbone.get(url)
-            body = response.json() if response.status_code == 200 else {}
+            # A CSV feed (measurement/api/feeds.py) is read as any page; it lists nothing to follow.
+            json_answer = response.get("Content-Type", "").startswith("application/json")
+            body = response.json() if response.status_code == 200 and json_answer else {}
             if not isinstance(body, dict) or "results" not in body:
                 break
             listed.setdefault(path, []).extend(body["results"])
