@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -18,6 +19,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from initiatives.models import Initiative
+
+if TYPE_CHECKING:
+    from measurement.models import AggregateRun
 
 from .models import ProgressReport
 
@@ -69,7 +73,7 @@ class ReportCardState:
     card: object
     cards: list
     breakdowns: list
-    run: object
+    run: AggregateRun | None
     fingerprint: str
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -1020,9 +1021,7 @@ def report_pdf_request(*, report: ProgressReport, by) -> None:
 
     for language, field in report.PDF_FIELDS.items():
         if not getattr(report, field):
-            transaction.on_commit(
-                lambda language=language: enqueue(progress_report_pdf_task, report.pk, language)
-            )
+            transaction.on_commit(partial(enqueue, progress_report_pdf_task, report.pk, language))
 
 
 def report_card_pdf_request(*, initiative: Initiative, language: str):
