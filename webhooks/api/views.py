@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from initiatives.api.views import InitiativeScopedMixin
+from ci_platform.api.views import InitiativeScopedMixin
 
 from .. import permissions as perms
 from .. import selectors, services
