@@ -23,6 +23,11 @@ EXEMPT = {
         "address is the credential, and the only effect is fewer emails"
     ),
     "ci_platform.api.views.api_not_found": "answers 404 to every method; changes nothing",
+    "measurement.embeds.views.EmbedCsvView": (
+        "the public embed's numbers, read only (no POST handler: 405, nothing changes); served without "
+        "a session, as an embed's data is fetched from other sites"
+    ),
+    "measurement.embeds.views.EmbedJsonView": "the same numbers as JSON; read only, 405 to a POST",
 }
 # Patterns without a usable example address (a catch-all), and why.
 NO_EXAMPLE = {

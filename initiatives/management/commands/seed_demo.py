@@ -238,7 +238,7 @@ class Command(BaseCommand):
 
         _seed_agenda(initiative, users, now)
         # Each component seeds its own part of the demo (a `demo.seed` function in its app).
-        for app in ("measurement", "workgroups", "communication", "backbone", "learning"):
+        for app in ("measurement", "workgroups", "communication", "backbone", "learning", "webhooks"):
             try:
                 module = importlib.import_module(f"{app}.demo")
             except ModuleNotFoundError as exc:
