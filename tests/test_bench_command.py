@@ -40,6 +40,7 @@ FIGURES = {
     "api_values_deep_pages",
     "import",
     "import_commit",
+    "import_writes_only",
     "import_preview",
     "bulk_submit",
     "bench_total",
@@ -88,6 +89,10 @@ def test_bench_prints_every_figure_as_json():
     commit = figures["import_commit"]
     assert commit["baseline_value"] > 0 and commit["detail"]["copy_into_the_table_rows_per_s"] > 0
     assert isinstance(commit["met"], bool) and isinstance(figures["import_preview"]["met"], bool)
+    # The commit's ceiling: what it must write, COPYed with no check, against the same baseline.
+    ceiling = figures["import_writes_only"]
+    assert ceiling["value"] > 0 and ceiling["baseline_value"] == commit["baseline_value"]
+    assert ceiling["met"] is None and ceiling["detail"]["rows"] == 200
     # The bulk API stored every value once: the retry with the same key answered from the first.
     bulk = figures["bulk_submit"]["detail"]
     assert bulk["values"] == bulk["stored"] == bulk["stored_after_retry"] == 200
