@@ -33,8 +33,11 @@ def test_every_listing_view_answers_its_own_model_to_the_schema_generator():
         assert queryset.query.is_empty(), type(view).__name__
         if model is None:
             continue
-        serializer_class = view.get_serializer_class()
-        if issubclass(serializer_class, serializers.ModelSerializer):
+        try:
+            serializer_class = view.get_serializer_class()
+        except AssertionError:
+            serializer_class = None  # it renders its rows itself (the CSV feeds): its model is named
+        if serializer_class is not None and issubclass(serializer_class, serializers.ModelSerializer):
             assert model is serializer_class.Meta.model, type(view).__name__
         assert queryset.model is model, f"{type(view).__name__} lists {queryset.model.__name__}"
         checked.append(type(view).__name__)
