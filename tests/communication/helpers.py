@@ -85,68 +85,7 @@ def private_document(world, *, members=None):
 
 
 def measured(world):
-    """A shared measure `children`, broken down by area, approved for 2024 and 2025 by two
-    organisations (a total of 70 each year), computed, on the published report card: what a
-    report's curve and the report card's PDF are drawn from."""
-    from datetime import date
+    """A measure with approved figures (2024, 2025: 70) on the published report card."""
+    from tests.measurement.worlds import published_card_world
 
-    from measurement import services as measurement
-    from measurement.aggregation import runs as aggregates
-    from measurement.models import ReportCard
-
-    w, by = world, world.people["backbone"]
-    area = measurement.dimension_create(
-        initiative=w.initiative,
-        by=by,
-        code="area",
-        name_en="Area",
-        name_he="",
-        members=[("north", "North", ""), ("south", "South", "")],
-    )
-    children = measurement.measure_save(
-        initiative=w.initiative,
-        by=by,
-        code="children",
-        name_en="children",
-        definition="d",
-        level=Level.POPULATION,
-        unit=Unit.COUNT,
-        value_type=ValueType.INTEGER,
-        direction=Direction.HIGHER_IS_BETTER,
-        frequency=Frequency.YEARLY,
-        aggregation=Aggregation.SUM,
-        dimensions=[area],
-    )
-    measurement.periods_ensure(
-        initiative=w.initiative,
-        by=by,
-        frequency=Frequency.YEARLY,
-        first=date(2024, 1, 1),
-        last=date(2025, 12, 31),
-    )
-    measurement.assignments_set(
-        initiative=w.initiative,
-        by=by,
-        pairs={(w.orgs["partner"].pk, children.pk), (w.orgs["funder"].pk, children.pk)},
-    )
-    north, south = area.members.order_by("order")
-    for org, (n, s) in (("partner", ("40", "3")), ("funder", ("25", "2"))):
-        for period in w.initiative.periods.all():
-            submission = measurement.submission_for(
-                initiative=w.initiative, organization=w.orgs[org], period=period, by=by
-            )
-            measurement.values_save(
-                submission=submission,
-                by=by,
-                raw={(children.pk, north.pk, None): n, (children.pk, south.pk, None): s},
-                submit=True,
-            )
-            measurement.submission_approve(submission=submission, by=by)
-    run = aggregates.rebuild_start(w.initiative)
-    aggregates.rebuild_measure(run.pk, children.pk)
-    card = ReportCard.objects.create(
-        initiative=w.initiative, published=True, title="Our report card", suppression_threshold=10
-    )
-    card.measures.set([children])
-    w.children = children
-    return w
+    return published_card_world(world)

@@ -1,80 +1,22 @@
 """Dashboards and the public report card: permissions, query counts, suppression, no leaks."""
 
 import re
-from datetime import date
 
 import pytest
 from django.urls import reverse
 
 from measurement import services
 from measurement.aggregation import runs as aggregates
-from measurement.choices import Aggregation, Direction, Frequency, Level, Unit, ValueType
 from measurement.models import ReportCard
 from tests.queries import assert_queries_constant
 
 from ..permission_matrix import BACKBONE_ONLY, EVERY_MEMBER, Endpoint, check_permission, permission_cases
-
-
-def _measure(w, code, **extra):
-    fields = {
-        "name_en": code,
-        "definition": "d",
-        "level": Level.POPULATION,
-        "unit": Unit.COUNT,
-        "value_type": ValueType.INTEGER,
-        "direction": Direction.HIGHER_IS_BETTER,
-        "frequency": Frequency.YEARLY,
-        "aggregation": Aggregation.SUM,
-    }
-    fields.update(extra)
-    return services.measure_save(initiative=w.initiative, by=w.people["backbone"], code=code, **fields)
+from .worlds import measure, published_card_world
 
 
 @pytest.fixture
 def dash_world(world):
-    w, by = world, world.people["backbone"]
-    area = services.dimension_create(
-        initiative=w.initiative,
-        by=by,
-        code="area",
-        name_en="Area",
-        name_he="",
-        members=[("north", "North", ""), ("south", "South", "")],
-    )
-    children = _measure(w, "children", dimensions=[area])
-    services.periods_ensure(
-        initiative=w.initiative,
-        by=by,
-        frequency=Frequency.YEARLY,
-        first=date(2024, 1, 1),
-        last=date(2025, 12, 31),
-    )
-    services.assignments_set(
-        initiative=w.initiative,
-        by=by,
-        pairs={(w.orgs["partner"].pk, children.pk), (w.orgs["funder"].pk, children.pk)},
-    )
-    north, south = area.members.order_by("order")
-    for org, (n, s) in (("partner", ("40", "3")), ("funder", ("25", "2"))):
-        for period in w.initiative.periods.all():
-            submission = services.submission_for(
-                initiative=w.initiative, organization=w.orgs[org], period=period, by=by
-            )
-            services.values_save(
-                submission=submission,
-                by=by,
-                raw={(children.pk, north.pk, None): n, (children.pk, south.pk, None): s},
-                submit=True,
-            )
-            services.submission_approve(submission=submission, by=by)
-    run = aggregates.rebuild_start(w.initiative)
-    aggregates.rebuild_measure(run.pk, children.pk)
-    card = ReportCard.objects.create(
-        initiative=w.initiative, published=True, title="Our report card", suppression_threshold=10
-    )
-    card.measures.set([children])
-    w.children = children
-    return w
+    return published_card_world(world)
 
 
 def page(name, **kwargs):
@@ -126,7 +68,7 @@ def test_dashboard_query_count_is_constant(client, dash_world, name):
 
     def grow():
         for n in range(4):
-            m = _measure(w, f"extra{n}")
+            m = measure(w, f"extra{n}")
             services.assignments_set(
                 initiative=w.initiative,
                 by=by,

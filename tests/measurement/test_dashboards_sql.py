@@ -16,7 +16,7 @@ from measurement import services
 from measurement.aggregation import runs as aggregates
 from measurement.choices import Aggregation, Direction, Frequency, Unit, ValueType
 from measurement.dashboards import readers as dashboards
-from tests.measurement.test_dashboards import _measure as dashboard_measure
+from tests.measurement.worlds import measure as dashboard_measure
 from tests.queries import assert_num_queries
 from tests.workgroups.conftest import publish_agenda
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,81 +13,20 @@ from django.urls import reverse
 
 from initiatives import services as initiative_services
 from initiatives.origins import parse_origin, parse_origins
-from measurement import services
-from measurement.aggregation import runs as aggregates
-from measurement.choices import Aggregation, Direction, Frequency, Level, Unit, ValueType
 from measurement.models import ReportCard
 from tests.queries import assert_queries_constant
 
 from ..permission_matrix import BACKBONE_ONLY, Endpoint, check_permission, permission_cases
+from .worlds import measure, published_card_world
 
 pytestmark = pytest.mark.django_db
 
 CHART = "/public/c2c/embed/children/"
 
 
-def _measure(w, code, **extra):
-    fields = {
-        "name_en": code,
-        "definition": "d",
-        "level": Level.POPULATION,
-        "unit": Unit.COUNT,
-        "value_type": ValueType.INTEGER,
-        "direction": Direction.HIGHER_IS_BETTER,
-        "frequency": Frequency.YEARLY,
-        "aggregation": Aggregation.SUM,
-    }
-    fields.update(extra)
-    return services.measure_save(initiative=w.initiative, by=w.people["backbone"], code=code, **fields)
-
-
 @pytest.fixture
 def dash_world(world):
-    """`children`, broken down by area, approved for 2024 and 2025 by two organisations (a total of
-    70 each year), computed, on the published report card."""
-    w, by = world, world.people["backbone"]
-    area = services.dimension_create(
-        initiative=w.initiative,
-        by=by,
-        code="area",
-        name_en="Area",
-        name_he="",
-        members=[("north", "North", ""), ("south", "South", "")],
-    )
-    children = _measure(w, "children", dimensions=[area])
-    services.periods_ensure(
-        initiative=w.initiative,
-        by=by,
-        frequency=Frequency.YEARLY,
-        first=date(2024, 1, 1),
-        last=date(2025, 12, 31),
-    )
-    services.assignments_set(
-        initiative=w.initiative,
-        by=by,
-        pairs={(w.orgs["partner"].pk, children.pk), (w.orgs["funder"].pk, children.pk)},
-    )
-    north, south = area.members.order_by("order")
-    for org, (n, s) in (("partner", ("40", "3")), ("funder", ("25", "2"))):
-        for period in w.initiative.periods.all():
-            submission = services.submission_for(
-                initiative=w.initiative, organization=w.orgs[org], period=period, by=by
-            )
-            services.values_save(
-                submission=submission,
-                by=by,
-                raw={(children.pk, north.pk, None): n, (children.pk, south.pk, None): s},
-                submit=True,
-            )
-            services.submission_approve(submission=submission, by=by)
-    run = aggregates.rebuild_start(w.initiative)
-    aggregates.rebuild_measure(run.pk, children.pk)
-    card = ReportCard.objects.create(
-        initiative=w.initiative, published=True, title="Our report card", suppression_threshold=10
-    )
-    card.measures.set([children])
-    w.children = children
-    return w
+    return published_card_world(world)
 
 
 def page(name):
@@ -270,7 +208,7 @@ def test_cacheable_and_conditional(client, dash_world):
 def test_unpublished_or_unlisted_is_404(client, dash_world, suffix):
     w = dash_world
     assert client.get(f"/public/c2c/embed/children{suffix}").status_code == 200
-    other = _measure(w, "other")  # a measure the card does not list
+    other = measure(w, "other")  # a measure the card does not list
     assert client.get(f"/public/c2c/embed/{other.code}{suffix}").status_code == 404
     assert client.get(f"/public/c2c/embed/nope{suffix}").status_code == 404
     assert client.get(f"/public/c2c/embed/%00%0B{suffix}").status_code == 404

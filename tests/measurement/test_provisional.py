@@ -38,7 +38,7 @@ from measurement.dashboards.charts import CurveData, Series, bars_by_member, tur
 from measurement.models import ReportCard
 from tests.queries import assert_queries_constant
 
-from .test_dashboards import _measure
+from .worlds import measure as _measure
 
 pytestmark = pytest.mark.django_db
 
