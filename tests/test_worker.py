@@ -31,40 +31,15 @@ def test_invitation_email_is_sent_by_a_real_worker(world, celery_worker):
 
 
 def test_full_aggregate_rebuild_runs_on_a_real_worker(world, celery_worker):
-    from datetime import date
 
     from measurement import services as measurement
-    from measurement.choices import Aggregation, Direction, Frequency, Level, Unit, ValueType
     from measurement.models import Aggregate, AggregateRun
     from measurement.tasks import aggregates_rebuild_task
+    from tests.measurement.worlds import submitted
 
-    w, by = world, world.people["backbone"]
-    measure = measurement.measure_save(
-        initiative=w.initiative,
-        by=by,
-        code="hours",
-        name_en="Hours",
-        definition="d",
-        level=Level.PROCESS,
-        unit=Unit.COUNT,
-        value_type=ValueType.INTEGER,
-        direction=Direction.HIGHER_IS_BETTER,
-        frequency=Frequency.YEARLY,
-        aggregation=Aggregation.SUM,
-    )
-    measurement.periods_ensure(
-        initiative=w.initiative,
-        by=by,
-        frequency=Frequency.YEARLY,
-        first=date(2025, 1, 1),
-        last=date(2025, 12, 31),
-    )
-    measurement.assignments_set(initiative=w.initiative, by=by, pairs={(w.orgs["partner"].pk, measure.pk)})
-    period = w.initiative.periods.get()
-    submission = measurement.submission_for(
-        initiative=w.initiative, organization=w.orgs["partner"], period=period, by=by
-    )
-    measurement.values_save(submission=submission, by=by, raw={(measure.pk, None, None): "17"}, submit=True)
+    w = world
+    submission, by = submitted(world)
+    measure = submission.values.get().measure
     measurement.submission_approve(submission=submission, by=by)  # also queues an incremental update
 
     aggregates_rebuild_task.delay(w.initiative.pk)

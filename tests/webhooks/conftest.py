@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
-from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -91,34 +90,6 @@ def loopback_allowed(settings):
 
 def submitted(world):
     """A partner's submitted value in the world's initiative: (submission, backbone person)."""
-    from measurement import services as measurement
-    from measurement.choices import Aggregation, Direction, Frequency, Level, Unit, ValueType
+    from tests.measurement.worlds import submitted as made
 
-    w, by = world, world.people["backbone"]
-    measure = measurement.measure_save(
-        initiative=w.initiative,
-        by=by,
-        code="hours",
-        name_en="Hours",
-        definition="d",
-        level=Level.PROCESS,
-        unit=Unit.COUNT,
-        value_type=ValueType.INTEGER,
-        direction=Direction.HIGHER_IS_BETTER,
-        frequency=Frequency.YEARLY,
-        aggregation=Aggregation.SUM,
-    )
-    measurement.periods_ensure(
-        initiative=w.initiative,
-        by=by,
-        frequency=Frequency.YEARLY,
-        first=date(2025, 1, 1),
-        last=date(2025, 12, 31),
-    )
-    measurement.assignments_set(initiative=w.initiative, by=by, pairs={(w.orgs["partner"].pk, measure.pk)})
-    period = w.initiative.periods.get()
-    submission = measurement.submission_for(
-        initiative=w.initiative, organization=w.orgs["partner"], period=period, by=by
-    )
-    measurement.values_save(submission=submission, by=by, raw={(measure.pk, None, None): "17"}, submit=True)
-    return submission, by
+    return made(world)
