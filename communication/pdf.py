@@ -80,20 +80,20 @@ class ReportCardState:
 def report_card_state(initiative: Initiative) -> ReportCardState | None:
     """What the public report card shows now, in the active language (None: not published), and a
     digest of it: a stored PDF is the one of the same digest and language."""
-    from measurement.dashboards import readers as dashboards
+    from measurement.dashboards import readers
     from measurement.models import ReportCard
 
     card = ReportCard.objects.filter(initiative=initiative, published=True).first()
     if card is None:
         return None
     codes = list(card.measures.values_list("code", flat=True))
-    groups, run = dashboards.measure_cards(initiative, codes=codes, complete_only=True)
+    groups, run = readers.measure_cards(initiative, codes=codes, complete_only=True)
     seen, cards = set(), []
     for c in (c for g in groups for c in g.cards):
         if c.measure.pk not in seen:
             seen.add(c.measure.pk)
             cards.append(c)
-    breakdowns = dashboards.public_breakdowns(initiative, cards, card.suppression_threshold)
+    breakdowns = readers.public_breakdowns(initiative, cards, card.suppression_threshold)
     digest = hashlib.blake2b(digest_size=16)
     for part in (
         getattr(run, "pk", None),

@@ -262,10 +262,10 @@ def measures_section(initiative: Initiative, start: date, end: date) -> ReportSe
     only (as the public report card), drawn as static SVG charts (communication.charts) so that
     the frozen report and its PDF carry them. None when no measure has a figure yet."""
     from ci_platform.i18n_format import period_label
-    from measurement.dashboards import readers as dashboards
+    from measurement.dashboards import readers
     from measurement.periods import parse_period
 
-    groups, _run = dashboards.measure_cards(initiative, complete_only=True, last=end)
+    groups, _run = readers.measure_cards(initiative, complete_only=True, last=end)
     seen, rows = set(), []
     for card in (c for g in groups for c in g.cards):
         if card.measure.pk in seen:

@@ -20,9 +20,9 @@ from initiatives import permissions as initiative_permissions
 from initiatives.models import Initiative, Organization
 
 from . import formulas, permissions
-from .aggregation import runs as aggregates
+from .aggregation import runs
 from .choices import Aggregation, AuditAction, MeasureKind, SubmissionStatus
-from .entry import pipeline as entry
+from .entry import pipeline
 from .entry.validation import Cell
 from .models import (
     ALL_CELLS,
@@ -42,8 +42,8 @@ from .models import (
 )
 from .periods import periods_between
 
-EntryInvalid = entry.EntryInvalid
-SaveResult = entry.SaveResult
+EntryInvalid = pipeline.EntryInvalid
+SaveResult = pipeline.SaveResult
 
 
 # --- Set-up by the backbone ------------------------------------------------------------------
@@ -158,11 +158,11 @@ def values_save(
     (the grid), an open cell missing from `raw` is emptied; without it, cells not mentioned keep
     their value. Raises EntryInvalid before anything is written."""
     period = ReportingPeriod.objects.get(pk=submission.period_id)  # as stored now, window included
-    result = entry.save(
+    result = pipeline.save(
         initiative=submission.initiative,
         organization=submission.organization,
         by=by,
-        changes=[entry.Change(period=period, values=raw, comments=comments or {}, clear=clear or set())],
+        changes=[pipeline.Change(period=period, values=raw, comments=comments or {}, clear=clear or set())],
         replace=replace,
         submit=submit,
         action=action,
@@ -189,7 +189,7 @@ def _transition(
     if action == AuditAction.RETURN:
         submission.message = reason
     if action == AuditAction.APPROVE and submission.in_correction:
-        entry.corrections_apply(submission, by=by)  # the correction becomes the approved data
+        pipeline.corrections_apply(submission, by=by)  # the correction becomes the approved data
     if action == AuditAction.APPROVE:
         submission.open_cells = None
     if action == AuditAction.UNLOCK or (action == AuditAction.RETURN and was_approved):
@@ -509,10 +509,10 @@ def aggregates_rebuild_request(*, initiative: Initiative, by) -> tuple[Aggregate
     initiative_permissions.require(by, initiative_permissions.MANAGE, initiative)
     # Requests for the same initiative wait for each other here, so that only one creates a run.
     Initiative.objects.select_for_update().filter(pk=initiative.pk).first()
-    pending = aggregates.latest_pending(initiative)
+    pending = runs.latest_pending(initiative)
     if pending is not None:
         return pending, False
-    run = aggregates.rebuild_start(initiative)
+    run = runs.rebuild_start(initiative)
     from ci_platform.celery import enqueue
 
     from .tasks import aggregates_rebuild_task

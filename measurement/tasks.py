@@ -17,14 +17,14 @@ def aggregates_rebuild_task(initiative_id: int, run_id: int | None = None) -> in
 
     from initiatives.models import Initiative
 
-    from .aggregation import runs as aggregates
+    from .aggregation import runs
     from .choices import MeasureKind
     from .models import AggregateRun
 
     initiative = Initiative.objects.get(pk=initiative_id)
     run = AggregateRun.objects.filter(pk=run_id, initiative=initiative).first() if run_id else None
     if run is None:
-        run = aggregates.rebuild_start(initiative)
+        run = runs.rebuild_start(initiative)
     # Entered measures only: the calculated ones follow their inputs, in rebuild_finish.
     measure_ids = list(initiative.measures.filter(kind=MeasureKind.ENTERED).values_list("pk", flat=True))
     transaction.on_commit(lambda: [aggregate_measure_task.delay(run.pk, m) for m in measure_ids])
@@ -33,17 +33,17 @@ def aggregates_rebuild_task(initiative_id: int, run_id: int | None = None) -> in
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(OSError,), max_retries=3)
 def aggregate_measure_task(run_id: int, measure_id: int) -> None:
-    from .aggregation import runs as aggregates
+    from .aggregation import runs
 
-    aggregates.rebuild_measure(run_id, measure_id)
+    runs.rebuild_measure(run_id, measure_id)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def aggregates_update_task(initiative_id: int, measure_ids: list[int], period_id: int) -> None:
     """Incremental: one submission's period changed state; recompute its measures there."""
-    from .aggregation import runs as aggregates
+    from .aggregation import runs
 
-    aggregates.update(initiative_id, measure_ids, period_id)
+    runs.update(initiative_id, measure_ids, period_id)
 
 
 @shared_task
@@ -93,6 +93,6 @@ def aggregates_catch_up_task(older_than_seconds: int = 60) -> int:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def aggregates_calculated_task(measure_id: int) -> None:
     """A calculated measure's formula changed: recompute it (and what uses it) in the active run."""
-    from .aggregation import runs as aggregates
+    from .aggregation import runs
 
-    aggregates.calculated_refresh(measure_id)
+    runs.calculated_refresh(measure_id)

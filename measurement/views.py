@@ -20,8 +20,7 @@ from learning import selectors as learning
 
 from . import exports, permissions, selectors, services
 from .choices import MeasureKind, SubmissionStatus, ValueType
-from .entry import importer
-from .entry import pipeline as entry
+from .entry import importer, pipeline
 from .forms import DimensionForm, MeasureForm, PeriodsForm, ReturnForm, SettingsForm, UnlockForm, UploadForm
 from .models import ImportJob, ReportingPeriod, Submission
 from .offline import SubmissionChanged, entry_save_at, grid_rules, page_texts, version_of
@@ -282,7 +281,7 @@ class EntryView(EntryMixin, TemplateView):
             rows=rows,
             problems=problems,
             unlock_reasons=selectors.unlock_reasons(submission),
-            window_problem=None if submission.in_correction else entry.window_problem(self.period),
+            window_problem=None if submission.in_correction else pipeline.window_problem(self.period),
             editable=not submission.is_locked,
             # Offline entry (measurement/offline.py): the version the page shows, the checks and
             # sentences its script needs, and the open periods' grids to keep for offline use.
@@ -325,10 +324,10 @@ class EntryView(EntryMixin, TemplateView):
         # was typed on. Without one (an older page) the save is not checked for a change in between.
         version = request.POST.get("loaded_at")
         as_json = "application/json" in request.headers.get("Accept", "")
-        change = entry.Change(period=self.period, values=raw, comments=comments, clear=clear)
+        change = pipeline.Change(period=self.period, values=raw, comments=comments, clear=clear)
         try:
             if version is None:
-                (result,) = entry.save(
+                (result,) = pipeline.save(
                     initiative=self.initiative,
                     organization=self.organization,
                     by=request.user,
@@ -348,7 +347,7 @@ class EntryView(EntryMixin, TemplateView):
                 )
         except SubmissionChanged as exc:
             return self._changed(exc.current, grid, raw, comments, clear, as_json)
-        except entry.EntryInvalid as exc:
+        except pipeline.EntryInvalid as exc:
             problems = exc.problems
             if as_json:  # the offline draft's sync (static/measurement/offline.js): it keeps the draft
                 return JsonResponse(
@@ -462,7 +461,7 @@ def _same_number(a: str, b: str) -> bool:
     if a == b:
         return True
     try:
-        return entry.parse_number(a) == entry.parse_number(b)
+        return pipeline.parse_number(a) == pipeline.parse_number(b)
     except ValueError:
         return False
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from initiatives.models import Initiative, Organization
 
-from ..entry import pipeline as entry
+from ..entry import pipeline
 from ..entry.pipeline import Row
 
 
@@ -110,15 +110,15 @@ def bulk_submit(
     outcome = BulkOutcome(organization=organization, rows=rows, dry_run=dry_run)
     periods = list(dict.fromkeys(row.period for row in rows))
     if dry_run:
-        outcome.problems = entry.rows_preview(
+        outcome.problems = pipeline.rows_preview(
             initiative=initiative, organization=organization, by=by, rows=rows, submit=submit
         )
         if submit and not any(row.reasons for row in rows):
             outcome.submitted = periods
         return outcome
     try:
-        entry.rows_save(initiative=initiative, organization=organization, by=by, rows=rows, submit=submit)
-    except entry.RowsRefused as refused:
+        pipeline.rows_save(initiative=initiative, organization=organization, by=by, rows=rows, submit=submit)
+    except pipeline.RowsRefused as refused:
         outcome.problems = refused.general
         rejected = sum(1 for row in rows if row.reasons)
         message = (

@@ -25,9 +25,9 @@ from rest_framework.renderers import JSONRenderer
 from ci_platform.api.views import InitiativeScopedMixin
 
 from .. import selectors
-from ..aggregation import runs as aggregates
+from ..aggregation import runs
 from ..aggregation.completeness import is_complete
-from ..dashboards import readers as dashboards
+from ..dashboards import readers
 from ..models import Aggregate, Completeness, DataValue
 from .filters import AggregateFilter, DataValueFilter
 
@@ -139,7 +139,7 @@ class AggregatesFeedView(InitiativeScopedMixin, mixins.ListModelMixin, generics.
     content_negotiation_class = ErrorsAsJson
 
     def get_queryset(self):
-        run = aggregates.active_run(self.initiative)
+        run = runs.active_run(self.initiative)
         if run is None:
             return Aggregate.objects.none()
         counts = Completeness.objects.filter(
@@ -153,7 +153,7 @@ class AggregatesFeedView(InitiativeScopedMixin, mixins.ListModelMixin, generics.
     @extend_schema(operation_id="feeds_aggregates_csv", responses=CSV_RESPONSE)
     def get(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
-        complete_pct = dashboards.complete_pct_of(self.initiative)
+        complete_pct = readers.complete_pct_of(self.initiative)
         rows = queryset.order_by(
             "measure__code",
             "period__start",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from initiatives.models import Initiative
 from learning import selectors as learning
 
-from ..dashboards import readers as dashboards
+from ..dashboards import readers
 from ..models import ReportCard
 
 
@@ -18,7 +18,7 @@ def _points(periods, values) -> list[dict]:
 
 def as_dict(initiative: Initiative, card: ReportCard) -> dict:
     codes = list(card.measures.values_list("code", flat=True))
-    groups, run = dashboards.measure_cards(initiative, codes=codes, complete_only=True)
+    groups, run = readers.measure_cards(initiative, codes=codes, complete_only=True)
     seen, cards = set(), []
     for group in groups:  # a measure linked to two strategies shows once, as on the page
         for c in group.cards:
@@ -26,7 +26,7 @@ def as_dict(initiative: Initiative, card: ReportCard) -> dict:
                 seen.add(c.measure.pk)
                 cards.append(c)
     breakdowns = {
-        b.measure.pk: b for b in dashboards.public_breakdowns(initiative, cards, card.suppression_threshold)
+        b.measure.pk: b for b in readers.public_breakdowns(initiative, cards, card.suppression_threshold)
     }
     worksheets = learning.report_card_worksheets(initiative, [c.measure.pk for c in cards])
     measures = []

@@ -33,8 +33,8 @@ from initiatives.choices import Role
 from initiatives.models import Initiative
 
 from .. import permissions, selectors, services
-from ..aggregation import runs as aggregates
-from ..dashboards import readers as dashboards
+from ..aggregation import runs
+from ..dashboards import readers
 from ..models import (
     Aggregate,
     AuditEntry,
@@ -190,12 +190,12 @@ class AggregateViewSet(InitiativeScopedMixin, mixins.ListModelMixin, viewsets.Ge
 
     def _run(self):
         if not hasattr(self, "_active_run"):
-            self._active_run = aggregates.active_run(self.initiative)
+            self._active_run = runs.active_run(self.initiative)
         return self._active_run
 
     def _complete_pct(self) -> int:
         if not hasattr(self, "_threshold"):
-            self._threshold = dashboards.complete_pct_of(self.initiative)
+            self._threshold = readers.complete_pct_of(self.initiative)
         return self._threshold
 
     def get_queryset(self):
@@ -243,7 +243,7 @@ class AggregateViewSet(InitiativeScopedMixin, mixins.ListModelMixin, viewsets.Ge
                     None,
                     [
                         run and (run.finished_at or run.created_at),
-                        dashboards.settings_changed_at(self.initiative),
+                        readers.settings_changed_at(self.initiative),
                     ],
                 ),
                 default=None,

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from initiatives.models import Initiative, Organization
 
 from .. import database
-from ..aggregation import runs as aggregates
+from ..aggregation import runs
 from ..aggregation.completeness import DEFAULT_COMPLETE_PCT, is_complete
 from ..choices import Direction
 from ..models import (
@@ -225,7 +225,7 @@ def measure_cards(
     for the measures with their strategies, targets, totals, completeness and the initiative's
     threshold, and one for the agenda's strategy titles (`dashboards_sql`); elsewhere
     (`sql=False`) seven ORM queries."""
-    run = aggregates.active_run(initiative)
+    run = runs.active_run(initiative)
     if sql is None:
         sql = database.does_the_work()
     reads, strategy_titles, complete_pct = (_read_sql if sql else _read_orm)(
@@ -406,7 +406,7 @@ def _gaps(initiative: Initiative, measure: SharedMeasure, periods: list[str]) ->
     """Where a calculated measure has no value, and why (Aggregate.gap): one query."""
     from ..choices import Gap
 
-    run = aggregates.active_run(initiative)
+    run = runs.active_run(initiative)
     if run is None:
         return []
     hebrew = (get_language() or "en").startswith("he")
@@ -430,7 +430,7 @@ def _gaps(initiative: Initiative, measure: SharedMeasure, periods: list[str]) ->
 
 
 def _measure_page_orm(initiative: Initiative, measure: SharedMeasure, first, last):
-    run = aggregates.active_run(initiative)
+    run = runs.active_run(initiative)
     periods_qs = ReportingPeriod.objects.filter(initiative=initiative, frequency=measure.frequency)
     if first:
         periods_qs = periods_qs.filter(start__gte=first)
@@ -569,7 +569,7 @@ def public_breakdowns(
 
     from ..choices import Unit
 
-    run = aggregates.active_run(initiative)
+    run = runs.active_run(initiative)
     if run is None:
         return []
     hebrew = (get_language() or "en").startswith("he")

@@ -16,12 +16,11 @@ from initiatives.models import Initiative
 from learning import selectors as learning
 
 from .. import permissions, selectors
-from ..aggregation import runs as aggregates
+from ..aggregation import runs
 from ..choices import Frequency
 from ..models import DirtyAggregate, ReportCard
 from ..views import MeasurementMixin
-from . import charts
-from . import readers as dashboards
+from . import charts, readers
 from .forms import ReportCardForm
 
 
@@ -54,9 +53,7 @@ class DashboardView(MeasurementMixin, TemplateView):
         first, last = _date(self.request.GET.get("from")), _date(self.request.GET.get("to"))
         strategy = self.request.GET.get("strategy")
         strategy_id = int(strategy) if strategy and strategy.isdigit() else None
-        groups, run = dashboards.measure_cards(
-            self.initiative, first=first, last=last, strategy_id=strategy_id
-        )
+        groups, run = readers.measure_cards(self.initiative, first=first, last=last, strategy_id=strategy_id)
         rtl, labels = get_language_bidi(), _labels()
         figures = {
             f"fig-{card.measure.code}": charts.turn_the_curve(card.curve, rtl=rtl, labels=labels)
@@ -69,7 +66,7 @@ class DashboardView(MeasurementMixin, TemplateView):
             groups=groups,
             figures=figures,
             run=run,
-            pending=aggregates.latest_pending(self.initiative),
+            pending=runs.latest_pending(self.initiative),
             # Approved changes not yet in the aggregates (queued, or waiting for the broker).
             updates_pending=DirtyAggregate.objects.filter(
                 initiative=self.initiative, applied_at=None
@@ -103,11 +100,11 @@ class MeasureDashboardView(MeasurementMixin, TemplateView):
         first, last = _date(self.request.GET.get("from")), _date(self.request.GET.get("to"))
         # Named organisations only for those who may see every partner's raw values.
         show_orgs = permissions.organizations_user_can_see(self.request.user, self.initiative) is None
-        detail = dashboards.measure_detail(
+        detail = readers.measure_detail(
             self.initiative, measure, show_organizations=show_orgs, first=first, last=last
         )
         # The headline, changes, verdict and forecast: the dashboard's card of this measure.
-        groups, _run = dashboards.measure_cards(self.initiative, codes=[measure.code], first=first, last=last)
+        groups, _run = readers.measure_cards(self.initiative, codes=[measure.code], first=first, last=last)
         card = groups[0].cards[0] if groups else None
         rtl, labels = get_language_bidi(), _labels()
         by_member = charts.bars_by_member(
@@ -156,7 +153,7 @@ class CompletenessView(MeasurementMixin, TemplateView):
         frequency = self.request.GET.get("frequency", Frequency.QUARTERLY)
         if frequency not in Frequency.values:
             frequency = Frequency.QUARTERLY
-        periods, rows = dashboards.completeness_matrix(self.initiative, frequency)
+        periods, rows = readers.completeness_matrix(self.initiative, frequency)
         return super().get_context_data(
             periods=periods, rows=rows, frequency=frequency, frequencies=Frequency.choices, **kwargs
         )
@@ -225,7 +222,7 @@ class PublicReportCardView(TemplateView):
             raise Http404
         codes = list(card.measures.values_list("code", flat=True))
         # Complete periods only: a provisional figure is not published.
-        groups, run = dashboards.measure_cards(initiative, codes=codes, complete_only=True)
+        groups, run = readers.measure_cards(initiative, codes=codes, complete_only=True)
         rtl, labels = get_language_bidi(), _labels()
         cards = [c for g in groups for c in g.cards]
         seen, unique = set(), []
@@ -233,7 +230,7 @@ class PublicReportCardView(TemplateView):
             if c.measure.pk not in seen:
                 seen.add(c.measure.pk)
                 unique.append(c)
-        breakdowns = dashboards.public_breakdowns(initiative, unique, card.suppression_threshold)
+        breakdowns = readers.public_breakdowns(initiative, unique, card.suppression_threshold)
         return super().get_context_data(
             initiative=initiative,
             card=card,

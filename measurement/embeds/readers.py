@@ -10,7 +10,7 @@ from django.http import Http404
 
 from initiatives.models import Initiative
 
-from ..dashboards import readers as dashboards
+from ..dashboards import readers
 from ..dashboards.readers import MeasureCard
 from ..models import ReportCard
 from ..periods import parse_period
@@ -56,7 +56,7 @@ def published_measure(slug: str, code: str) -> Embed:
     card = ReportCard.objects.filter(initiative=initiative, published=True).first() if initiative else None
     if card is None or not card.measures.filter(code=code).exists():
         raise Http404
-    groups, run = dashboards.measure_cards(initiative, codes=[code], complete_only=True)
+    groups, run = readers.measure_cards(initiative, codes=[code], complete_only=True)
     cards = [c for g in groups for c in g.cards]
     if not cards:
         raise Http404

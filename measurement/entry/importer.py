@@ -23,7 +23,7 @@ from initiatives.models import Initiative, Organization
 from .. import selectors
 from ..choices import AuditAction
 from ..models import DataValue, ImportJob, ReportingPeriod
-from . import pipeline as entry
+from . import pipeline
 from .pipeline import Row
 
 COLUMNS = ["measure", "period", "breakdown_1", "breakdown_2", "value", "comment"]
@@ -142,12 +142,12 @@ def preview(*, initiative: Initiative, organization: Organization, by, name: str
     """Check the whole file through the entry pipeline and keep its verdict, row by row, for the
     user to confirm. Nothing else is written."""
     # The preview shows the organisation's stored values: only those who may enter them see it.
-    if not entry.permissions.can_enter(by, initiative, organization):
+    if not pipeline.permissions.can_enter(by, initiative, organization):
         raise PermissionDenied
     rows = read_rows(name, data)
     if not rows:
         raise FileRefused(_("The file has a header but no values."))
-    entry.rows_preview(initiative=initiative, organization=organization, by=by, rows=rows)
+    pipeline.rows_preview(initiative=initiative, organization=organization, by=by, rows=rows)
     summary: dict[str, int] = defaultdict(int)
     for row in rows:
         summary[row.status] += 1
@@ -172,14 +172,14 @@ def commit(*, job: ImportJob, by) -> dict:
         raise ValidationError(_("Only the person who uploaded the file can confirm it."))
     rows = [Row(**{k: v for k, v in r.items() if k in _FILE_FIELDS}) for r in job.rows]
     try:
-        results = entry.rows_save(
+        results = pipeline.rows_save(
             initiative=job.initiative,
             organization=job.organization,
             by=by,
             rows=rows,
             action=AuditAction.IMPORT,
         )
-    except entry.RowsRefused as exc:
+    except pipeline.RowsRefused as exc:
         rejected = sum(1 for r in exc.rows if r.reasons)
         raise ValidationError(
             _("%(n)s rows cannot be imported; nothing was saved. Fix the file and upload it again.")

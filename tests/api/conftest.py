@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from initiatives import services as initiative_services
 from initiatives.choices import TokenScope
-from measurement.aggregation import runs as aggregates
+from measurement.aggregation import runs
 from measurement.models import ReportCard
 
 from ..measurement.conftest import build_measurement_world
@@ -40,9 +40,9 @@ def _fresh_rates():
 
 
 def compute_aggregates(initiative):
-    run = aggregates.rebuild_start(initiative)
+    run = runs.rebuild_start(initiative)
     for measure_id in initiative.measures.values_list("pk", flat=True):
-        aggregates.rebuild_measure(run.pk, measure_id)
+        runs.rebuild_measure(run.pk, measure_id)
     run.refresh_from_db()
     return run
 

@@ -20,9 +20,9 @@ def steering(client, world):
 
 
 def test_a_page_is_a_503_that_says_to_retry(steering, monkeypatch):
-    from measurement.dashboards import readers as dashboards
+    from measurement.dashboards import readers
 
-    monkeypatch.setattr(dashboards, "measure_cards", _unreachable)
+    monkeypatch.setattr(readers, "measure_cards", _unreachable)
     response = steering.get("/initiatives/c2c/measurement/dashboard/")
     assert response.status_code == 503 and response["Retry-After"] == "30"
     text = response.content.decode()
@@ -31,9 +31,9 @@ def test_a_page_is_a_503_that_says_to_retry(steering, monkeypatch):
 
 
 def test_an_api_read_is_a_503_in_the_error_shape(steering, monkeypatch):
-    from measurement.aggregation import runs as aggregates
+    from measurement.aggregation import runs
 
-    monkeypatch.setattr(aggregates, "active_run", _unreachable)
+    monkeypatch.setattr(runs, "active_run", _unreachable)
     response = steering.get("/api/v1/initiatives/c2c/aggregates/")
     assert response.status_code == 503 and response["Retry-After"] == "30"
     assert response.json() == {
@@ -44,9 +44,9 @@ def test_an_api_read_is_a_503_in_the_error_shape(steering, monkeypatch):
 
 
 def test_any_other_error_is_the_static_500_page(steering, monkeypatch):
-    from measurement.dashboards import readers as dashboards
+    from measurement.dashboards import readers
 
-    monkeypatch.setattr(dashboards, "measure_cards", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(readers, "measure_cards", lambda *a, **k: 1 / 0)
     response = steering.get("/initiatives/c2c/measurement/dashboard/")
     assert response.status_code == 500 and "Retry-After" not in response
     assert (

@@ -22,8 +22,7 @@ from django.db import DatabaseError
 from initiatives import services as initiative_services
 from initiatives.choices import TokenScope
 from measurement.api import bulk
-from measurement.entry import importer
-from measurement.entry import pipeline as entry
+from measurement.entry import importer, pipeline
 
 from ..conftest import _database_url, wait_for
 from ..measurement.conftest import build_measurement_world
@@ -38,10 +37,10 @@ def mworld(world, make_user):
 
 
 def _fail_on_second_period(monkeypatch) -> list:
-    """entry.write_values (the one writer of values and audit rows, under the grid, the file
+    """pipeline.write_values (the one writer of values and audit rows, under the grid, the file
     import and the API) works for the first period of a request and fails on the second, as if the
     database connection dropped between them."""
-    calls, real = [], entry.write_values
+    calls, real = [], pipeline.write_values
 
     def flaky(**kwargs):
         calls.append(kwargs["submission"].period.code)
@@ -49,7 +48,7 @@ def _fail_on_second_period(monkeypatch) -> list:
             raise DatabaseError("server closed the connection unexpectedly")
         return real(**kwargs)
 
-    monkeypatch.setattr(entry, "write_values", flaky)
+    monkeypatch.setattr(pipeline, "write_values", flaky)
     return calls
 
 

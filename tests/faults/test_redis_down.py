@@ -59,16 +59,16 @@ def _login(client, user):
 def test_submissions_are_saved_and_pages_work_while_redis_is_down_and_catch_up_after(
     world, make_user, client, settings, workers
 ):
-    from measurement.aggregation import runs as aggregates
+    from measurement.aggregation import runs
     from measurement.models import AggregateRun, DirtyAggregate, Submission
     from measurement.tasks import aggregates_catch_up_task
 
     with Eager():
         m = build_measurement_world(world, make_user)
-        aggregates.rebuild_start(m.initiative)
+        runs.rebuild_start(m.initiative)
         for measure_id in m.initiative.measures.values_list("pk", flat=True):
-            aggregates.rebuild_measure(AggregateRun.objects.get(kind="full").pk, measure_id)
-    run = aggregates.active_run(m.initiative)
+            runs.rebuild_measure(AggregateRun.objects.get(kind="full").pk, measure_id)
+    run = runs.active_run(m.initiative)
     assert run is not None and not DirtyAggregate.objects.filter(applied_at=None).exists()
     slug = m.initiative.slug
     year = m.periods["year"]
@@ -130,10 +130,10 @@ def test_submissions_are_saved_and_pages_work_while_redis_is_down_and_catch_up_a
     assert b'data-pending="updates"' not in client.get(dashboard).content
 
     # The aggregates now equal a clean full rebuild of the same data.
-    caught_up = aggregate_tables(aggregates.active_run(m.initiative).pk)
-    clean = aggregates.rebuild_start(m.initiative)
+    caught_up = aggregate_tables(runs.active_run(m.initiative).pk)
+    clean = runs.rebuild_start(m.initiative)
     for measure_id in m.initiative.measures.values_list("pk", flat=True):
-        aggregates.rebuild_measure(clean.pk, measure_id)
+        runs.rebuild_measure(clean.pk, measure_id)
     assert aggregate_tables(clean.pk) == caught_up
 
 
@@ -143,17 +143,17 @@ def test_an_update_leaves_a_mark_made_after_it_started_pending(world, make_user)
 
     from django.utils import timezone
 
-    from measurement.aggregation import runs as aggregates
+    from measurement.aggregation import runs
     from measurement.models import DirtyAggregate
 
     with Eager():
         m = build_measurement_world(world, make_user)
     measure, period = m.measures["enrolled"], m.periods["year_closed"]
-    aggregates.mark_dirty(m.initiative.pk, [measure.pk], period.pk)
+    runs.mark_dirty(m.initiative.pk, [measure.pk], period.pk)
     mark = DirtyAggregate.objects.get(measure=measure, period=period)
     DirtyAggregate.objects.filter(pk=mark.pk).update(marked_at=timezone.now() + timedelta(minutes=5))
-    aggregates.update(m.initiative.pk, [measure.pk], period.pk)
+    runs.update(m.initiative.pk, [measure.pk], period.pk)
     assert DirtyAggregate.objects.get(pk=mark.pk).applied_at is None
     DirtyAggregate.objects.filter(pk=mark.pk).update(marked_at=timezone.now() - timedelta(seconds=1))
-    aggregates.update(m.initiative.pk, [measure.pk], period.pk)
+    runs.update(m.initiative.pk, [measure.pk], period.pk)
     assert DirtyAggregate.objects.get(pk=mark.pk).applied_at is not None

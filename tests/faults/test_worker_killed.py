@@ -125,7 +125,7 @@ def _measurement_data(world):
 
 @pytest.mark.parametrize("kill", KILLS)
 def test_full_rebuild_killed_half_way_is_redelivered_and_equals_a_clean_run(world, workers, blocker, kill):
-    from measurement.aggregation import runs as aggregates
+    from measurement.aggregation import runs
     from measurement.models import AggregateRun, AggregateRunMeasure
     from measurement.tasks import aggregates_rebuild_task
 
@@ -168,9 +168,9 @@ def test_full_rebuild_killed_half_way_is_redelivered_and_equals_a_clean_run(worl
     assert sum(faulted[0].values()) > 0 and sum(faulted[1].values()) > 0
 
     # A clean rebuild, in this process, of the same data.
-    clean = aggregates.rebuild_start(world.initiative)
+    clean = runs.rebuild_start(world.initiative)
     for measure_id in measure_ids:
-        aggregates.rebuild_measure(clean.pk, measure_id)
+        runs.rebuild_measure(clean.pk, measure_id)
     assert aggregate_tables(clean.pk) == faulted
     if kill == "pool-child":
         assert "WorkerLostError" in worker.log or "SIGKILL" in worker.log

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 import pytest
 
 from measurement import services
-from measurement.aggregation import runs as aggregates
+from measurement.aggregation import runs
 from measurement.aggregation.rules import aggregate_measure
 from measurement.choices import Aggregation, Direction, Frequency, Level, Unit, ValueType
 from measurement.models import Aggregate, AggregateRun, Completeness
@@ -144,9 +144,9 @@ def snapshot(run):
 
 
 def full_rebuild(initiative):
-    run = aggregates.rebuild_start(initiative)
+    run = runs.rebuild_start(initiative)
     for measure_id in initiative.measures.values_list("pk", flat=True):
-        aggregates.rebuild_measure(run.pk, measure_id)
+        runs.rebuild_measure(run.pk, measure_id)
     run.refresh_from_db()
     return run
 
@@ -176,11 +176,11 @@ def test_rebuild_counts_approved_data_only_and_swaps(approved_world):
 @pytest.mark.django_db
 def test_running_a_measure_twice_leaves_the_same_rows(approved_world):
     w = approved_world
-    run = aggregates.rebuild_start(w.initiative)
-    aggregates.rebuild_measure(run.pk, w.measure.pk)
+    run = runs.rebuild_start(w.initiative)
+    runs.rebuild_measure(run.pk, w.measure.pk)
     once = snapshot(run)
-    aggregates.compute_into(run, w.measure)  # a redelivered task
-    aggregates.rebuild_measure(run.pk, w.measure.pk)
+    runs.compute_into(run, w.measure)  # a redelivered task
+    runs.rebuild_measure(run.pk, w.measure.pk)
     assert snapshot(run) == once
     assert Aggregate.objects.filter(run=run).count() == 2
 
@@ -189,8 +189,8 @@ def test_running_a_measure_twice_leaves_the_same_rows(approved_world):
 def test_readers_do_not_see_a_half_built_run(approved_world):
     w = approved_world
     first = full_rebuild(w.initiative)
-    building = aggregates.rebuild_start(w.initiative)
-    assert aggregates.active_run(w.initiative) == first
+    building = runs.rebuild_start(w.initiative)
+    assert runs.active_run(w.initiative) == first
     assert building.status == AggregateRun.Status.QUEUED and not building.active
 
 
@@ -201,7 +201,7 @@ def test_incremental_update_after_approval(approved_world, django_capture_on_com
     submission = w.initiative.submissions.get(organization=w.orgs["funder"], period__code="2025")
     with django_capture_on_commit_callbacks(execute=True):
         services.submission_approve(submission=submission, by=w.people["backbone"])
-    run = aggregates.active_run(w.initiative)
+    run = runs.active_run(w.initiative)
     assert Aggregate.objects.get(run=run, period__code="2025", member1=None).value == D(42)
     # Unlocking reopens it for correction: the approved 32 goes on counting...
     with django_capture_on_commit_callbacks(execute=True):
@@ -234,9 +234,9 @@ def test_one_value_reopened_keeps_the_approved_figures(
     value = submission.values.get()
     with django_capture_on_commit_callbacks(execute=True):
         services.value_unlock(value=value, by=w.people["backbone"], reason="typo")
-    assert snapshot(aggregates.active_run(w.initiative)) == before
+    assert snapshot(runs.active_run(w.initiative)) == before
     assert snapshot(full_rebuild(w.initiative)) == before
-    c = Completeness.objects.get(run=aggregates.active_run(w.initiative), period__code="2025")
+    c = Completeness.objects.get(run=runs.active_run(w.initiative), period__code="2025")
     assert c.approved == 1  # the partner's approved data still counts; the funder's never did
 
 
@@ -259,16 +259,16 @@ def test_changes_during_a_rebuild_are_not_lost(
         aggregation=Aggregation.SUM,
     )
     full_rebuild(w.initiative)
-    building = aggregates.rebuild_start(w.initiative)
+    building = runs.rebuild_start(w.initiative)
     # The rebuild computes "hours" before the approval...
-    aggregates.rebuild_measure(building.pk, w.measure.pk)
+    runs.rebuild_measure(building.pk, w.measure.pk)
     assert Aggregate.objects.get(run=building, period__code="2025", member1=None).value == D(10)
     submission = w.initiative.submissions.get(organization=w.orgs["funder"], period__code="2025")
     with django_capture_on_commit_callbacks(execute=True):
         services.submission_approve(submission=submission, by=w.people["backbone"])
     # ...and its last measure finishes after it: the swap re-applies the change it missed.
-    aggregates.rebuild_measure(building.pk, other.pk)
-    assert aggregates.active_run(w.initiative).pk == building.pk
+    runs.rebuild_measure(building.pk, other.pk)
+    assert runs.active_run(w.initiative).pk == building.pk
     assert Aggregate.objects.get(
         run=building, measure=w.measure, period__code="2025", member1=None
     ).value == D(42)

@@ -17,8 +17,7 @@ from measurement import services
 from measurement.aggregation import sql as aggregation_sql
 from measurement.aggregation.rules import PLACES, _per_org, aggregate_measure
 from measurement.choices import Aggregation, Direction, Frequency, Level, SubmissionStatus, Unit, ValueType
-from measurement.entry import pipeline as entry
-from measurement.entry import writer as bulk
+from measurement.entry import pipeline, writer
 from measurement.models import DataValue, Submission
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -117,7 +116,7 @@ class Shape:
                     "updated_at": submission.updated_at,
                 }
             )
-        bulk.insert(DataValue, entry.DATA_VALUE_FIELDS, rows)
+        writer.insert(DataValue, pipeline.DATA_VALUE_FIELDS, rows)
         approved = {k for k, s in self.submissions.items() if s.status == SubmissionStatus.APPROVED}
         return [
             (r["period"], r["organization"], r["member1"], r["member2"], r["value"])

@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from measurement import services
 from measurement.choices import AuditAction
-from measurement.entry import pipeline as entry
-from measurement.entry import writer as bulk
+from measurement.entry import pipeline, writer
 from measurement.models import AuditEntry, DataValue
 from tests.queries import assert_num_queries
 
@@ -42,7 +41,7 @@ def test_insert_keeps_null_apart_from_empty_text(mworld, submission):
         }
         for i, text in enumerate(AWKWARD)
     ]
-    assert bulk.insert(AuditEntry, entry.AUDIT_FIELDS, rows) == len(AWKWARD)
+    assert writer.insert(AuditEntry, pipeline.AUDIT_FIELDS, rows) == len(AWKWARD)
     stored = list(AuditEntry.objects.filter(submission=submission, action=AuditAction.CHANGE).order_by("id"))
     assert [e.reason for e in stored] == AWKWARD
     assert [e.old_value for e in stored] == [None if i % 2 else Decimal("1234567.000001") for i in range(8)]
@@ -61,7 +60,7 @@ def test_update_sets_only_the_given_rows_and_fields(mworld, submission):
     later = timezone.now()
     change = {"pk": value.pk, "value": Decimal("8.25"), "comment": AWKWARD[1], "entered_by": None}
     assert (
-        bulk.update(
+        writer.update(
             DataValue, ["value", "comment", "entered_by", "updated_at"], [{**change, "updated_at": later}]
         )
         == 1
@@ -78,5 +77,5 @@ def test_update_sets_only_the_given_rows_and_fields(mworld, submission):
 
 def test_nothing_to_write_touches_nothing(mworld):
     with assert_num_queries(0):
-        assert bulk.insert(AuditEntry, entry.AUDIT_FIELDS, []) == 0
-        assert bulk.update(DataValue, ["value"], []) == 0
+        assert writer.insert(AuditEntry, pipeline.AUDIT_FIELDS, []) == 0
+        assert writer.update(DataValue, ["value"], []) == 0

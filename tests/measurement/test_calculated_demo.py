@@ -1,6 +1,6 @@
 """The demo's calculated rate (#23): joint activities per 1,000 tutoring hours. The dashboard shows
 it, and it follows its inputs: when an approved input value is reopened, corrected and approved,
-the incremental update recomputes the rate from the corrected aggregates."""
+the incremental update recomputes the rate from the corrected runs."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from initiatives.models import Initiative
 from measurement import services
-from measurement.aggregation import runs as aggregates
+from measurement.aggregation import runs
 from measurement.aggregation.completeness import is_complete
 from measurement.models import Aggregate, Completeness, DataValue, SharedMeasure, Submission
 from measurement.templatetags.measurement_tags import figure
@@ -51,7 +51,7 @@ def test_the_demo_dashboard_shows_the_calculated_rate_and_it_follows_a_correctio
     joint = SharedMeasure.objects.get(initiative=demo, code="joint-activities")
     hours = SharedMeasure.objects.get(initiative=demo, code="tutoring-hours")
     assert rate.is_calculated and not rate.assignments.exists()
-    run = aggregates.active_run(demo)
+    run = runs.active_run(demo)
     computed = Aggregate.objects.filter(run=run, measure=rate, member1=None, member2=None).select_related(
         "period"
     )
@@ -109,10 +109,10 @@ def test_the_demo_dashboard_shows_the_calculated_rate_and_it_follows_a_correctio
         submit=True,
     )
     # While the correction waits, the approved figures (and so the rate) stand.
-    assert _total(aggregates.active_run(demo), rate, period).value == before
+    assert _total(runs.active_run(demo), rate, period).value == before
     with django_capture_on_commit_callbacks(execute=True):
         services.submission_approve(submission=Submission.objects.get(pk=submission.pk), by=backbone)
-    run = aggregates.active_run(demo)
+    run = runs.active_run(demo)
     assert _total(run, hours, period).value == hours_before + 500
     after = _total(run, rate, period).value
     assert after == _rate(run, joint, hours, period) and after < before
@@ -136,7 +136,7 @@ def test_the_calculated_rate_on_the_report_card_rebuilt_by_the_workers(
     hours = SharedMeasure.objects.get(initiative=demo, code="tutoring-hours")
     with django_capture_on_commit_callbacks(execute=True):
         aggregates_rebuild_task.delay(demo.pk)
-    run = aggregates.active_run(demo)
+    run = runs.active_run(demo)
     assert (
         run.kind == AggregateRun.Kind.FULL
         and run.measures_total == demo.measures.filter(kind="entered").count()

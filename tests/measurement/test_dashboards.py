@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from measurement import services
-from measurement.aggregation import runs as aggregates
+from measurement.aggregation import runs
 from measurement.models import ReportCard
 from tests.queries import assert_queries_constant
 
@@ -75,7 +75,7 @@ def test_dashboard_query_count_is_constant(client, dash_world, name):
                 pairs=set(w.initiative.assignments.values_list("organization_id", "measure_id"))
                 | {(w.orgs["partner"].pk, m.pk)},
             )
-        aggregates.update(
+        runs.update(
             w.initiative.pk,
             list(w.initiative.measures.values_list("pk", flat=True)),
             w.initiative.periods.first().pk,
@@ -140,7 +140,7 @@ def test_the_catch_up_only_queues(dash_world):
     w = dash_world
     period = w.initiative.periods.first()
     DirtyAggregate.objects.all().delete()  # the fixture's approvals: their updates ran in it
-    aggregates.mark_dirty(w.initiative.pk, [w.children.pk], period.pk)
+    runs.mark_dirty(w.initiative.pk, [w.children.pk], period.pk)
     run, new = services.aggregates_rebuild_request(initiative=w.initiative, by=w.people["backbone"])
     assert new
     before = list(Aggregate.objects.order_by("pk").values_list("pk", "value"))

@@ -13,9 +13,9 @@ from django.utils import translation
 
 from initiatives import services as initiative_services
 from measurement import services
-from measurement.aggregation import runs as aggregates
+from measurement.aggregation import runs
 from measurement.choices import Aggregation, Direction, Frequency, Unit, ValueType
-from measurement.dashboards import readers as dashboards
+from measurement.dashboards import readers
 from tests.measurement.worlds import measure as dashboard_measure
 from tests.queries import assert_num_queries
 from tests.workgroups.conftest import publish_agenda
@@ -96,10 +96,10 @@ def read_world(world):
                 submit=True,
             )
             services.submission_approve(submission=submission, by=by)
-    run = aggregates.rebuild_start(w.initiative)
+    run = runs.rebuild_start(w.initiative)
     for measure in w.initiative.measures.all():
-        aggregates.rebuild_measure(run.pk, measure.pk)
-    aggregates.rebuild_finish(run.pk)
+        runs.rebuild_measure(run.pk, measure.pk)
+    runs.rebuild_finish(run.pk)
     # Another initiative's measure with the same code must stay out.
     other = initiative_services.initiative_create(
         by=w.people["backbone"],
@@ -127,7 +127,7 @@ def _fields(measure) -> dict:
 
 
 def _cards(w, **filters):
-    both = [dashboards.measure_cards(w.initiative, sql=sql, **filters) for sql in (True, False)]
+    both = [readers.measure_cards(w.initiative, sql=sql, **filters) for sql in (True, False)]
     (sql_groups, sql_run), (orm_groups, orm_run) = both
     assert sql_run == orm_run
     return sql_groups, orm_groups
@@ -161,7 +161,7 @@ def test_the_dashboard_cards_are_the_same_either_way(read_world, language, filte
 
 def test_the_cards_carry_the_numbers(read_world):
     """Not only equal to each other: right. Sums over both organisations and both areas."""
-    groups, _run = dashboards.measure_cards(read_world.initiative, sql=True)
+    groups, _run = readers.measure_cards(read_world.initiative, sql=True)
     assert [g.title for g in groups] == ["Reading", "Jobs", ""]
     reading = {c.measure.code: c for c in groups[0].cards}
     assert sorted(reading) == ["pupils", "share"]
@@ -181,7 +181,7 @@ def test_the_cards_carry_the_numbers(read_world):
 
 def test_the_dashboard_read_is_two_statements_after_the_run(read_world):
     with assert_num_queries(3):  # the active run, the cards, the strategy titles
-        dashboards.measure_cards(read_world.initiative, sql=True)
+        readers.measure_cards(read_world.initiative, sql=True)
 
 
 def test_no_run_yet_gives_cards_without_numbers(read_world):
@@ -203,7 +203,7 @@ def test_the_measure_page_is_the_same_either_way(read_world, language, show_orga
     first, last = span
     with translation.override(language):
         sql, orm = (
-            dashboards.measure_detail(
+            readers.measure_detail(
                 w.initiative, measure, show_organizations=show_organizations, first=first, last=last, sql=flag
             )
             for flag in (True, False)
@@ -243,10 +243,10 @@ def provisional_world(read_world):
         )
         if approve:
             services.submission_approve(submission=submission, by=by)
-    run = aggregates.rebuild_start(w.initiative)
+    run = runs.rebuild_start(w.initiative)
     for measure in w.initiative.measures.all():
-        aggregates.rebuild_measure(run.pk, measure.pk)
-    aggregates.rebuild_finish(run.pk)
+        runs.rebuild_measure(run.pk, measure.pk)
+    runs.rebuild_finish(run.pk)
     return w
 
 
@@ -264,21 +264,19 @@ def test_provisional_periods_are_the_same_either_way(provisional_world, language
         sql_groups, orm_groups = _cards(w)
         assert sql_groups == orm_groups
         sql_public, orm_public = (
-            dashboards.measure_cards(w.initiative, complete_only=True, sql=flag)[0] for flag in (True, False)
+            readers.measure_cards(w.initiative, complete_only=True, sql=flag)[0] for flag in (True, False)
         )
         assert sql_public == orm_public
         for measure in w.initiative.measures.all():
             sql, orm = (
-                dashboards.measure_detail(w.initiative, measure, show_organizations=True, sql=flag)
+                readers.measure_detail(w.initiative, measure, show_organizations=True, sql=flag)
                 for flag in (True, False)
             )
             assert sql == orm
     provisional = [] if complete_pct == 50 else ["2025-Q4"]
     pupils = next(c for c in sql_groups[0].cards if c.measure.code == "pupils")
     assert pupils.curve.provisional == provisional
-    assert (
-        dashboards.measure_detail(w.initiative, w.pupils, show_organizations=False).provisional == provisional
-    )
+    assert readers.measure_detail(w.initiative, w.pupils, show_organizations=False).provisional == provisional
     # Q3: 46 + 47 + 9 + 9 = 111 after 103; Q4 (Partner Org only): 20 + 3 = 23.
     if provisional:
         assert (pupils.latest_period, pupils.latest, pupils.change_previous) == ("2025-Q3", 111.0, 8.0)
@@ -294,8 +292,8 @@ def test_the_threshold_costs_no_statement(provisional_world):
         initiative=provisional_world.initiative, by=provisional_world.people["backbone"], complete_pct=50
     )
     with assert_num_queries(3):  # the active run, the cards, the strategy titles
-        dashboards.measure_cards(provisional_world.initiative, sql=True)
+        readers.measure_cards(provisional_world.initiative, sql=True)
     with assert_num_queries(2):  # the periods with their completeness, the rows
-        dashboards.measure_detail(
+        readers.measure_detail(
             provisional_world.initiative, provisional_world.pupils, show_organizations=False, sql=True
         )

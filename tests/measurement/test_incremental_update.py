@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from measurement import services
-from measurement.aggregation import runs as aggregates
+from measurement.aggregation import runs
 from measurement.models import Aggregate, AggregateRun, Completeness
 
 pytestmark = pytest.mark.django_db
@@ -26,9 +26,9 @@ def _rows(run, period_id):
 
 
 def _full_rebuild(initiative) -> AggregateRun:
-    run = aggregates.rebuild_start(initiative)
+    run = runs.rebuild_start(initiative)
     for measure_id in initiative.measures.values_list("pk", flat=True):
-        aggregates.rebuild_measure(run.pk, measure_id)
+        runs.rebuild_measure(run.pk, measure_id)
     run.refresh_from_db()
     assert run.active
     return run
@@ -59,10 +59,10 @@ def test_an_update_writes_what_a_full_rebuild_writes(mworld):
     # Wipe the period in the active run, then let the incremental update write it again.
     Aggregate.objects.filter(run=run, period=year).delete()
     Completeness.objects.filter(run=run, period=year).delete()
-    aggregates.update(m.initiative.pk, list(m.initiative.measures.values_list("pk", flat=True)), year.pk)
+    runs.update(m.initiative.pk, list(m.initiative.measures.values_list("pk", flat=True)), year.pk)
     assert _rows(run, year.pk) == expected
     # Run twice: the same rows, nothing doubled.
-    aggregates.update(m.initiative.pk, list(m.initiative.measures.values_list("pk", flat=True)), year.pk)
+    runs.update(m.initiative.pk, list(m.initiative.measures.values_list("pk", flat=True)), year.pk)
     assert _rows(run, year.pk) == expected
 
 
@@ -73,10 +73,10 @@ def test_an_update_of_some_measures_leaves_the_others(mworld):
     run = _full_rebuild(m.initiative)
     before = _rows(run, year.pk)
     enrolled = m.measures["enrolled"]
-    aggregates.update(m.initiative.pk, [enrolled.pk], year.pk)
+    runs.update(m.initiative.pk, [enrolled.pk], year.pk)
     assert _rows(run, year.pk) == before
     # A quarterly measure updated for a yearly period writes nothing for it (not its frequency).
-    aggregates.update(m.initiative.pk, [m.measures["sessions"].pk], year.pk)  # quarterly
+    runs.update(m.initiative.pk, [m.measures["sessions"].pk], year.pk)  # quarterly
     assert _rows(run, year.pk) == before
 
 
@@ -86,12 +86,12 @@ def test_marking_again_makes_an_applied_mark_pending_once_more(mworld):
     m = mworld
     year = m.periods["year"]
     ids = [m.measures["enrolled"].pk, m.measures["attended"].pk]
-    aggregates.mark_dirty(m.initiative.pk, ids + ids[:1], year.pk)  # a repeated id marks once
+    runs.mark_dirty(m.initiative.pk, ids + ids[:1], year.pk)  # a repeated id marks once
     assert DirtyAggregate.objects.filter(period=year, applied_at=None).count() == 2
-    aggregates.update(m.initiative.pk, ids, year.pk)
+    runs.update(m.initiative.pk, ids, year.pk)
     first = dict(DirtyAggregate.objects.filter(period=year).values_list("measure_id", "marked_at"))
     assert not DirtyAggregate.objects.filter(period=year, applied_at=None).exists()
-    aggregates.mark_dirty(m.initiative.pk, ids[:1], year.pk)
+    runs.mark_dirty(m.initiative.pk, ids[:1], year.pk)
     pending = DirtyAggregate.objects.get(period=year, applied_at=None)
     assert pending.measure_id == ids[0] and pending.marked_at >= first[ids[0]]
     assert DirtyAggregate.objects.filter(period=year).count() == 2

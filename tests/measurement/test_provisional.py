@@ -30,10 +30,10 @@ from django.utils import translation
 
 from ci_platform.i18n_format import isolate, period_label
 from measurement import services
-from measurement.aggregation import runs as aggregates
+from measurement.aggregation import runs
 from measurement.aggregation.completeness import is_complete
 from measurement.choices import Frequency
-from measurement.dashboards import readers as dashboards
+from measurement.dashboards import readers
 from measurement.dashboards.charts import CurveData, Series, bars_by_member, turn_the_curve
 from measurement.models import ReportCard
 from tests.queries import assert_queries_constant
@@ -60,10 +60,10 @@ WORDS = {
 
 
 def _recompute(initiative):
-    run = aggregates.rebuild_start(initiative)
+    run = runs.rebuild_start(initiative)
     for measure_id in initiative.measures.values_list("pk", flat=True):
-        aggregates.rebuild_measure(run.pk, measure_id)
-    aggregates.rebuild_finish(run.pk)
+        runs.rebuild_measure(run.pk, measure_id)
+    runs.rebuild_finish(run.pk)
 
 
 def _enter(w, org, period, north: int, south: int, *, approve: bool):
@@ -134,7 +134,7 @@ def _set_threshold(w, pct: int):
 
 
 def _card(w, **kwargs):
-    groups, _run = dashboards.measure_cards(w.initiative, **kwargs)
+    groups, _run = readers.measure_cards(w.initiative, **kwargs)
     return groups[0].cards[0]
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from measurement import selectors, services
-from measurement.aggregation import runs as aggregates
+from measurement.aggregation import runs
 from measurement.choices import AuditAction, Frequency, SubmissionStatus
 from measurement.models import AuditEntry, DataValue, ReportingPeriod, Submission
 from measurement.signals import submission_changed
@@ -316,7 +316,7 @@ class TestReview:
         with django_capture_on_commit_callbacks(execute=True):  # the test's transaction "commits"
             services.submission_approve(submission=submitted, by=mworld.backbone)
             assert queued == []  # not before the commit
-        measures = sorted(aggregates.measures_of_submission(submitted))
+        measures = sorted(runs.measures_of_submission(submitted))
         assert len(measures) >= 3
         assert sorted(pending.values_list("measure_id", flat=True)) == measures
         assert queued == [(mworld.initiative.pk, queued[0][1], submitted.period_id)]

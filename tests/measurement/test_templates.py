@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from measurement import services
-from measurement.dashboards import readers as dashboards
+from measurement.dashboards import readers
 from measurement.selectors import AuditRow, ValueRow
 from measurement.templatetags.measurement_tags import source_digest
 from tests.measurement.test_provisional import _client, _enter, _recompute, pworld  # noqa: F401
@@ -124,7 +124,7 @@ def _card_key(w, language="en", link=True):
     from django.core.cache.utils import make_template_fragment_key
 
     with translation.override(language):
-        groups, _run = dashboards.measure_cards(w.initiative)
+        groups, _run = readers.measure_cards(w.initiative)
         (card,) = [c for g in groups for c in g.cards]
         version = source_digest("measurement/_measure_card.html", "measurement/_provisional_mark.html")
         return make_template_fragment_key("measure_card", [card.fingerprint, language, link, "c2c", version])

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from measurement import services
-from measurement.aggregation import runs as aggregates
+from measurement.aggregation import runs
 from measurement.choices import Aggregation, Direction, Frequency, Level, Unit, ValueType
 from measurement.models import ReportCard
 
@@ -63,8 +63,8 @@ def published_card_world(world):
                 submit=True,
             )
             services.submission_approve(submission=submission, by=by)
-    run = aggregates.rebuild_start(w.initiative)
-    aggregates.rebuild_measure(run.pk, children.pk)
+    run = runs.rebuild_start(w.initiative)
+    runs.rebuild_measure(run.pk, children.pk)
     card = ReportCard.objects.create(
         initiative=w.initiative, published=True, title="Our report card", suppression_threshold=10
     )
