@@ -30,12 +30,17 @@ def web_manifest(request):
         "short_name": _("Collective Impact"),
         "lang": get_language(),
         "dir": "rtl" if get_language_bidi() else "ltr",
+        # The app's identity for the browser, said once so that a later start_url keeps it one app.
+        "id": reverse("home"),
         "start_url": reverse("home"),
         "scope": "/",
         "display": "standalone",
         "background_color": "#f8f9fa",
         "theme_color": "#0d6efd",
-        "icons": [{"src": static("favicon.svg"), "sizes": "any", "type": "image/svg+xml", "purpose": "any"}],
+        "icons": [
+            {"src": static(path), "sizes": sizes, "type": kind, "purpose": purpose}
+            for path, sizes, kind, purpose in ICONS
+        ],
     }
     return HttpResponse(json.dumps(manifest, ensure_ascii=False), content_type="application/manifest+json")
 
@@ -60,6 +65,15 @@ def service_worker(request):
     return response
 
 
+# The favicon, and the PNGs Chromium needs before it offers to install the app (192 and 512 pixels;
+# the maskable one keeps the mark inside the safe zone of a round or squircle launcher icon). The
+# PNGs are the favicon rendered by headless Chromium, committed as source assets.
+ICONS = [
+    ("favicon.svg", "any", "image/svg+xml", "any"),
+    ("icons/icon-192.png", "192x192", "image/png", "any"),
+    ("icons/icon-512.png", "512x512", "image/png", "any"),
+    ("icons/icon-maskable-512.png", "512x512", "image/png", "maskable"),
+]
 # In their load order: core first, the others extend it.
 WORKBOX_MODULES = ["workbox-core", "workbox-routing", "workbox-strategies"]
 # What the grid page needs, kept at install so that the first offline visit has it.

@@ -61,6 +61,24 @@ def test_the_manifest_is_in_the_readers_language(client, language, name):
     assert finders.find(icon.removeprefix(settings.STATIC_URL).split("?")[0])
 
 
+def test_the_manifests_png_icons_are_the_size_they_declare(client):
+    """Chromium wants 192 and 512 pixel icons (tests/test_pwa_installable.py asks it); each PNG
+    the manifest names is a PNG of the size it says."""
+    import struct
+
+    manifest = json.loads(client.get(reverse("web_manifest")).content)
+    pngs = [icon for icon in manifest["icons"] if icon["type"] == "image/png"]
+    assert {icon["sizes"] for icon in pngs} == {"192x192", "512x512"}
+    assert {icon["purpose"] for icon in pngs} == {"any", "maskable"}
+    for icon in pngs:
+        path = finders.find(icon["src"].removeprefix(settings.STATIC_URL).split("?")[0])
+        with open(path, "rb") as file:
+            head = file.read(24)
+        assert head[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = struct.unpack(">II", head[16:24])
+        assert f"{width}x{height}" == icon["sizes"]
+
+
 def test_the_service_worker_is_served_with_workbox_from_static(client):
     response = client.get("/sw.js")  # at the root: its scope covers every grid page
     assert response.status_code == 200
