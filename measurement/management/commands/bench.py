@@ -12,6 +12,11 @@ in the same run on the same database:
 * file import of 100,000 values (preview + commit) vs PostgreSQL COPY of the same rows;
 * API read throughput of /values/ (LimitOffsetPagination), first pages and deep pages.
 
+With --scales (e.g. 0.1,1,10) it runs all of that once per size, the partner organisations
+multiplied by each scale (an initiative of its own per size), then prints the scale curve: each
+figure at each size, its growth from 1x to the largest size and a verdict against issue 22's rules.
+With --workers (e.g. 1,2,4) it adds the full rebuild through that many real Celery worker processes.
+
 The initiative, organisations, measures, dimension, periods, assignments and submissions are made
 through the services and the ORM; the values, the only large table, with COPY. The previous
 benchmark initiatives (same --slug) are deleted first; the new ones are kept for inspection.
@@ -29,12 +34,16 @@ import os
 import platform
 import random
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import uuid
+import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -316,6 +325,27 @@ class Command(BaseCommand):
         parser.add_argument(
             "--build-only", action="store_true", help="build (or reuse) the large initiative, measure nothing"
         )
+        parser.add_argument(
+            "--scales",
+            help="multiples of --orgs, e.g. 0.1,1,10: the benchmark at each size, then the scale curve"
+            " (each size its own initiative: --slug at 1x, --slug-x10 at 10x, …)",
+        )
+        parser.add_argument(
+            "--workers",
+            help="worker process counts, e.g. 1,2,4: the full rebuild through that many real Celery"
+            " workers (concurrency 1 each), wall time and speed-up against 1",
+        )
+        parser.add_argument(
+            "--workers-only",
+            action="store_true",
+            help="with --workers: only the dataset and the worker figures",
+        )
+        parser.add_argument(
+            "--broker",
+            default=os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/15"),
+            help="the workers' Redis (its queue is purged first; default BENCH_BROKER_URL or"
+            " redis://127.0.0.1:6379/15)",
+        )
 
     # --- output ----------------------------------------------------------------------------------
 
@@ -337,6 +367,9 @@ class Command(BaseCommand):
             "met": met,
             "detail": {k: _round(v) for k, v in detail.items()},
         }
+        if self.scale is not None:
+            line["detail"]["scale"] = self.scale
+            self.curve.setdefault(self.scale, {})[figure] = line
         self.stdout.write(json.dumps(line, default=str))
         return line
 
@@ -354,10 +387,32 @@ class Command(BaseCommand):
         self.repeat = max(1, options["repeat"])
         slug = options["slug"]
         self.rng = random.Random(options["seed"])  # noqa: S311 - synthetic data
+        self.scale, self.curve = None, {}
         people = self._people()
+        if not options["scales"]:
+            self.bench_size(slug, options["orgs"], people, options, self.started)
+            return
+        scales = _numbers(options["scales"], float)
+        for scale in scales:
+            self.scale = scale
+            orgs = max(1, round(options["orgs"] * scale))
+            self.log(f"scale {scale:g}x: {orgs} organisations")
+            # The backbone figure does not depend on the size of the shared-measure data.
+            self.bench_size(
+                slug if scale == 1 else f"{slug}-x{scale:g}".replace(".", "-"),
+                orgs,
+                people,
+                {**options, "skip_backbone": True},
+                time.perf_counter(),
+            )
+        self.scale = None
+        self.scale_curve(scales)
 
+    def bench_size(self, slug: str, n_orgs: int, people: People, options, started: float) -> None:
+        """Every figure at one size: the large initiative of n_orgs organisations (slug), the small
+        one and the import's."""
         sizes = (options["measures"], options["periods"], options["members"])
-        full = self._prepare(slug, options["orgs"], *sizes, people, options["reuse"])
+        full = self._prepare(slug, n_orgs, *sizes, people, options["reuse"])
         self.emit(
             "dataset",
             full.values,
@@ -372,8 +427,14 @@ class Command(BaseCommand):
         )
         if options["build_only"]:
             return
+        if options["workers"] and options["workers_only"]:
+            self.bench_workers(full, options)
+            self.emit("bench_total", time.perf_counter() - started, "s", load_average=_load())
+            return
 
         self.bench_rebuild(full, options)
+        if options["workers"]:
+            self.bench_workers(full, options)
         self.bench_incremental(full)
         counts_full = self.bench_pages(full, people)
 
@@ -401,12 +462,7 @@ class Command(BaseCommand):
 
             self.log("backbone: full score recompute")
             self.stdout.write(json.dumps(bench_recompute(), default=str))
-        self.emit(
-            "bench_total",
-            time.perf_counter() - self.started,
-            "s",
-            load_average=[round(x, 2) for x in os.getloadavg()],
-        )
+        self.emit("bench_total", time.perf_counter() - started, "s", load_average=_load())
 
     # --- set-up ----------------------------------------------------------------------------------
 
@@ -501,7 +557,8 @@ class Command(BaseCommand):
         return values
 
     def _organizations(self, prefix: str, n: int) -> list[Organization]:
-        names = [f"{prefix} {i + 1:03d}" for i in range(n)]
+        width = max(3, len(str(n)))  # 001 … 100 as before; 0001 … 1000 at ten times the data
+        names = [f"{prefix} {i + 1:0{width}d}" for i in range(n)]
         existing = {o.name: o for o in Organization.objects.filter(name__in=names)}
         Organization.objects.bulk_create(
             Organization(name=name, sector=Sector.NONPROFIT) for name in names if name not in existing
@@ -1326,6 +1383,241 @@ class Command(BaseCommand):
             pass
         return rate
 
+    # --- real workers ----------------------------------------------------------------------------
+
+    def bench_workers(self, full: Built, options) -> None:
+        """The full rebuild as production runs it: queued to Redis, one task per measure, on N real
+        `celery worker` processes (concurrency 1 each, as `docker compose up --scale worker=N`),
+        against this database. The time runs from the run row's creation to its finished_at, which
+        rebuild_finish sets once the last measure task is done. Each N: the workers started, the
+        rebuild run --rebuild-runs times (median), the workers stopped."""
+        counts = _numbers(options["workers"], int)
+        runs = max(1, options["rebuild_runs"])
+        broker = options["broker"]
+        db = connection.settings_dict
+        auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+        env = {
+            **os.environ,
+            # The database this command uses (under pytest, the test database, not DATABASE_URL's).
+            "DATABASE_URL": f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+            "REDIS_URL": broker,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "DEBUG": "false",
+        }
+        env.pop("REDIS_CACHE_URL", None)
+        celery = [sys.executable, "-m", "celery", "-A", "ci_platform"]
+        from ci_platform.celery import app
+
+        medians: dict[int, float] = {}
+        for n in counts:
+            self.log(f"full rebuild on {n} worker process(es), {runs} run(s), broker {broker}")
+            # Messages an interrupted run left must not run here.
+            subprocess.run(  # noqa: S603 - this interpreter, fixed arguments
+                [*celery, "purge", "-f"], env=env, check=True, capture_output=True, timeout=60
+            )
+            folder = Path(tempfile.mkdtemp(prefix="bench-workers-"))
+            logs = [folder / f"worker-{i}.log" for i in range(n)]
+            files = [log.open("w") for log in logs]
+            procs = [
+                subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+                    [*celery, "worker", "--concurrency=1", "--pool=prefork", "-n", f"bench{i}@%h"]
+                    + ["--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info"],
+                    env=env,
+                    stdout=file,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+                for i, file in enumerate(files)
+            ]
+            try:
+                self._wait_ready(procs, logs)
+                times, rows = [], 0
+                for _ in range(runs):
+                    seconds, rows = self._rebuild_on_workers(full, app, broker, procs, logs)
+                    times.append(seconds)
+            finally:
+                for proc in procs:
+                    if proc.poll() is None:
+                        os.killpg(proc.pid, 15)
+                for proc in procs:
+                    try:
+                        proc.wait(timeout=30)
+                    except subprocess.TimeoutExpired:
+                        os.killpg(proc.pid, 9)
+                        proc.wait(timeout=10)
+                for file in files:
+                    file.close()
+            # Each task's two lines: "Task … received" and "Task … succeeded".
+            tasks = [
+                sum(
+                    1
+                    for line in log.read_text().splitlines()
+                    if "aggregate_measure_task[" in line and "succeeded" in line
+                )
+                for log in logs
+            ]
+            for log in logs:
+                log.unlink(missing_ok=True)
+            folder.rmdir()
+            medians[n] = statistics.median(times)
+            one = medians.get(1)
+            spread = n == 1 or sum(1 for t in tasks if t) == min(n, len(full.measures))
+            speedup = one / medians[n] if one else None
+            self.emit(
+                f"rebuild_workers_{n}",
+                medians[n],
+                "s",
+                n=runs,
+                baseline="the same rebuild on 1 worker process" if one else None,
+                baseline_value=one,
+                baseline_n=runs if one else None,
+                target=None
+                if n == 1
+                else f"faster than 1 worker (at most {min(n, os.cpu_count() or 1)}x here)",
+                met=None if n == 1 or speedup is None else speedup > 1 and spread,
+                workers=n,
+                speedup=speedup,
+                runs_s=times,
+                measure_tasks_per_worker=[round(t / runs, 1) for t in tasks],
+                every_worker_ran_tasks=spread,
+                aggregate_rows=rows,
+                cpus=os.cpu_count(),
+                broker=broker,
+            )
+
+    def _wait_ready(self, procs, logs, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(proc.poll() is not None for proc in procs):
+                break
+            if all(" ready." in log.read_text() for log in logs):
+                return
+            time.sleep(0.2)
+        raise CommandError("a worker did not start:\n" + "\n".join(log.read_text()[-2000:] for log in logs))
+
+    def _rebuild_on_workers(self, full: Built, app, broker: str, procs, logs, timeout: float = 3600):
+        """One full rebuild through the broker; (seconds from the run's creation to its finish,
+        aggregate rows)."""
+        started = timezone.now()
+        run = aggregates.rebuild_start(full.initiative)
+        # send_task publishes even though this process runs its own tasks eagerly (no REDIS_URL).
+        with app.connection_for_write(broker) as conn, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # AlwaysEagerIgnored: publishing is the point
+            app.send_task(
+                "measurement.tasks.aggregates_rebuild_task",
+                args=(full.initiative.pk, run.pk),
+                connection=conn,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status, finished = (
+                AggregateRun.objects.filter(pk=run.pk).values_list("status", "finished_at").get()
+            )
+            if status == AggregateRun.Status.DONE and finished:
+                return (finished - started).total_seconds(), Aggregate.objects.filter(run_id=run.pk).count()
+            if status == AggregateRun.Status.FAILED or any(proc.poll() is not None for proc in procs):
+                break
+            time.sleep(0.05)
+        raise CommandError(
+            f"the rebuild on workers did not finish (run {run.pk}: {status}):\n"
+            + "\n".join(log.read_text()[-2000:] for log in logs)
+        )
+
+    # --- the scale curve -------------------------------------------------------------------------
+
+    def scale_curve(self, scales: list[float]) -> None:
+        """Each figure at each size; its growth from the reference size (1x, else the smallest) to the
+        largest, against issue 22's rules: pages that read precomputed aggregates (and every figure
+        whose work does not grow, such as the same import file) flat within 1.5x; work that grows
+        with the data (the full rebuild, the incremental update over every organisation, the page
+        that names every organisation) at most linear, that is no faster than the values; query
+        counts equal. Prints the JSON lines `scale:<figure>` and a table (stderr and
+        var/bench/scale-curve.md)."""
+        ref = 1.0 if 1.0 in scales else min(scales)
+        top = max(scales)
+        at = {s: self.curve.get(s, {}) for s in scales}
+        work = at[top]["dataset"]["value"] / at[ref]["dataset"]["value"]
+        names = [name for name in at[top] if name in at[ref]]
+        header = " | ".join(f"{s:g}x" for s in scales)
+        rows = [
+            f"Scale curve: {at[top]['dataset']['detail']['organizations']} organisations at {top:g}x"
+            f" ({at[top]['dataset']['value']:,} values) against {at[ref]['dataset']['detail']['organizations']}"
+            f" at {ref:g}x; growth = {top:g}x / {ref:g}x of the figure's cost (time, or 1 / rate).",
+            "",
+            f"| figure | unit | {header} | {top:g}x / {ref:g}x | cost growth | baseline growth"
+            " | ratio to baseline at each size | rule | met |",
+            "| --- | --- | "
+            + " | ".join("---:" for _ in scales)
+            + " | ---: | ---: | ---: | --- | --- | --- |",
+        ]
+        for name in names:
+            hi, lo = at[top][name], at[ref][name]
+            rule, limit = _scale_rule(name, work)
+            value_ratio = hi["value"] / lo["value"] if hi["value"] and lo["value"] else None
+            rate = hi["unit"].endswith("/s")
+            cost = (1 / value_ratio if rate else value_ratio) if value_ratio else None
+            base = (
+                hi["baseline_value"] / lo["baseline_value"]
+                if hi["baseline_value"] and lo["baseline_value"] and hi["unit"] != "queries"
+                else None
+            )
+            if base and rate:
+                base = 1 / base
+            if rule == "equal":
+                met = hi["value"] == lo["value"]
+            elif limit is None or cost is None:
+                met = None
+            else:
+                met = cost <= limit
+            own = [at[s].get(name, {}).get("ratio") for s in scales]
+            line = self.emit(
+                f"scale:{name}",
+                hi["value"],
+                hi["unit"],
+                baseline=f"the same figure at {ref:g}x ({lo['detail'].get('organizations', '')})".replace(
+                    " ()", ""
+                ),
+                baseline_value=lo["value"],
+                ratio=value_ratio,
+                target=rule,
+                met=met,
+                values={f"{s:g}x": at[s].get(name, {}).get("value") for s in scales},
+                cost_growth=cost,
+                baseline_growth=base,
+                work_growth=work,
+                ratio_to_baseline={f"{s:g}x": r for s, r in zip(scales, own, strict=True)},
+            )
+            cells = " | ".join(_cell(at[s].get(name, {}).get("value")) for s in scales)
+            rows.append(
+                f"| {name} | {hi['unit']} | {cells} | {_cell(value_ratio)} | {_cell(cost)} | {_cell(base)} | "
+                + " / ".join(_cell(r) for r in own)
+                + f" | {rule} | {_met(line['met'])} |"
+            )
+        rebuild = at[top].get("full_rebuild")
+        if rebuild:
+            rows += [
+                "",
+                f"Full rebuild at {top:g}x against its SQL baseline: {_cell(rebuild['ratio'])}x"
+                f" (target <= 3x): {_met(rebuild['met'])}.",
+            ]
+        if at[top].get("rebuild_workers_1"):
+            speedups = ", ".join(
+                f"{line['detail']['workers']}: {_cell(line['detail']['speedup'])}x"
+                for key, line in at[top].items()
+                if key.startswith("rebuild_workers_")
+            )
+            rows.append(
+                f"Worker speed-up at {top:g}x (workers: speed-up against 1): {speedups}; {os.cpu_count()} CPUs."
+            )
+        text = "\n".join(rows) + "\n"
+        self.stderr.write(text)
+        out = Path(settings.BASE_DIR) / "var" / "bench"
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "scale-curve.md").write_text(text)
+        except OSError:
+            pass
+
 
 MINIMAL_BASELINE = (
     "COPY of the same rows into a table with only the data's keys (primary key, the cell's unique key,"
@@ -1344,6 +1636,49 @@ CREATE UNIQUE INDEX bench_minimal_cell ON bench_minimal_datavalue
     (measure_id, period_id, organization_id, COALESCE(member1_id, 0), COALESCE(member2_id, 0));
 CREATE INDEX bench_minimal_org_period ON bench_minimal_datavalue (organization_id, period_id);
 """
+
+
+# Issue 22's rules by figure: what each one's cost may do when the organisations grow.
+FLAT = 1.5
+LINEAR = {"full_rebuild", "incremental_update", "measure_page_data_by_organization"}
+INFO = {"dataset", "bench_total"}
+
+
+def _scale_rule(name: str, work: float) -> tuple[str, float | None]:
+    """(the rule's words, the largest cost growth it allows)."""
+    if name in INFO:
+        return "-", None
+    if name.startswith("queries_"):
+        return "equal", None
+    if name in LINEAR or name.startswith("rebuild_workers_"):
+        return f"at most linear (<= {work:g}x, the values' growth)", work
+    return f"flat (<= {FLAT:g}x)", FLAT
+
+
+def _numbers(text: str, kind) -> list:
+    try:
+        numbers = sorted({kind(x) for x in text.split(",") if x.strip()})
+    except ValueError as exc:
+        raise CommandError(f"not a list of numbers: {text!r}") from exc
+    if not numbers or min(numbers) <= 0:
+        raise CommandError(f"not a list of positive numbers: {text!r}")
+    return numbers
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int) or (isinstance(value, float) and value >= 100):
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+def _met(met) -> str:
+    return {True: "yes", False: "**no**"}.get(met, "")
+
+
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
 
 
 def _replica(cursor, on: bool) -> bool:
