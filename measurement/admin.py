@@ -1,5 +1,8 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
+from . import services
 from .models import (
     Assignment,
     AuditEntry,
@@ -56,8 +59,25 @@ class FormulaVersionInline(admin.TabularInline):
         return False
 
 
+class SharedMeasureAdminForm(forms.ModelForm):
+    """A calculated measure's formula is checked here as the platform's form has it checked (the
+    service's formula check: unknown codes, itself, cycles, frequencies, breakdowns), not only
+    parsed by the model's clean. The admin gives it its model and fields (ModelAdmin.get_form)."""
+
+    def _post_clean(self):
+        # As auth's UserCreationForm checks a password: after the instance is built and clean()ed.
+        super()._post_clean()
+        measure = self.instance
+        if measure.is_calculated and measure.initiative_id and not self.has_error("formula"):
+            try:
+                services._formula_check(measure)
+            except ValidationError as exc:
+                self._update_errors(exc)
+
+
 @admin.register(SharedMeasure)
 class SharedMeasureAdmin(admin.ModelAdmin):
+    form = SharedMeasureAdminForm
     list_display = ["code", "name_en", "initiative", "level", "frequency", "kind", "aggregation"]
     list_filter = ["initiative", "level", "frequency", "kind"]
     search_fields = ["code", "name_en", "name_he"]
