@@ -352,6 +352,9 @@ class MeasureDetail:
     gaps: list[tuple[str, str, str]] = field(
         default_factory=list
     )  # a calculated measure's: period, cell, why
+    # A calculated measure with no value per organisation: the names of its inputs that have one
+    # designated source for the whole initiative (`by_organization` is then empty).
+    totals_only_inputs: list[str] = field(default_factory=list)
 
 
 def measure_detail(
@@ -394,12 +397,15 @@ def measure_detail(
         m2 = (m2_he or m2_en) if hebrew else m2_en
         label = " · ".join(p for p in (m1, m2) if p) or total
         members[label][code] = None if value is None else float(value)
-    by_org = None
+    by_org, totals_only = None, []
     if show_organizations:
-        by_org = _organization_totals(measure, periods)
+        totals_only = _totals_only_inputs(measure) if measure.is_calculated else []
+        by_org = [] if totals_only else _organization_totals(measure, periods)
     ordered_members = sorted(members.items(), key=lambda kv: (kv[0] != total, kv[0]))
     gaps = _gaps(initiative, measure, periods) if measure.is_calculated else []
-    return MeasureDetail(measure, periods, ordered_members, by_org, completeness, provisional, gaps)
+    return MeasureDetail(
+        measure, periods, ordered_members, by_org, completeness, provisional, gaps, totals_only
+    )
 
 
 def _gaps(initiative: Initiative, measure: SharedMeasure, periods: list[str]) -> list[tuple[str, str, str]]:
@@ -463,26 +469,70 @@ def _organization_totals(
     measure: SharedMeasure, periods: list[str]
 ) -> list[tuple[str, dict[str, float | None]]]:
     """Each organisation's approved total per period, by the same rule as the aggregates
-    (a percentage's total is a (weighted) mean of its cells, never their sum)."""
-    from ..aggregation.rules import _per_org
-    from ..aggregation.sql import organization_totals
-    from ..choices import ValueType
-    from ..models import DataValue
-
+    (a percentage's total is a (weighted) mean of its cells, never their sum); a calculated
+    measure's, its formula over the organisation's own totals of its inputs."""
     codes = dict(
         ReportingPeriod.objects.filter(code__in=periods, initiative_id=measure.initiative_id).values_list(
             "pk", "code"
         )
     )
+    org_totals = _organization_values(measure, list(codes))
+    names = dict(
+        Organization.objects.filter(pk__in={org_id for _p, org_id, _v in org_totals}).values_list(
+            "pk", "name"
+        )
+    )
+    totals: dict[str, dict[str, float | None]] = defaultdict(dict)
+    for period_id, org_id, value in org_totals:
+        totals[names.get(org_id, str(org_id))][codes[period_id]] = to_float(value)
+    return sorted(totals.items())
+
+
+def _totals_only_inputs(measure: SharedMeasure) -> list[str]:
+    """The names of the inputs (through calculated ones) that make a calculated measure a figure
+    of the initiative's totals only: those aggregated as "one designated source" (a population
+    count, a rate from the statistics office), which no other organisation reports. Its formula
+    has no value per organisation then; every other formula is computed per organisation, over
+    each organisation's own totals of its inputs."""
+    from ..choices import Aggregation
+    from ..formulas import FormulaError, parse, references
+
+    found, seen, todo = [], set(), [measure]
+    while todo:
+        current = todo.pop()
+        try:
+            codes = references(parse(current.formula))
+        except FormulaError:
+            continue  # saving refuses it; a script might not: computed as nothing
+        for used in SharedMeasure.objects.filter(initiative_id=measure.initiative_id, code__in=codes):
+            if used.pk in seen:
+                continue
+            seen.add(used.pk)
+            if used.is_calculated:
+                todo.append(used)
+            elif used.aggregation == Aggregation.NONE:
+                found.append(used.name)
+    return sorted(found)
+
+
+def _organization_values(measure: SharedMeasure, period_ids: list[int]) -> list[tuple[int, int, object]]:
+    """(period id, organisation id, value) of each organisation's total (see above)."""
+    if measure.is_calculated:
+        return _calculated_organization_values(measure, period_ids)
+    from ..aggregation.rules import _per_org
+    from ..aggregation.sql import organization_totals
+    from ..choices import ValueType
+    from ..models import DataValue
+
     dims = len(measure.measure_dimensions.all())
     if database.does_the_work():  # the same rules, in the database (aggregation_sql)
-        org_totals = organization_totals(measure, dims, list(codes))
+        org_totals = organization_totals(measure, dims, period_ids)
     else:
 
         def rows(measure_id):
             return list(
                 DataValue.objects.filter(
-                    measure_id=measure_id, period_id__in=list(codes), submission__status="approved"
+                    measure_id=measure_id, period_id__in=period_ids, submission__status="approved"
                 )
                 .order_by()  # the default ordering would join and sort every row; _per_org needs none
                 .values_list("period_id", "organization_id", "member1_id", "member2_id", "value")
@@ -496,15 +546,37 @@ def _organization_totals(
             if key == (None, None)
             for org_id, (value, _weight) in by_org.items()
         ]
-    names = dict(
-        Organization.objects.filter(pk__in={org_id for _p, org_id, _v in org_totals}).values_list(
-            "pk", "name"
-        )
-    )
-    totals: dict[str, dict[str, float | None]] = defaultdict(dict)
-    for period_id, org_id, value in org_totals:
-        totals[names.get(org_id, str(org_id))][codes[period_id]] = to_float(value)
-    return sorted(totals.items())
+    return org_totals
+
+
+def _calculated_organization_values(
+    measure: SharedMeasure, period_ids: list[int]
+) -> list[tuple[int, int, object]]:
+    """A calculated measure per organisation: its formula over the organisation's totals of its
+    inputs, at each period where the organisation has them all (as the aggregates take the
+    periods every input has); a division by zero is no value, as it is a gap in the aggregates."""
+    from ..formulas import EvaluationGap, FormulaError, evaluate, parse, references
+
+    try:
+        tree = parse(measure.formula)
+    except FormulaError:
+        return []
+    codes = references(tree)
+    inputs = list(SharedMeasure.objects.filter(initiative_id=measure.initiative_id, code__in=codes))
+    if len(inputs) < len(codes):
+        return []  # an input is gone (saving refuses it): nothing, as in the aggregates
+    by_input = {
+        used.code: {(p, o): v for p, o, v in _organization_values(used, period_ids)} for used in inputs
+    }
+    shared = set.intersection(*(set(values) for values in by_input.values()))
+    out = []
+    for period_id, org_id in sorted(shared):
+        try:
+            value = evaluate(tree, {code: values[(period_id, org_id)] for code, values in by_input.items()})
+        except EvaluationGap:
+            value = None
+        out.append((period_id, org_id, value))
+    return out
 
 
 def completeness_matrix(initiative: Initiative, frequency: str, last_n: int = 8):
