@@ -6,6 +6,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from backbone.models import BackboneFunction
+
 from ..permission_matrix import BACKBONE_ONLY, EVERY_MEMBER, Endpoint, check_permission, permission_cases
 from .conftest import seed_records
 
@@ -86,7 +88,7 @@ def _post(name, data=None, **kwargs):
         page(name, **kwargs),
         BACKBONE_ONLY,
         method="post",
-        data=(lambda w: data or {}),
+        data=(lambda w: (data(w) if callable(data) else data) or {}),
         ok=(302,),
     )
 
@@ -101,7 +103,11 @@ PAGES = [
     Endpoint("community", page("community"), EVERY_MEMBER),
     _post("recompute"),
     Endpoint("indicator-create", page("indicator_create"), BACKBONE_ONLY),
-    _post("indicator_create", {"function": "1", "name_en": "Own"}),
+    # The function by its code: the catalogue is restored after a flush, under new keys.
+    _post(
+        "indicator_create",
+        lambda w: {"function": BackboneFunction.objects.get(code="A").pk, "name_en": "Own"},
+    ),
     Endpoint("indicator-label", page("indicator_label", number=4), BACKBONE_ONLY),
     _post("indicator_label", {"name_en": "Ours", "name_he": ""}, number=4),
     Endpoint("item-create", page("item_create"), BACKBONE_ONLY),
