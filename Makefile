@@ -75,12 +75,11 @@ offline-assets:
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(WORKBOX); \
 	else echo "npm not found: the data-entry grid works online only (apt-get install npm)"; fi
 
-# PYTEST_WORKERS=auto runs the suite on every core (pytest-xdist): a database, a Redis database and
-# a MEDIA_ROOT per worker, one Chromium and one live server per worker (tests/conftest.py). Not the
-# default yet: a live-server test's flush empties the backbone catalogue (rows of a data migration)
-# for the tests its worker runs next; in one process pytest-django runs those tests last.
+# The suite runs on every core (pytest-xdist, PYTEST_WORKERS=auto): a database, a Redis database and
+# a MEDIA_ROOT per worker, one Chromium and one live server per worker, the backbone catalogue
+# restored after every flush (tests/conftest.py). PYTEST_WORKERS=0 runs it in one process.
 # PYTEST_ARGS passes anything else to pytest.
-PYTEST_WORKERS ?= 0
+PYTEST_WORKERS ?= auto
 test: lint checks node_modules/axe-core/axe.min.js $(WORKBOX)
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
