@@ -12,7 +12,7 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import services
 from .choices import (
@@ -52,6 +52,108 @@ EXTERNAL = {
 }
 
 
+# The words of the demo, per language (Hebrew for Be'er Sheva, English for Riverside); the numbers,
+# dates and kinds are the seeding code's, the same in both.
+CONTENT = {
+    "he": {
+        "wave_title": "סקר האפקטיביות של ארגון השדרה, מחצית {half} של {year}",
+        "respondent": "{group} {n}",
+        # the funders that are not partner organisations: the state, a regional fund, private donors
+        "state": "משרד החינוך",
+        "regional_fund": "קרן הקהילה של הנגב",
+        "donors": "חוג ידידי באר שבע",
+        "measurement_funding": "מערכת הנתונים המשותפת ומדידה התפתחותית",
+        "backbone_commitment": "מימון הליבה של ארגון השדרה, חודש לשנתיים נוספות",
+        "city_commitment": "תקציב החינוך של העירייה לשכונות הדרומיות, דרך הקרן המשותפת",
+        "structure": (
+            "שלושה אנשי צוות (מנהלת, אחראית נתונים ומארגן קהילתי) שמתארחים בשותפות החינוך בנגב "
+            "וכפופים לוועדת ההיגוי; הקרן מממנת את הצוות והעירייה את המשרדים."
+        ),
+        "interests": (
+            "שותפות החינוך בנגב מפעילה גם את תוכנית החונכות שממומנת על ידי פורום מעסיקי ההייטק בנגב; "
+            "המנהלת שלה אינה מצביעה על האסטרטגיה של המעסיקים."
+        ),
+        "neutrality": (
+            "ארגון השדרה אינו מקבל כספי תוכניות מהקרן המשותפת; ועדת ההיגוי, ולא ארגון השדרה, מחליטה "
+            "על השימוש בקרן; השותפים רואים את אותם נתונים שארגון השדרה רואה; וסקר האפקטיביות של "
+            "ארגון השדרה שואל בכל חצי שנה אם השותפים נותנים בו אמון."
+        ),
+        "policy": [
+            "עדכון לוועדת החינוך של מועצת העיר",
+            "שימוע ציבורי על שירותי הגיל הרך בדרום העיר",
+            "פגישה עם מנהלת מחוז דרום במשרד החינוך",
+            "סיור של חברי מועצה בשני גני ילדים",
+            "סגן ראש העיר מצטט את נתוני המוכנות המשותפים בדיון על התקציב",
+            "תקציב העירייה מוסיף שני מרכזים לגיל הרך בדרום העיר",
+            "עצומת ההורים על תמיכה בקריאה הוגשה למועצה",
+            "ועדת החינוך של הכנסת שומעת את השותפות",
+            "שני חברי מועצה מגישים הצעה למורים לקריאה",
+            "מנהלת המחוז מאמצת את מדד המוכנות המשותף",
+            "העירייה מאריכה את שעות הגנים בשלוש שכונות",
+            "תוכנית התגבור הארצית צומצמה לכיתות ז'–ט'",
+        ],
+        "community": [
+            "שיח שכונתי בשכונה ד'",
+            "דוכני שבוע הקריאה בשלושה מרכזי קניות",
+            "ערב הורים על מוכנות לבית הספר",
+            "סדרה ברדיו המקומי על אלף הימים הראשונים",
+            "חונכי קריאה מתנדבים, המחזור הראשון",
+            "פורום הנוער על המעבר לעבודה",
+            "מבצע הרישום לגני הילדים",
+            'קמפיין "כל ילד מוכן" ברשתות החברתיות',
+        ],
+    },
+    "en": {
+        "wave_title": "Backbone effectiveness survey, half {half} of {year}",
+        "respondent": "{group} {n}",
+        "state": "State Department of Education",
+        "regional_fund": "Valley Community Fund",
+        "donors": "Riverside Friends Circle",
+        "measurement_funding": "The shared data system and a developmental evaluation",
+        "backbone_commitment": "Backbone core funding, renewed for two more years",
+        "city_commitment": "The city's education budget for the southern neighbourhoods, through the shared fund",
+        "structure": (
+            "Three staff (director, data lead, community organiser) hosted by the Riverside Education "
+            "Partnership, answering to the steering committee; the foundation funds the staff, the city the "
+            "premises."
+        ),
+        "interests": (
+            "The Riverside Education Partnership also runs the mentoring programme funded by the Riverside "
+            "Employers Forum; its director does not vote on the employers' strategy."
+        ),
+        "neutrality": (
+            "The backbone takes no programme money from the shared fund; the steering committee, not the "
+            "backbone, decides how the fund is spent; partners see the same data the backbone sees; and the "
+            "backbone effectiveness survey asks every half-year whether partners trust it."
+        ),
+        "policy": [
+            "Briefing for the city council's education committee",
+            "Public hearing on early-years services in the south of the city",
+            "Meeting with the state's regional schools director",
+            "Council members' tour of two kindergartens",
+            "Deputy mayor cites the shared readiness data in the budget debate",
+            "City budget adds two early-years centres in the south",
+            "Parents' petition on reading support presented to the council",
+            "The national parliament's education committee hears the partnership",
+            "Two council members table a motion for reading tutors",
+            "Regional director adopts the shared readiness measure",
+            "City extends kindergarten hours in three neighbourhoods",
+            "National tutoring programme narrowed to grades 7–9",
+        ],
+        "community": [
+            "Neighbourhood dialogue in Southgate",
+            "Reading-week stands in three shopping centres",
+            "Parents' evening on school readiness",
+            "Local radio series on the first thousand days",
+            "Volunteer reading buddies, first cohort",
+            "Youth forum on the transition to work",
+            "Kindergarten registration drive",
+            '"Every child ready" social-media campaign',
+        ],
+    },
+}
+
+
 def _day(start: date, end: date, fraction: float) -> date:
     return start + timedelta(days=int((end - start).days * fraction))
 
@@ -60,7 +162,8 @@ def _rating(rng: random.Random, level: float) -> int:
     return max(1, min(5, round(rng.gauss(level, 0.85))))
 
 
-def seed(*, initiative, users, organizations, now) -> None:
+def seed(*, initiative, users, organizations, now, language: str) -> None:
+    words = CONTENT[language]
     rng = random.Random(27)  # noqa: S311 - demo data, not security
     backbone = users["backbone"]
     today = timezone.localdate(now)
@@ -75,13 +178,12 @@ def seed(*, initiative, users, organizations, now) -> None:
     )
     members = list(initiative.memberships.filter(role__in=("partner", "steering")).select_related("user"))
     partner_orgs = [organizations[i] for i in (4, 7, 5, 1, 3, 6)]
+    # The external respondents are named by their group, in the initiative's language.
+    with translation.override(language):
+        names = {group: words["respondent"].format(group=group.label, n="{n}") for group in EXTERNAL}
 
-    for index, (half, title) in enumerate(
-        (
-            (previous, f"Backbone effectiveness survey {previous.code}"),
-            (current, f"Backbone effectiveness survey {current.code}"),
-        )
-    ):
+    for index, half in enumerate((previous, current)):
+        title = words["wave_title"].format(half=1 if half.start.month == 1 else 2, year=half.start.year)
         wave = services.wave_create(
             initiative=initiative,
             by=backbone,
@@ -96,7 +198,7 @@ def seed(*, initiative, users, organizations, now) -> None:
                 services.respondents_add(
                     wave=wave,
                     by=backbone,
-                    external=[(f"{group}{n + 1:02d}.w{index + 1}@example.org", f"{group.label} {n + 1}")],
+                    external=[(f"{group}{n + 1:02d}.w{index + 1}@example.org", names[group].format(n=n + 1))],
                     group=group,
                     organization=partner_orgs[n % len(partner_orgs)]
                     if group == RespondentGroup.PARTNER
@@ -114,9 +216,9 @@ def seed(*, initiative, users, organizations, now) -> None:
             closed_at=timezone.make_aware(datetime.combine(closed, time(18))),
         )
 
-    _ledger(initiative, backbone, organizations, today, (earlier, previous, current))
-    _policy(initiative, backbone, today, (earlier, previous, current))
-    _community(initiative, backbone, today, (earlier, previous, current))
+    _ledger(initiative, backbone, organizations, today, (earlier, previous, current), words)
+    _policy(initiative, backbone, today, (earlier, previous, current), words["policy"])
+    _community(initiative, backbone, today, (earlier, previous, current), words["community"])
 
     # The scores are computed, never typed in: the same service the worker runs.
     services.scores_recompute(initiative=initiative, trigger=RunTrigger.MANUAL)
@@ -147,36 +249,37 @@ def _answer(wave, index: int, rng: random.Random) -> None:
         )
 
 
-def _ledger(initiative, by, organizations, today, halves) -> None:
+def _ledger(initiative, by, organizations, today, halves, words) -> None:
     earlier, previous, current = halves
+    ministry, regional_fund, donors = words["state"], words["regional_fund"], words["donors"]
     nep, municipality, foundation, _bgu, eyn, employers, _parents, youth = organizations
     rows = [
         # funder, type, recipient, partner, kind, amount, half, fraction, asks alignment
         (foundation.name, FunderType.PHILANTHROPY, FundingRecipient.BACKBONE, None, FundingKind.NEW, "180000", earlier, 0.1, True),
         (foundation.name, FunderType.PHILANTHROPY, FundingRecipient.PARTNER, eyn, FundingKind.NEW, "1200000", earlier, 0.3, True),
         (municipality.name, FunderType.PUBLIC, FundingRecipient.INITIATIVE, None, FundingKind.REDIRECTED, "4500000", earlier, 0.5, False),
-        ("Ministry of Education", FunderType.PUBLIC, FundingRecipient.PARTNER, youth, FundingKind.NEW, "3100000", earlier, 0.7, False),
+        (ministry, FunderType.PUBLIC, FundingRecipient.PARTNER, youth, FundingKind.NEW, "3100000", earlier, 0.7, False),
         (employers.name, FunderType.BUSINESS, FundingRecipient.PARTNER, nep, FundingKind.NEW, "350000", earlier, 0.8, False),
         (foundation.name, FunderType.PHILANTHROPY, FundingRecipient.BACKBONE, None, FundingKind.NEW, "190000", previous, 0.05, True),
         (municipality.name, FunderType.PUBLIC, FundingRecipient.INITIATIVE, None, FundingKind.REDIRECTED, "5200000", previous, 0.3, True),
-        ("Ministry of Education", FunderType.PUBLIC, FundingRecipient.PARTNER, youth, FundingKind.NEW, "3300000", previous, 0.5, False),
+        (ministry, FunderType.PUBLIC, FundingRecipient.PARTNER, youth, FundingKind.NEW, "3300000", previous, 0.5, False),
         (foundation.name, FunderType.PHILANTHROPY, FundingRecipient.PARTNER, eyn, FundingKind.REDIRECTED, "900000", previous, 0.6, True),
-        ("Negev Community Fund", FunderType.PHILANTHROPY, FundingRecipient.PARTNER, eyn, FundingKind.NEW, "420000", previous, 0.8, True),
+        (regional_fund, FunderType.PHILANTHROPY, FundingRecipient.PARTNER, eyn, FundingKind.NEW, "420000", previous, 0.8, True),
         (foundation.name, FunderType.PHILANTHROPY, FundingRecipient.BACKBONE, None, FundingKind.NEW, "200000", current, 0.05, True),
         (municipality.name, FunderType.PUBLIC, FundingRecipient.INITIATIVE, None, FundingKind.REDIRECTED, "6100000", current, 0.2, True),
-        ("Ministry of Education", FunderType.PUBLIC, FundingRecipient.PARTNER, youth, FundingKind.NEW, "3600000", current, 0.4, True),
+        (ministry, FunderType.PUBLIC, FundingRecipient.PARTNER, youth, FundingKind.NEW, "3600000", current, 0.4, True),
         (employers.name, FunderType.BUSINESS, FundingRecipient.PARTNER, nep, FundingKind.NEW, "500000", current, 0.6, True),
-        ("Be'er Sheva Friends Circle", FunderType.INDIVIDUAL, FundingRecipient.INITIATIVE, None, FundingKind.NEW, "150000", current, 0.8, False),
+        (donors, FunderType.INDIVIDUAL, FundingRecipient.INITIATIVE, None, FundingKind.NEW, "150000", current, 0.8, False),
     ]  # fmt: skip
     # What the money funds beyond the recipient's default: a key strategy's activities (the agenda's
     # strategies, in their order) and the shared measurement.
     strategies = list(initiative.strategies.order_by("id").values_list("pk", flat=True))
     purposes = {
-        ("Ministry of Education", "partner"): (
+        (ministry, "partner"): (
             FundingPurpose.STRATEGY,
             strategies[-1] if strategies else None,
         ),
-        ("Negev Community Fund", "partner"): (FundingPurpose.STRATEGY, strategies[0] if strategies else None),
+        (regional_fund, "partner"): (FundingPurpose.STRATEGY, strategies[0] if strategies else None),
         (foundation.name, "partner"): (FundingPurpose.STRATEGY, strategies[0] if strategies else None),
     }
     for funder, funder_type, recipient, partner, kind, amount, half, fraction, aligns in rows:
@@ -208,7 +311,7 @@ def _ledger(initiative, by, organizations, today, halves) -> None:
         year=today.year,
         committed_on=min(_day(current.start, current.end, 0.1), today),
         purpose=FundingPurpose.MEASUREMENT,
-        description="The shared data system and a developmental evaluation",
+        description=words["measurement_funding"],
     )
     # The anchor funder's multi-year commitment to the backbone: the two years after this one.
     services.funding_commitment_save(
@@ -221,7 +324,7 @@ def _ledger(initiative, by, organizations, today, halves) -> None:
         kind=FundingKind.NEW,
         committed_on=today,
         requires_alignment=True,
-        description="Backbone core funding, renewed for two more years",
+        description=words["backbone_commitment"],
     )
     # The municipality's shared fund, committed for the same two years.
     services.funding_commitment_save(
@@ -234,16 +337,16 @@ def _ledger(initiative, by, organizations, today, halves) -> None:
         kind=FundingKind.REDIRECTED,
         committed_on=today,
         requires_alignment=True,
-        description="The city's education budget for the southern neighbourhoods, through the shared fund",
+        description=words["city_commitment"],
     )
     started = timezone.localdate(initiative.created_at)
     joined = {
         foundation.name: (True, FunderJoined.FOUNDING, started),
         municipality.name: (False, FunderJoined.FOUNDING, started),
-        "Ministry of Education": (False, FunderJoined.LATER, earlier.start),
+        ministry: (False, FunderJoined.LATER, earlier.start),
         employers.name: (False, FunderJoined.LATER, earlier.start + timedelta(days=60)),
-        "Negev Community Fund": (False, FunderJoined.LATER, previous.start + timedelta(days=90)),
-        "Be'er Sheva Friends Circle": (False, FunderJoined.LATER, current.start + timedelta(days=100)),
+        regional_fund: (False, FunderJoined.LATER, previous.start + timedelta(days=90)),
+        donors: (False, FunderJoined.LATER, current.start + timedelta(days=100)),
     }
     for funder in initiative.funders.all():
         is_anchor, when, on = joined[funder.name]
@@ -260,39 +363,30 @@ def _ledger(initiative, by, organizations, today, halves) -> None:
         by=by,
         kind=BackboneKind.NONPROFIT,
         organizations=[nep],
-        structure=(
-            "Three staff (director, data lead, community organiser) hosted by the Negev Education Partnership, "
-            "answering to the steering committee; the foundation funds the staff, the municipality the premises."
-        ),
-        interests=(
-            "The Negev Education Partnership also runs the mentoring programme funded by the Desert Tech "
-            "Employers Forum; its director does not vote on the employers' strategy."
-        ),
-        neutrality=(
-            "The backbone takes no programme money from the shared fund; the steering committee, not the "
-            "backbone, decides how the fund is spent; partners see the same data the backbone sees; and the "
-            "backbone effectiveness survey asks every half-year whether partners trust it."
-        ),
+        structure=words["structure"],
+        interests=words["interests"],
+        neutrality=words["neutrality"],
     )
 
 
-def _policy(initiative, by, today, halves) -> None:
+def _policy(initiative, by, today, halves, titles) -> None:
     earlier, previous, current = halves
     rows = [
-        (earlier, 0.3, PolicyKind.BRIEFING, "Briefing for the city council's education committee", PolicyLevel.LOCAL, 6, ""),
-        (earlier, 0.7, PolicyKind.ADVOCACY, "Public hearing on early-years services in the south", PolicyLevel.LOCAL, 4, ""),
-        (previous, 0.2, PolicyKind.BRIEFING, "Meeting with the Ministry's southern district director", PolicyLevel.REGIONAL, 3, ""),
-        (previous, 0.4, PolicyKind.BRIEFING, "Council members' tour of two kindergartens", PolicyLevel.LOCAL, 5, ""),
-        (previous, 0.6, PolicyKind.CHAMPION, "Deputy mayor cites the shared readiness data in the budget debate", PolicyLevel.LOCAL, 1, ""),
-        (previous, 0.8, PolicyKind.POLICY_CHANGE, "Municipal budget adds two early-years centres in the south", PolicyLevel.LOCAL, 0, Alignment.ALIGNED),
-        (current, 0.1, PolicyKind.ADVOCACY, "Parents' petition on reading support presented to the council", PolicyLevel.LOCAL, 9, ""),
-        (current, 0.3, PolicyKind.BRIEFING, "Knesset education committee hears the partnership", PolicyLevel.NATIONAL, 7, ""),
-        (current, 0.5, PolicyKind.CHAMPION, "Two council members table a motion for reading tutors", PolicyLevel.LOCAL, 2, ""),
-        (current, 0.6, PolicyKind.CHAMPION, "District director adopts the shared readiness measure", PolicyLevel.REGIONAL, 1, ""),
-        (current, 0.7, PolicyKind.POLICY_CHANGE, "City extends kindergarten hours in three neighbourhoods", PolicyLevel.LOCAL, 0, Alignment.ALIGNED),
-        (current, 0.9, PolicyKind.POLICY_CHANGE, "National tutoring programme narrowed to grades 7–9", PolicyLevel.NATIONAL, 0, Alignment.PARTLY),
+        (earlier, 0.3, PolicyKind.BRIEFING, PolicyLevel.LOCAL, 6, ""),
+        (earlier, 0.7, PolicyKind.ADVOCACY, PolicyLevel.LOCAL, 4, ""),
+        (previous, 0.2, PolicyKind.BRIEFING, PolicyLevel.REGIONAL, 3, ""),
+        (previous, 0.4, PolicyKind.BRIEFING, PolicyLevel.LOCAL, 5, ""),
+        (previous, 0.6, PolicyKind.CHAMPION, PolicyLevel.LOCAL, 1, ""),
+        (previous, 0.8, PolicyKind.POLICY_CHANGE, PolicyLevel.LOCAL, 0, Alignment.ALIGNED),
+        (current, 0.1, PolicyKind.ADVOCACY, PolicyLevel.LOCAL, 9, ""),
+        (current, 0.3, PolicyKind.BRIEFING, PolicyLevel.NATIONAL, 7, ""),
+        (current, 0.5, PolicyKind.CHAMPION, PolicyLevel.LOCAL, 2, ""),
+        (current, 0.6, PolicyKind.CHAMPION, PolicyLevel.REGIONAL, 1, ""),
+        (current, 0.7, PolicyKind.POLICY_CHANGE, PolicyLevel.LOCAL, 0, Alignment.ALIGNED),
+        (current, 0.9, PolicyKind.POLICY_CHANGE, PolicyLevel.NATIONAL, 0, Alignment.PARTLY),
     ]  # fmt: skip
-    for half, fraction, kind, title, level, policymakers, alignment in rows:
+    # The titles are the language's, in the rows' order.
+    for (half, fraction, kind, level, policymakers, alignment), title in zip(rows, titles, strict=True):
         services.policy_entry_save(
             initiative=initiative,
             by=by,
@@ -307,19 +401,19 @@ def _policy(initiative, by, today, halves) -> None:
         )
 
 
-def _community(initiative, by, today, halves) -> None:
+def _community(initiative, by, today, halves, titles) -> None:
     earlier, previous, current = halves
     rows = [
-        (earlier, 0.4, CommunityEventKind.PUBLIC_MEETING, "Neighbourhood dialogue in Dalet", 120, 45, 10, False),
-        (previous, 0.2, CommunityEventKind.INFORMATION, "Reading-week stands in three shopping centres", 420, 130, 25, False),
-        (previous, 0.5, CommunityEventKind.PUBLIC_MEETING, "Parents' evening on school readiness", 160, 70, 18, True),
-        (previous, 0.8, CommunityEventKind.CAMPAIGN, "Local radio series on the first thousand days", 900, 110, 12, False),
-        (current, 0.1, CommunityEventKind.ACTION, "Volunteer reading buddies, first cohort", 85, 80, 64, True),
-        (current, 0.4, CommunityEventKind.PUBLIC_MEETING, "Youth forum on the transition to work", 140, 90, 30, True),
-        (current, 0.7, CommunityEventKind.INFORMATION, "Kindergarten registration drive", 650, 240, 40, False),
-        (current, 0.9, CommunityEventKind.CAMPAIGN, "\"Every child ready\" social-media campaign", 1800, 260, 35, False),
+        (earlier, 0.4, CommunityEventKind.PUBLIC_MEETING, 120, 45, 10, False),
+        (previous, 0.2, CommunityEventKind.INFORMATION, 420, 130, 25, False),
+        (previous, 0.5, CommunityEventKind.PUBLIC_MEETING, 160, 70, 18, True),
+        (previous, 0.8, CommunityEventKind.CAMPAIGN, 900, 110, 12, False),
+        (current, 0.1, CommunityEventKind.ACTION, 85, 80, 64, True),
+        (current, 0.4, CommunityEventKind.PUBLIC_MEETING, 140, 90, 30, True),
+        (current, 0.7, CommunityEventKind.INFORMATION, 650, 240, 40, False),
+        (current, 0.9, CommunityEventKind.CAMPAIGN, 1800, 260, 35, False),
     ]  # fmt: skip
-    for half, fraction, kind, title, reached, supporters, acted, led in rows:
+    for (half, fraction, kind, reached, supporters, acted, led), title in zip(rows, titles, strict=True):
         services.community_event_save(
             initiative=initiative,
             by=by,

@@ -3,10 +3,10 @@ committee, a working group per key strategy of the agenda's current version with
 and two waves of the partner-relationship survey with their computed network figures.
 
 Everything goes through the services, so the demo passed the same checks as the browser would.
-Organisations, by their index in seed_demo.ORGANIZATIONS:
-0 Negev Education Partnership (backbone), 1 Municipality, 2 Southern Families Foundation,
-3 Ben-Gurion University, 4 Early Years Network, 5 Desert Tech Employers Forum,
-6 Neighbourhood Parents Council, 7 Youth Futures.
+One seeding path for both demo initiatives; the words are CONTENT[language] ("he" for Be'er Sheva,
+"en" for Riverside). Organisations, by their index in seed_demo's lists (the same roles in both
+languages): 0 hosts the backbone, 1 the city, 2 the anchor funder, 3 the university, 4 the
+early-years partner, 5 the employers, 6 the parents, 7 the youth organisation.
 """
 
 from __future__ import annotations
@@ -25,106 +25,140 @@ PLAN = CollaborationKind.JOINT_PLANNING
 SHARE = CollaborationKind.SHARED_RESOURCES
 JOINT = CollaborationKind.JOINT_PROGRAMMES
 
-# (name, chair's username, members: usernames and organisation indexes, meets, purpose)
+# The words of the demo, per language (the Hebrew for Be'er Sheva, the English for Riverside); the
+# structure (chairs, members, organisations by index, dates, statuses) is the same in both.
+# groups: (name, meets, purpose), in the order of GROUPS; plans: per group, (title, [notes]) in
+# the order of PLANS; seats: the two community representatives; waves: the two survey waves' names.
+CONTENT = {
+    "he": {
+        "groups": [
+            (
+                "הגיל הרך",
+                "פעם בחודש, ביום שלישי הראשון",
+                "הילדים מגיעים לגן בריאים, סקרנים ומוכנים ללמידה.",
+            ),
+            (
+                "למידה בכיתות הנמוכות",
+                "פעם בשישה שבועות",
+                "כל ילד וילדה קוראים וסופרים ברמת הכיתה עד סוף כיתה ג'.",
+            ),
+            (
+                "סיום הלימודים ועבודה",
+                "פעם בחודש, בפורום המעסיקים",
+                "הצעירים מסיימים את בית הספר עם תעודת בגרות ועם צעד ראשון בעולם העבודה.",
+            ),
+        ],
+        "plans": [
+            [
+                (
+                    "ביקורי בית להורים חדשים",
+                    [
+                        "ארבעים משפחות נרשמו בשכונה ד'; האחיות הוכשרו.",
+                        "מאה ועשר משפחות קיבלו ביקור; בשכונה ה' מתחילים בחודש הבא.",
+                    ],
+                ),
+                (
+                    "איתור מוכנות בגני הילדים",
+                    ["נבדקו כל 34 גני הילדים העירוניים; התוצאות שותפו עם קבוצת העבודה."],
+                ),
+                ("חוגי הורים בשכונות ד' ו־ה'", []),
+            ],
+            [
+                ("קייטנות קריאה בקיץ", ["הוזמנו שלוש קייטנות ליולי; 240 מקומות."]),
+                ("הנחיית מורים בחשבון בגיל הצעיר", ["שתים עשרה מורות לכיתה א' במחזור הראשון."]),
+                (
+                    "חונכי קריאה מתנדבים",
+                    ["הופסק: מעט מדי מתנדבים; קייטנות הקיץ באות במקומו."],
+                ),
+            ],
+            [
+                ('התנסות במקומות עבודה לכיתה י"א', ["ארבעה עשר מעסיקים מציעים מקומות; 60 תלמידים שובצו."]),
+                ("תגבור לבגרות", ["סטודנטים מהאוניברסיטה מתגברים בארבעה בתי ספר."]),
+                ("שולחן תכנון משותף למעסיקים ולבתי הספר", []),
+            ],
+        ],
+        "seats": ("שרה אמסלם", "ירדן לוי (פורום הנוער)"),
+        "waves": ("אביב 2025", "אביב 2026"),
+    },
+    "en": {
+        "groups": [
+            (
+                "Early Years",
+                "Monthly, on the first Tuesday",
+                "Children arrive at kindergarten healthy, curious and ready to learn.",
+            ),
+            (
+                "Early Grades Learning",
+                "Every six weeks",
+                "Every child reads and counts at grade level by the end of third grade.",
+            ),
+            (
+                "Completion and Work",
+                "Monthly, at the employers' forum",
+                "Young people finish high school with a diploma and a first step into work.",
+            ),
+        ],
+        "plans": [
+            [
+                (
+                    "Home visits for new parents",
+                    [
+                        "Forty families enrolled in Southgate; nurses trained.",
+                        "A hundred and ten families visited; Millbrook starts next month.",
+                    ],
+                ),
+                (
+                    "Kindergarten readiness screening",
+                    ["All 34 city kindergartens screened; results shared with the working group."],
+                ),
+                ("Parent circles in Southgate and Millbrook", []),
+            ],
+            [
+                ("Summer reading camps", ["Three camps booked for July; 240 places."]),
+                (
+                    "Teacher coaching in early mathematics",
+                    ["Twelve first-grade teachers in the first cohort."],
+                ),
+                (
+                    "Volunteer reading buddies",
+                    ["Stopped: too few volunteers; the summer camps take its place."],
+                ),
+            ],
+            [
+                ("Job shadowing for grade 11", ["Fourteen employers offer placements; 60 students matched."]),
+                ("High-school tutoring", ["Student tutors from the university in four schools."]),
+                ("Employer–school planning table", []),
+            ],
+        ],
+        "seats": ("Sarah Adams", "Jordan Lee (youth forum)"),
+        "waves": ("Spring 2025", "Spring 2026"),
+    },
+}
+
+# The structure of each group: chair's username, members (usernames and organisation indexes).
 GROUPS = [
-    (
-        "Early Years",
-        "partner",
-        ["mayor.office", 6, 2],
-        "Monthly, on the first Tuesday",
-        "Children arrive at kindergarten healthy, curious and ready to learn.",
-    ),
-    (
-        "Early Grades Learning",
-        "university",
-        ["backbone", 1, 4, 7],
-        "Every six weeks",
-        "Every child reads and counts at grade level by the end of third grade.",
-    ),
-    (
-        "Completion and Work",
-        "employers",
-        ["youth", 3, 1],
-        "Monthly, at the employers' forum",
-        "Young people finish school with a matriculation certificate and a first step into work.",
-    ),
+    ("partner", ["mayor.office", 6, 2]),
+    ("university", ["backbone", 1, 4, 7]),
+    ("employers", ["youth", 3, 1]),
 ]
 
-# Per group: (title, lead, contributors, start and end in days from now, status, [(days ago, note)])
+# Per group, per activity: lead, contributors, start and end in days from now, status, and the days
+# ago of its progress notes (the notes' words are CONTENT[language]["plans"]).
 PLANS = [
     [
-        (
-            "Home visits for new parents",
-            4,
-            [1, 6],
-            -300,
-            65,
-            ActivityStatus.UNDER_WAY,
-            [
-                (200, "Forty families enrolled in Dalet; nurses trained."),
-                (40, "A hundred and ten families visited; Hey starts next month."),
-            ],
-        ),
-        (
-            "Kindergarten readiness screening",
-            1,
-            [4, 3],
-            -200,
-            -20,
-            ActivityStatus.DONE,
-            [(25, "All 34 municipal kindergartens screened; results shared with the working group.")],
-        ),
-        ("Parent circles in Dalet and Hey", 6, [4], 30, 210, ActivityStatus.PLANNED, []),
+        (4, [1, 6], -300, 65, ActivityStatus.UNDER_WAY, [200, 40]),
+        (1, [4, 3], -200, -20, ActivityStatus.DONE, [25]),
+        (6, [4], 30, 210, ActivityStatus.PLANNED, []),
     ],
     [
-        (
-            "Summer reading camps",
-            7,
-            [0, 1],
-            -120,
-            60,
-            ActivityStatus.UNDER_WAY,
-            [(30, "Three camps booked for July; 240 places.")],
-        ),
-        (
-            "Teacher coaching in early mathematics",
-            3,
-            [1],
-            -90,
-            270,
-            ActivityStatus.UNDER_WAY,
-            [(15, "Twelve first-grade teachers in the first cohort.")],
-        ),
-        (
-            "Volunteer reading buddies",
-            7,
-            [6],
-            -250,
-            -60,
-            ActivityStatus.STOPPED,
-            [(60, "Stopped: too few volunteers; the summer camps take its place.")],
-        ),
+        (7, [0, 1], -120, 60, ActivityStatus.UNDER_WAY, [30]),
+        (3, [1], -90, 270, ActivityStatus.UNDER_WAY, [15]),
+        (7, [6], -250, -60, ActivityStatus.STOPPED, [60]),
     ],
     [
-        (
-            "Job shadowing for grade 11",
-            5,
-            [7, 1],
-            -60,
-            120,
-            ActivityStatus.UNDER_WAY,
-            [(10, "Fourteen employers offer placements; 60 students matched.")],
-        ),
-        (
-            "Matriculation tutoring",
-            7,
-            [3, 2],
-            -150,
-            180,
-            ActivityStatus.UNDER_WAY,
-            [(20, "Student tutors from the university in four schools.")],
-        ),
-        ("Employer–school planning table", 5, [0], 14, None, ActivityStatus.PLANNED, []),
+        (5, [7, 1], -60, 120, ActivityStatus.UNDER_WAY, [10]),
+        (7, [3, 2], -150, 180, ActivityStatus.UNDER_WAY, [20]),
+        (5, [0], 14, None, ActivityStatus.PLANNED, []),
     ],
 ]
 
@@ -156,7 +190,8 @@ WAVE_2 = {
 RESPONDENTS = {1: "mayor.office", 2: "steering", 3: "university", 4: "partner", 5: "employers", 7: "youth"}
 
 
-def seed(*, initiative, users, organizations, now) -> None:
+def seed(*, initiative, users, organizations, now, language: str) -> None:
+    words = CONTENT[language]
     backbone = users["backbone"]
     memberships = {m.user.get_username(): m for m in initiative.memberships.select_related("user")}
     today = now.date()
@@ -177,7 +212,7 @@ def seed(*, initiative, users, organizations, now) -> None:
     services.seat_add(
         initiative=initiative,
         by=backbone,
-        person_name="Sarah Amsalem",
+        person_name=words["seats"][0],
         organization=organizations[6],
         is_community_representative=True,
         since=today - timedelta(days=400),
@@ -185,15 +220,15 @@ def seed(*, initiative, users, organizations, now) -> None:
     services.seat_add(
         initiative=initiative,
         by=backbone,
-        person_name="Yarden Levi (youth forum)",
+        person_name=words["seats"][1],
         is_community_representative=True,
         since=today - timedelta(days=200),
     )
 
     # A working group per key strategy of the current agenda, each with its action plan.
     strategies = [item.strategy for item in current_strategies(initiative)]
-    for strategy, (name, chair, members, meets, purpose), plan, formed in zip(
-        strategies, GROUPS, PLANS, (110, 100, 80), strict=False
+    for strategy, (chair, members), (name, meets, purpose), plan, plan_words, formed in zip(
+        strategies, GROUPS, words["groups"], PLANS, words["plans"], (110, 100, 80), strict=False
     ):
         measures = list(SharedMeasure.objects.filter(initiative=initiative, strategies=strategy)[:3])
         group = services.working_group_create(
@@ -213,7 +248,9 @@ def seed(*, initiative, users, organizations, now) -> None:
             else:
                 services.group_member_add(group=group, by=backbone, organization=organizations[member])
         group.members.update(joined_on=today - timedelta(days=formed))
-        for title, lead, contributors, starts, ends, status, updates in plan:
+        for (lead, contributors, starts, ends, status, notes_days), (title, notes) in zip(
+            plan, plan_words, strict=True
+        ):
             activity = services.activity_create(
                 group=group,
                 by=memberships[chair].user,
@@ -225,7 +262,7 @@ def seed(*, initiative, users, organizations, now) -> None:
                 status=ActivityStatus.PLANNED,
                 measures=measures[:1],
             )
-            for days_ago, note in updates:
+            for days_ago, note in zip(notes_days, notes, strict=True):
                 update = services.activity_progress_add(
                     activity=activity, by=memberships[chair].user, note=note, status=status
                 )
@@ -235,9 +272,8 @@ def seed(*, initiative, users, organizations, now) -> None:
 
     # Two waves of the partner-relationship survey, a year apart.
     waves = []
-    for name, answers, opened, closed in (
-        ("Spring 2025", WAVE_1, 330, 300),
-        ("Spring 2026", WAVE_2, 45, 20),
+    for name, answers, opened, closed in zip(
+        words["waves"], (WAVE_1, WAVE_2), (330, 45), (300, 20), strict=True
     ):
         wave = services.wave_create(initiative=initiative, by=backbone, name=name)
         services.wave_open(wave=wave, by=backbone)
