@@ -1,6 +1,8 @@
-"""The demo (manage.py seed_demo) shows the steering committee, a working group with an action
-plan per key strategy of the agenda's current version, the alignment, and a collaboration network
-with two survey waves and their change; and every page of the component answers on it."""
+"""The demo (manage.py seed_demo) shows, in each of its two initiatives (Be'er Sheva in Hebrew,
+Riverside in English), the steering committee, a working group with an action plan per key strategy
+of the agenda's current version, the alignment, and a collaboration network with two survey waves
+and their change, written in the initiative's language; and every page of the component answers
+on it."""
 
 import pytest
 from django.core.management import call_command
@@ -12,18 +14,54 @@ from initiatives.models import Initiative
 from initiatives.selectors import platform_evidence
 from workgroups import selectors
 from workgroups.choices import MetricsStatus, WaveStatus
-from workgroups.models import NetworkMetrics
+from workgroups.demo import CONTENT
+from workgroups.models import (
+    Activity,
+    ActivityUpdate,
+    NetworkMetrics,
+    SteeringCommitteeSeat,
+    TieSurveyWave,
+    WorkingGroup,
+)
+
+from ..demo_words import SLUGS, assert_written_in
 
 pytestmark = pytest.mark.django_db
 
 
+# What workgroups/demo.py writes: (model, lookup to the initiative, fields).
+WRITTEN = [
+    (SteeringCommitteeSeat, "initiative", ["person_name"]),
+    (WorkingGroup, "initiative", ["name", "purpose", "meeting_rhythm"]),
+    (Activity, "working_group__initiative", ["title"]),
+    (ActivityUpdate, "activity__working_group__initiative", ["note"]),
+    (TieSurveyWave, "initiative", ["name"]),
+]
+
+
 @pytest.fixture
-def demo(eager_tasks):
+def seeded(eager_tasks):
     call_command("seed_demo", force=True, verbosity=0)
-    return Initiative.objects.get(slug="cradle-to-career")
+    return {language: Initiative.objects.get(slug=slug) for language, slug in SLUGS.items()}
 
 
-def test_the_demo_has_the_whole_component(demo):
+@pytest.fixture
+def demo(seeded):
+    return seeded["he"]
+
+
+def test_both_initiatives_have_the_whole_component_in_their_language(seeded):
+    for language, initiative in seeded.items():
+        assert_written_in(initiative, WRITTEN, language)
+        _has_the_whole_component(initiative)
+    names = {
+        language: sorted(g.name for g in initiative.working_groups.all())
+        for language, initiative in seeded.items()
+    }
+    assert names == {language: sorted(g[0] for g in words["groups"]) for language, words in CONTENT.items()}
+
+
+def _has_the_whole_component(demo):
     seats = list(selectors.steering_committee(demo))
     assert len(seats) >= 4 and any(s.is_community_representative for s in seats)
     assert len({s.sector for s in seats}) >= 3
@@ -74,4 +112,4 @@ def test_every_page_answers_on_the_demo(client, demo):
         response = client.get(reverse(f"workgroups:{name}", kwargs={"slug": demo.slug, **kwargs}))
         assert response.status_code == 200, name
     body = client.get(reverse("workgroups:network", kwargs={"slug": demo.slug})).content.decode()
-    assert "Change since Spring 2025" in body
+    assert f"Change since {CONTENT['he']['waves'][0]}" in body
