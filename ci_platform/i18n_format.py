@@ -18,6 +18,7 @@ from datetime import date
 from functools import lru_cache
 
 from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.translation import get_language, gettext
 
 LRI = "\u2066"  # left-to-right isolate
@@ -78,3 +79,14 @@ def mixed(template: str, /, **values: str) -> str:
     """A sentence of the reader's language with other-direction values in it, each isolated:
     mixed(gettext("Data of %(org)s for %(period)s"), org=name, period=period_label(code))."""
     return template % {key: isolate(value) for key, value in values.items()}
+
+
+# isolate_numbers of a lazy translation, evaluated when read: for labels declared at import time
+# (TextChoices, form fields), so that "Percent (0–100)" reads "אחוז (0–100)" in a Hebrew <select>.
+isolate_numbers_lazy = lazy(isolate_numbers, str)
+
+
+def period_phrase(code: str) -> str:
+    """A period as a reader names it inside a sentence: its label in the active language, isolated
+    ("Q4 2026" / "רבעון 4, 2026" as one run, whatever the sentence's direction)."""
+    return isolate(period_label(code))

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ci_platform.i18n_format import isolate_numbers_lazy
+
 
 class Unit(models.TextChoices):
     COUNT = "count", _("Count")
@@ -13,7 +15,8 @@ class Unit(models.TextChoices):
 class ValueType(models.TextChoices):
     INTEGER = "integer", _("Whole number")
     DECIMAL = "decimal", _("Decimal number")
-    PERCENT = "percent", _("Percent (0–100)")
+    # The range isolated: without it a Hebrew <select> shows "אחוז (100–0)".
+    PERCENT = "percent", isolate_numbers_lazy(_("Percent (0–100)"))
 
 
 class Direction(models.TextChoices):
