@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ci_platform.i18n_format import isolate
+from ci_platform.i18n_format import isolate, period_phrase
 from initiatives.models import Initiative, Organization
 
 from .. import permissions, selectors
@@ -159,13 +159,13 @@ def window_problem(period: ReportingPeriod, today=None) -> str | None:
     today = today or timezone.localdate()
     if today < period.opens_on:
         return _("Period %(period)s is not open for data yet (from %(date)s).") % {
-            "period": period.code,
-            "date": period.opens_on.isoformat(),
+            "period": period_phrase(period.code),
+            "date": isolate(period.opens_on.isoformat(), direction="ltr"),
         }
     if today > period.closes_on:
         return _("Period %(period)s closed for data on %(date)s; ask the backbone staff.") % {
-            "period": period.code,
-            "date": period.closes_on.isoformat(),
+            "period": period_phrase(period.code),
+            "date": isolate(period.closes_on.isoformat(), direction="ltr"),
         }
     return None
 
@@ -218,7 +218,7 @@ def _check_period(ctx: _Context, change: Change, *, replace: bool, submit: bool)
         problems.add(
             None,
             _("Period %(period)s is %(status)s and locked; the backbone staff can unlock it.")
-            % {"period": period.code, "status": submission.get_status_display().lower()},
+            % {"period": period_phrase(period.code), "status": submission.get_status_display().lower()},
         )
         return verdict
     in_correction = submission is not None and submission.in_correction
@@ -656,7 +656,7 @@ def _rows_to_changes(initiative: Initiative, organization: Organization, rows: l
         if grid is None:
             row.reasons.append(
                 _("Measure “%(code)s” is not in your data set for %(period)s.")
-                % {"code": row.measure[:40], "period": period.code}
+                % {"code": isolate(row.measure[:40], direction="ltr"), "period": period_phrase(period.code)}
             )
             continue
         cell = _cell(grid, row, memo)
@@ -738,7 +738,9 @@ def _attach(rows: list[Row], verdicts: list[Verdict]) -> list[str]:
             if row is not None:
                 row.reasons.extend(messages)
             else:
-                whole.extend(f"{verdict.period.code} {_describe(verdict, cell)}: {m}" for m in messages)
+                whole.extend(
+                    f"{period_phrase(verdict.period.code)} {_describe(verdict, cell)}: {m}" for m in messages
+                )
         for message in whole:
             for row in in_rows:
                 row.reasons.append(message)

@@ -21,6 +21,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from ci_platform.i18n_format import period_phrase
 from measurement import services
 from measurement.choices import AuditAction, SubmissionStatus
 from measurement.entry import importer
@@ -295,7 +296,7 @@ def api_messages(response, mworld, entry: Entry, *, dry_run: bool) -> list[str]:
         return list(row["reasons"])
     # No item names the cell (a required value left out): the message concerns the period.
     general = body["problems"] if dry_run else body["errors"]["non_field_errors"]
-    prefix = f"{mworld.periods['year'].code} {measure}: "
+    prefix = f"{period_phrase(mworld.periods['year'].code)} {measure}: "
     found = [m.removeprefix(prefix) for m in general if m.startswith(prefix)]
     assert all(r["status"] == "reject" for r in body["rows"])
     return found

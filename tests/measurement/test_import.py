@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import Workbook
 
+from ci_platform.i18n_format import isolate, period_phrase
 from measurement import services
 from measurement.choices import AuditAction, SubmissionStatus
 from measurement.entry import importer
@@ -212,11 +213,19 @@ class TestRejectedRows:
 
     def test_an_unknown_measure_code(self, mworld):
         reasons = self.check(mworld, [["no-such", year(mworld), "", "", "5", ""]])
-        assert reasons == {9: [f"Measure “no-such” is not in your data set for {year(mworld)}."]}
+        assert reasons == {
+            9: [
+                f"Measure “{isolate('no-such', direction='ltr')}” is not in your data set for {period_phrase(year(mworld))}."
+            ]
+        }
 
     def test_a_measure_not_in_the_organisations_data_set(self, mworld):
         reasons = self.check(mworld, [["pop-rate", year(mworld), "", "", "5", ""]])  # Partner B's only
-        assert reasons == {9: [f"Measure “pop-rate” is not in your data set for {year(mworld)}."]}
+        assert reasons == {
+            9: [
+                f"Measure “{isolate('pop-rate', direction='ltr')}” is not in your data set for {period_phrase(year(mworld))}."
+            ]
+        }
 
     def test_a_measure_of_another_frequency_for_the_period(self, mworld):
         reasons = self.check(mworld, [["sessions", year(mworld), "dalet", "girls", "5", ""]])
@@ -232,7 +241,8 @@ class TestRejectedRows:
         reasons = self.check(mworld, [["sessions", closed.code, "hey", "boys", "5", ""]])
         assert reasons == {
             9: [
-                f"Period {closed.code} closed for data on {closed.closes_on.isoformat()}; ask the backbone staff."
+                f"Period {period_phrase(closed.code)} closed for data on "
+                f"{isolate(closed.closes_on.isoformat(), direction='ltr')}; ask the backbone staff."
             ]
         }
 
@@ -241,7 +251,9 @@ class TestRejectedRows:
         closed = mworld.periods["year_closed"]
         reasons = self.check(mworld, [["spend", closed.code, "", "", "5", ""]])
         assert reasons == {
-            9: [f"Period {closed.code} is approved and locked; the backbone staff can unlock it."]
+            9: [
+                f"Period {period_phrase(closed.code)} is approved and locked; the backbone staff can unlock it."
+            ]
         }
 
     @pytest.mark.parametrize(
@@ -348,7 +360,7 @@ class TestRejectedRows:
         rows = [["enrolled", y, area, "", "40", "Fewer places"] for area in ("dalet", "hey", "vav")]
         job = preview(mworld, csv_file(rows))
         assert job.summary == {"reject": 3}
-        assert [r["reasons"] for r in job.rows] == [[f"{y} attended: {RULE_MESSAGE}"]] * 3
+        assert [r["reasons"] for r in job.rows] == [[f"{period_phrase(y)} attended: {RULE_MESSAGE}"]] * 3
         with pytest.raises(ValidationError, match="3 rows cannot be imported"):
             importer.commit(job=job, by=mworld.partner)
         assert snapshot() == before
