@@ -1,4 +1,5 @@
-"""Demo shared measures for the cradle-to-career initiative, with three years of data."""
+"""Demo shared measures for the cradle-to-career initiatives (Hebrew and English), with three years
+of data: the same measures, breakdowns, data sets and values in both, the words in CONTENT."""
 
 from __future__ import annotations
 
@@ -12,145 +13,175 @@ from . import selectors, services
 from .choices import Aggregation, Direction, Frequency, Level, MeasureKind, SubmissionStatus, Unit, ValueType
 from .models import ReportCard, ReportingPeriod, Submission
 
-# code, English, Hebrew, level, unit, value type, aggregation, frequency, baseline, strategy index,
-# breakdown, reporters (indexes into seed_demo.ORGANIZATIONS)
+# code, level, unit, value type, aggregation, frequency, baseline, strategy index, breakdown,
+# reporters (indexes into the organisations, the same roles in both languages)
 MEASURES = [
-    (
-        "k-assessed",
-        "Children assessed for school readiness",
-        "ילדים שנבדקה מוכנותם לבית הספר",
-        Level.PROCESS,
-        Unit.COUNT,
-        ValueType.INTEGER,
-        Aggregation.SUM,
-        Frequency.YEARLY,
-        None,
-        0,
-        "area",
-        [1, 4],
-    ),
-    (
-        "k-ready",
-        "Children ready for school",
-        "ילדים מוכנים לבית הספר",
-        Level.POPULATION,
-        Unit.PERCENT,
-        ValueType.PERCENT,
-        Aggregation.WEIGHTED_MEAN,
-        Frequency.YEARLY,
-        "46",
-        0,
-        "area",
-        [1, 4],
-    ),
-    (
-        "read-3",
-        "Third-graders reading at grade level",
-        "תלמידי כיתה ג' הקוראים ברמת כיתתם",
-        Level.POPULATION,
-        Unit.PERCENT,
-        ValueType.PERCENT,
-        Aggregation.NONE,
-        Frequency.YEARLY,
-        "38",
-        1,
-        "gender",
-        [1],
-    ),
-    (
-        "hs-matric",
-        "High-school matriculation rate",
-        "שיעור הזכאות לבגרות",
-        Level.POPULATION,
-        Unit.PERCENT,
-        ValueType.PERCENT,
-        Aggregation.NONE,
-        Frequency.YEARLY,
-        "61",
-        2,
-        None,
-        [1],
-    ),
-    (
-        "post-sec",
-        "Graduates enrolled in post-secondary study",
-        "בוגרים הנרשמים ללימודי המשך",
-        Level.POPULATION,
-        Unit.PERCENT,
-        ValueType.PERCENT,
-        Aggregation.NONE,
-        Frequency.YEARLY,
-        "34",
-        2,
-        None,
-        [3],
-    ),
-    (
-        "tutoring-hours",
-        "Tutoring hours delivered",
-        "שעות חונכות שניתנו",
-        Level.PROCESS,
-        Unit.COUNT,
-        ValueType.INTEGER,
-        Aggregation.SUM,
-        Frequency.QUARTERLY,
-        None,
-        1,
-        "area",
-        [0, 4, 7],
-    ),
-    (
-        "families-reached",
-        "Families reached by early-years programmes",
-        "משפחות שהושגו בתוכניות הגיל הרך",
-        Level.PROCESS,
-        Unit.COUNT,
-        ValueType.INTEGER,
-        Aggregation.SUM,
-        Frequency.QUARTERLY,
-        None,
-        0,
-        None,
-        [4, 6],
-    ),
-    (
-        "joint-activities",
-        "Activities run jointly with another partner",
-        "פעילויות משותפות עם שותף אחר",
-        Level.INTERACTION,
-        Unit.COUNT,
-        ValueType.INTEGER,
-        Aggregation.SUM,
-        Frequency.QUARTERLY,
-        None,
-        None,
-        None,
-        [0, 4, 5, 7],
-    ),
-]
+    ("k-assessed", Level.PROCESS, Unit.COUNT, ValueType.INTEGER, Aggregation.SUM, Frequency.YEARLY, None, 0, "area", [1, 4]),
+    ("k-ready", Level.POPULATION, Unit.PERCENT, ValueType.PERCENT, Aggregation.WEIGHTED_MEAN, Frequency.YEARLY, "46", 0, "area", [1, 4]),
+    ("read-3", Level.POPULATION, Unit.PERCENT, ValueType.PERCENT, Aggregation.NONE, Frequency.YEARLY, "38", 1, "gender", [1]),
+    ("hs-matric", Level.POPULATION, Unit.PERCENT, ValueType.PERCENT, Aggregation.NONE, Frequency.YEARLY, "61", 2, None, [1]),
+    ("post-sec", Level.POPULATION, Unit.PERCENT, ValueType.PERCENT, Aggregation.NONE, Frequency.YEARLY, "34", 2, None, [3]),
+    ("tutoring-hours", Level.PROCESS, Unit.COUNT, ValueType.INTEGER, Aggregation.SUM, Frequency.QUARTERLY, None, 1, "area", [0, 4, 7]),
+    ("families-reached", Level.PROCESS, Unit.COUNT, ValueType.INTEGER, Aggregation.SUM, Frequency.QUARTERLY, None, 0, None, [4, 6]),
+    ("joint-activities", Level.INTERACTION, Unit.COUNT, ValueType.INTEGER, Aggregation.SUM, Frequency.QUARTERLY, None, None, None, [0, 4, 5, 7]),
+]  # fmt: skip
+CALCULATED = "joint-per-1000-hours"
 
-DIMENSIONS = {
-    "area": (
-        "Neighbourhood",
-        "שכונה",
-        [("dalet", "Dalet", "ד'"), ("hey", "Hey", "ה'"), ("vav", "Vav", "ו'")],
-    ),
-    "gender": ("Gender", "מגדר", [("girls", "Girls", "בנות"), ("boys", "Boys", "בנים")]),
+# The words, per language. A measure and a breakdown have an English name and an optional Hebrew
+# one: the Hebrew initiative's have both (its English name for English-speaking funders and
+# partners), the English initiative's the English one only. Definitions and the rest are the
+# initiative's own language.
+CONTENT = {
+    "he": {
+        # code: (English name, Hebrew name, definition)
+        "measures": {
+            "k-assessed": (
+                "Children assessed for school readiness",
+                "ילדים שנבדקה מוכנותם לבית הספר",
+                "מספר הילדים בגן חובה שעברו את בדיקת המוכנות לבית הספר בשנה, לפי רישומי הגנים והעירייה.",
+            ),
+            "k-ready": (
+                "Children ready for school",
+                "ילדים מוכנים לבית הספר",
+                "שיעור הילדים שנמצאו מוכנים לבית הספר מבין הילדים שנבדקו, בכל חמשת תחומי הבדיקה.",
+            ),
+            "read-3": (
+                "Third-graders reading at grade level",
+                "תלמידי כיתה ג' הקוראים ברמת כיתתם",
+                "שיעור תלמידי כיתה ג' שהגיעו לרמת כיתתם בהבנת הנקרא במבחן הארצי.",
+            ),
+            "hs-matric": (
+                "High-school matriculation rate",
+                "שיעור הזכאות לבגרות",
+                'שיעור תלמידי שכבת י"ב שזכאים לתעודת בגרות בתום שנת הלימודים.',
+            ),
+            "post-sec": (
+                "Graduates enrolled in post-secondary study",
+                "בוגרים הנרשמים ללימודי המשך",
+                "שיעור הבוגרים שנרשמו ללימודים אקדמיים או מקצועיים בתוך שנתיים מסיום התיכון או השירות.",
+            ),
+            "tutoring-hours": (
+                "Tutoring hours delivered",
+                "שעות חונכות שניתנו",
+                "שעות החונכות האישית והקבוצתית שניתנו בפועל לתלמידי בתי הספר היסודיים ברבעון.",
+            ),
+            "families-reached": (
+                "Families reached by early-years programmes",
+                "משפחות שהשתתפו בתוכניות הגיל הרך",
+                "מספר המשפחות שהשתתפו לפחות פעמיים ברבעון בביקורי בית, בחוגי הורים או במפגשי גן.",
+            ),
+            "joint-activities": (
+                "Activities run jointly with another partner",
+                "פעילויות משותפות עם שותף אחר",
+                "פעילויות שהארגון הפעיל יחד עם שותף אחר ביוזמה, בתכנון ובביצוע משותפים, ברבעון.",
+            ),
+            CALCULATED: (
+                "Joint activities per 1,000 tutoring hours",
+                "פעילויות משותפות לכל 1,000 שעות חונכות",
+                "כמה מעבודת החונכות נעשית במשותף: פעילויות משותפות לכל 1,000 שעות חונכות.",
+            ),
+        },
+        "data_source": "רישומי השותפים; מחלקת החינוך בעירייה לשיעורים ברמת האוכלוסייה.",
+        # code: (English name, Hebrew name, members: code, English, Hebrew)
+        "dimensions": {
+            "area": (
+                "Neighbourhood",
+                "שכונה",
+                [("dalet", "Dalet", "ד'"), ("hey", "Hey", "ה'"), ("vav", "Vav", "ו'")],
+            ),
+            "gender": ("Gender", "מגדר", [("girls", "Girls", "בנות"), ("boys", "Boys", "בנים")]),
+        },
+        "report_card": (
+            "מלידה לקריירה באר שבע: תמונת מצב לקהילה",
+            "מה שלומם של ילדי השכונות הדרומיות, מהלידה ועד העבודה הראשונה.",
+        ),
+    },
+    "en": {
+        "measures": {
+            "k-assessed": (
+                "Children assessed for school readiness",
+                "",
+                "Kindergarten children who took the school-readiness assessment in the year, from the "
+                "kindergartens' and the city's records.",
+            ),
+            "k-ready": (
+                "Children ready for school",
+                "",
+                "The share of assessed children found ready for school in all five areas of the assessment.",
+            ),
+            "read-3": (
+                "Third-graders reading at grade level",
+                "",
+                "The share of third-graders at grade level in reading comprehension on the state assessment.",
+            ),
+            "hs-matric": (
+                "On-time high-school graduation rate",
+                "",
+                "The share of twelfth-graders who graduate with a high-school diploma at the end of the school year.",
+            ),
+            "post-sec": (
+                "Graduates enrolled in post-secondary study",
+                "",
+                "The share of graduates enrolled in college or vocational study within two years of high school.",
+            ),
+            "tutoring-hours": (
+                "Tutoring hours delivered",
+                "",
+                "Hours of one-to-one and small-group tutoring actually delivered to elementary pupils in the quarter.",
+            ),
+            "families-reached": (
+                "Families reached by early-years programmes",
+                "",
+                "Families who took part at least twice in the quarter in home visits, parent circles or "
+                "kindergarten meetings.",
+            ),
+            "joint-activities": (
+                "Activities run jointly with another partner",
+                "",
+                "Activities the organisation ran with another partner of the initiative, planned and delivered "
+                "together, in the quarter.",
+            ),
+            CALCULATED: (
+                "Joint activities per 1,000 tutoring hours",
+                "",
+                "How much of the tutoring work partners do together: joint activities per 1,000 hours.",
+            ),
+        },
+        "data_source": "Partner records; the city's education department for population rates.",
+        "dimensions": {
+            "area": (
+                "Neighbourhood",
+                "",
+                [
+                    ("southgate", "Southgate", ""),
+                    ("millbrook", "Millbrook", ""),
+                    ("riverbend", "Riverbend", ""),
+                ],
+            ),
+            "gender": ("Gender", "", [("girls", "Girls", ""), ("boys", "Boys", "")]),
+        },
+        "report_card": (
+            "Cradle to Career Riverside: community report card",
+            "How the children of the southern neighbourhoods are doing, from birth to first job.",
+        ),
+    },
 }
 
 
-def seed(*, initiative, users, organizations, now) -> None:
+def seed(*, initiative, users, organizations, now, language: str) -> None:
+    words = CONTENT[language]
     rng = random.Random(2026)
     backbone = users["backbone"]
     dimensions = {
         code: services.dimension_create(
             initiative=initiative, by=backbone, code=code, name_en=en, name_he=he, members=members
         )
-        for code, (en, he, members) in DIMENSIONS.items()
+        for code, (en, he, members) in words["dimensions"].items()
     }
     strategies = list(Strategy.objects.filter(initiative=initiative).order_by("id"))
     measures = {}
-    for code, en, he, level, unit, vtype, agg, freq, baseline, strategy, dim, _reporters in MEASURES:
+    for code, level, unit, vtype, agg, freq, baseline, strategy, dim, _reporters in MEASURES:
+        name_en, name_he, definition = words["measures"][code]
         measures[code] = services.measure_save(
             initiative=initiative,
             by=backbone,
@@ -158,9 +189,9 @@ def seed(*, initiative, users, organizations, now) -> None:
             targets=_targets(code),
             strategies=[strategies[strategy]] if strategy is not None and strategy < len(strategies) else [],
             code=code,
-            name_en=en,
-            name_he=he,
-            definition=f"{en}, as defined in the initiative's measurement handbook.",
+            name_en=name_en,
+            name_he=name_he,
+            definition=definition,
             level=level,
             unit=unit,
             value_type=vtype,
@@ -171,9 +202,9 @@ def seed(*, initiative, users, organizations, now) -> None:
             baseline_value=Decimal(baseline) if baseline else None,
             baseline_period="2024" if baseline else "",
             max_change_pct=60 if code in ("k-assessed", "tutoring-hours", "families-reached") else None,
-            data_source="Partner records; municipal education department for population rates.",
+            data_source=words["data_source"],
         )
-    _seed_calculated(initiative, backbone)
+    _seed_calculated(initiative, backbone, words["measures"][CALCULATED])
     services.periods_ensure(
         initiative=initiative,
         by=backbone,
@@ -233,8 +264,8 @@ def seed(*, initiative, users, organizations, now) -> None:
     card = ReportCard.objects.create(
         initiative=initiative,
         published=True,
-        title="Cradle to Career Be'er Sheva: community report card",
-        introduction="How the children of the southern neighbourhoods are doing, from birth to first job.",
+        title=words["report_card"][0],
+        introduction=words["report_card"][1],
         suppression_threshold=10,
     )
     card.measures.set(
@@ -246,15 +277,16 @@ def seed(*, initiative, users, organizations, now) -> None:
     )
 
 
-def _seed_calculated(initiative, backbone) -> None:
+def _seed_calculated(initiative, backbone, words: tuple[str, str, str]) -> None:
     """A calculated rate (#23): computed from two entered measures' aggregates, never entered."""
+    name_en, name_he, definition = words
     services.measure_save(
         initiative=initiative,
         by=backbone,
-        code="joint-per-1000-hours",
-        name_en="Joint activities per 1,000 tutoring hours",
-        name_he="פעילויות משותפות לכל 1,000 שעות חונכות",
-        definition="How much of the tutoring work partners do together: joint activities per 1,000 hours.",
+        code=CALCULATED,
+        name_en=name_en,
+        name_he=name_he,
+        definition=definition,
         level=Level.INTERACTION,
         unit=Unit.RATE,
         value_type=ValueType.DECIMAL,

@@ -43,6 +43,7 @@ from communication import services as communication_services
 from communication.choices import Visibility
 from initiatives import services as initiative_services
 from initiatives.choices import Role, TokenScope
+from initiatives.management.commands.seed_demo import CONTENT
 from initiatives.models import Initiative, Organization
 from measurement import services as measurement_services
 from measurement.choices import Aggregation, Unit, ValueType
@@ -57,8 +58,11 @@ from .measurement.conftest import make_measure
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
-SLUG = "cradle-to-career"
+SLUG = CONTENT["he"]["initiative"]["slug"]  # Be'er Sheva, in Hebrew
 HOME = f"/initiatives/{SLUG}/"
+# The demo's English initiative: the same pages, of the same people, in the other language.
+ENGLISH_HOME = f"/initiatives/{CONTENT['en']['initiative']['slug']}/"
+CITY = CONTENT["he"]["organizations"][1][0]  # Be'er Sheva's municipality (the organisations' roles)
 RAW_B = ("987654", "987,654", "B-ONLY-COMMENT")
 PRIVATE = ("PRIVATE-DOC-SENTINEL",)
 OTHER = ("OTHERINIT-SENTINEL",)
@@ -101,8 +105,9 @@ EXEMPT = {
     "api-schema": "the API's description, no data",
 }
 # Only these path prefixes are crawled (the API is walked from its schema below; the second
-# initiative's pages are its members' business).
-SKIP_PREFIXES = ("/static/", "/admin/", "/api/", "/i18n/", "/accounts/logout/", "/media/")
+# initiative's pages are its members' business; the English initiative's are the first's pages
+# again, read by the same people).
+SKIP_PREFIXES = ("/static/", "/admin/", "/api/", "/i18n/", "/accounts/logout/", "/media/", ENGLISH_HOME)
 MAX_PAGES = 800
 MAX_QUERY_VARIANTS = 3
 
@@ -129,7 +134,7 @@ def demo(django_user_model, eager_tasks) -> Demo:
     users["other_member"] = django_user_model.objects.create_user("other_member")
     second.memberships.create(
         user=users["other_member"],
-        organization=Organization.objects.get(name="Be'er Sheva Municipality"),
+        organization=Organization.objects.get(name=CITY),
         role=Role.BACKBONE,
     )
     users["outsider"] = django_user_model.objects.create_user("outsider")

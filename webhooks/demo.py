@@ -8,12 +8,17 @@ from .choices import EventType
 from .models import Subscription
 from .signing import secret_new
 
+DESCRIPTION = {
+    "he": "מחסן הנתונים: נתונים שאושרו (דוגמה, כבויה)",
+    "en": "Data warehouse: approved data (an example, switched off)",
+}
 
-def seed(*, initiative, users, organizations, now) -> None:
+
+def seed(*, initiative, users, organizations, now, language: str) -> None:
     Subscription.objects.create(
         initiative=initiative,
         url="https://hooks.example.org/collective-impact/approved",
-        description="מחסן הנתונים: נתונים שאושרו (דוגמה, כבויה)",
+        description=DESCRIPTION[language],
         events=[EventType.SUBMISSION_APPROVED, EventType.AGGREGATES_UPDATED],
         secret=secret_new(),
         is_active=False,

@@ -18,20 +18,18 @@ from backbone.models import (
     SurveyWave,
 )
 from initiatives import services as initiative_services
-from initiatives.choices import Role, Sector, Topic
+from initiatives.choices import Role, Topic
+from initiatives.management.commands import seed_demo
 from initiatives.models import Organization
 
 pytestmark = pytest.mark.django_db
 
+# The demo's Hebrew organisations (the anchor funder is at index 2).
 ORGS = [
-    ("Negev Education Partnership", Sector.NONPROFIT),
-    ("Be'er Sheva Municipality", Sector.GOVERNMENT),
-    ("Southern Families Foundation", Sector.PHILANTHROPY),
-    ("Ben-Gurion University", Sector.ACADEMIA),
-    ("Early Years Network", Sector.NONPROFIT),
-    ("Desert Tech Employers Forum", Sector.BUSINESS),
-    ("Neighbourhood Parents Council", Sector.COMMUNITY),
-    ("Youth Futures", Sector.NONPROFIT),
+    (name, sector)
+    for (name, _website), sector in zip(
+        seed_demo.CONTENT["he"]["organizations"], seed_demo.SECTORS, strict=True
+    )
 ]
 PEOPLE = [
     ("steering", 2, Role.STEERING),
@@ -60,7 +58,7 @@ def test_the_demo_shows_all_six_functions_and_27_indicators_with_trend(make_user
         users[username] = make_user(username)
         initiative.participations.get_or_create(organization=orgs[index])
         initiative.memberships.create(user=users[username], organization=orgs[index], role=role)
-    demo.seed(initiative=initiative, users=users, organizations=orgs, now=timezone.now())
+    demo.seed(initiative=initiative, users=users, organizations=orgs, now=timezone.now(), language="he")
 
     waves = SurveyWave.objects.filter(initiative=initiative)
     assert waves.count() == 2 and set(waves.values_list("status", flat=True)) == {"closed"}
@@ -80,7 +78,7 @@ def test_the_demo_shows_all_six_functions_and_27_indicators_with_trend(make_user
     # Funders (issue 20): one anchor funder among the founders, others joined later, a multi-year
     # commitment that carries the backbone three years, and the backbone's profile.
     anchor = initiative.funders.get(is_anchor=True)
-    assert (anchor.name, anchor.joined) == ("Southern Families Foundation", "founding")
+    assert (anchor.name, anchor.joined) == (ORGS[2][0], "founding")
     assert initiative.funders.filter(joined="later").count() >= 3
     assert not initiative.funders.filter(joined="").exists()
     years = sorted(
