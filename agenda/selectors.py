@@ -6,6 +6,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from ci_platform.i18n_format import isolate
 from initiatives.choices import Area, Phase
 from initiatives.models import Initiative
 
@@ -108,7 +109,8 @@ def milestone_evidence(initiative: Initiative) -> list[tuple[int, str, str, str]
             (
                 Phase.INITIATE_ACTION,
                 Area.STRATEGY,
-                _("Preliminary common agenda %(version)s published") % {"version": preliminary.label},
+                _("Preliminary common agenda %(version)s published")
+                % {"version": isolate(preliminary.label)},
                 preliminary.get_absolute_url(),
             )
         )
@@ -119,7 +121,7 @@ def milestone_evidence(initiative: Initiative) -> list[tuple[int, str, str, str]
                 Phase.ORGANIZE_FOR_IMPACT,
                 Area.STRATEGY,
                 _("Full common agenda %(version)s adopted by the steering committee")
-                % {"version": adopted_full.label},
+                % {"version": isolate(adopted_full.label)},
                 adopted_full.get_absolute_url(),
             )
         )

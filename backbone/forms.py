@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ci_platform.i18n_format import isolate
 from initiatives.choices import Role
 from initiatives.models import Initiative, Membership, Organization
 
@@ -60,7 +61,7 @@ class RespondentsForm(forms.Form):
     external = forms.CharField(
         label=_("People without an account"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "name@example.org, Full name"}),
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One per line: an email address, then a comma and a name (optional)."),
     )
     group = forms.ChoiceField(
@@ -73,6 +74,10 @@ class RespondentsForm(forms.Form):
 
     def __init__(self, *args, initiative: Initiative, **kwargs):
         super().__init__(*args, **kwargs)
+        # The example line in the reader's language, its address isolated left to right.
+        self.fields["external"].widget.attrs["placeholder"] = _("%(address)s, Full name") % {
+            "address": isolate("name@example.org", direction="ltr")
+        }
         self.fields["members"].queryset = (
             initiative.memberships.filter(role__in=(Role.PARTNER, Role.STEERING))
             .select_related("user", "organization")

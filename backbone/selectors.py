@@ -591,6 +591,7 @@ def milestone_evidence(initiative: Initiative) -> list[tuple[int, str, str, str]
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
+    from ci_platform.i18n_format import isolate
     from initiatives.choices import Area, Phase
 
     evidence: list[tuple[int, str, str, str]] = []
@@ -610,7 +611,8 @@ def milestone_evidence(initiative: Initiative) -> list[tuple[int, str, str, str]
             (
                 Phase.IMPLEMENT_AND_SUSTAIN,
                 Area.GOVERNANCE,
-                _("Backbone effectiveness assessed by the partners (%(wave)s)") % {"wave": closed.title},
+                _("Backbone effectiveness assessed by the partners (%(wave)s)")
+                % {"wave": isolate(closed.title)},
                 reverse("backbone:home", kwargs={"slug": initiative.slug}),
             )
         )

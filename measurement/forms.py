@@ -3,6 +3,8 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ci_platform.i18n_format import isolate
+
 from .choices import Aggregation, Frequency, MeasureKind
 from .models import Dimension, MeasurementSettings, SharedMeasure
 from .periods import parse_period
@@ -140,9 +142,6 @@ class DimensionForm(forms.ModelForm):
     members = forms.CharField(
         label=_("Members"),
         widget=forms.Textarea(attrs={"rows": 6, "dir": "auto"}),
-        help_text=_(
-            "One per line: code, English name, Hebrew name, separated by “|”. For example “0-5 | Age 0–5 | גילאי 0–5”."
-        ),
     )
 
     class Meta:
@@ -152,6 +151,11 @@ class DimensionForm(forms.ModelForm):
     def __init__(self, *args, initiative, **kwargs):
         super().__init__(*args, **kwargs)
         self.initiative = initiative
+        # The example line as typed (code, English name, Hebrew name), isolated left to right inside
+        # a sentence of the reader's language; its names are the translators' to choose.
+        self.fields["members"].help_text = _(
+            "One per line: code, English name, Hebrew name, separated by “|”. For example: %(example)s."
+        ) % {"example": isolate(_("0-5 | Age 0–5 | גילאי 0–5"), direction="ltr")}
 
     def clean_code(self):
         code = self.cleaned_data["code"]

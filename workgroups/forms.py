@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agenda.models import Strategy
+from ci_platform.i18n_format import isolate_numbers, mixed
 from initiatives.models import Initiative, Membership, Organization
 from measurement.models import SharedMeasure
 
@@ -232,7 +233,7 @@ class SurveyForm(forms.Form):
         for org in others:
             given = answers.get(org.pk)
             self.fields[f"{org.pk}-contact"] = forms.TypedChoiceField(
-                label=_("Contact with %(name)s") % {"name": org.name},
+                label=mixed(_("Contact with %(name)s"), name=org.name),
                 choices=[("", _("No contact")), *ContactFrequency.choices],
                 coerce=int,
                 empty_value=None,
@@ -240,7 +241,7 @@ class SurveyForm(forms.Form):
                 initial=given.contact_frequency if given else "",
             )
             self.fields[f"{org.pk}-kinds"] = forms.MultipleChoiceField(
-                label=_("Kinds of collaboration with %(name)s") % {"name": org.name},
+                label=mixed(_("Kinds of collaboration with %(name)s"), name=org.name),
                 choices=CollaborationKind.choices,
                 widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
                 required=False,
@@ -251,7 +252,7 @@ class SurveyForm(forms.Form):
                 ("value", _("Value of working with %(name)s (1–5)")),
             ):
                 self.fields[f"{org.pk}-{scale}"] = forms.TypedChoiceField(
-                    label=label % {"name": org.name},
+                    label=mixed(isolate_numbers(label), name=org.name),
                     choices=[("", "—"), *RATING_CHOICES],
                     coerce=int,
                     empty_value=None,

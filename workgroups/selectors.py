@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from agenda.choices import VersionStatus
 from agenda.models import StrategyItem
+from ci_platform.i18n_format import isolate
 from initiatives.choices import Area, Phase, Role
 from initiatives.models import Initiative, Membership, Organization
 
@@ -422,7 +423,7 @@ def milestone_evidence(initiative: Initiative) -> list[tuple[int, str, str, str]
                 Phase.IMPLEMENT_AND_SUSTAIN,
                 Area.GOVERNANCE,
                 _("Collaboration measured in %(wave)s: %(ties)d ties, density %(density).2f")
-                % {"wave": latest.wave.name, "ties": latest.ties, "density": latest.density},
+                % {"wave": isolate(latest.wave.name), "ties": latest.ties, "density": latest.density},
                 reverse("workgroups:network", kwargs={"slug": initiative.slug}) + f"?wave={latest.wave_id}",
             )
         )

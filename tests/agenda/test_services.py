@@ -654,7 +654,7 @@ class TestMilestoneEvidence:
         publish(world, kind=AgendaKind.PRELIMINARY)
         evidence = platform_evidence(world.initiative)
         assert evidence[self.STRATEGY_II] == [
-            ("Preliminary common agenda v1 published", "/initiatives/c2c/agenda/v/1/")
+            ("Preliminary common agenda \u2068v1\u2069 published", "/initiatives/c2c/agenda/v/1/")
         ]
         assert self.STRATEGY_III not in evidence
         assert self.STRATEGY_II not in platform_evidence(world.other)
@@ -667,7 +667,10 @@ class TestMilestoneEvidence:
         endorse(v2, world.people["steering"])  # the only steering member: a majority
         evidence = platform_evidence(world.initiative)
         assert evidence[self.STRATEGY_III] == [
-            ("Full common agenda v2 adopted by the steering committee", "/initiatives/c2c/agenda/v/2/")
+            (
+                "Full common agenda \u2068v2\u2069 adopted by the steering committee",
+                "/initiatives/c2c/agenda/v/2/",
+            )
         ]
         assert evidence[self.STRATEGY_II][0][1] == "/initiatives/c2c/agenda/v/1/"
 

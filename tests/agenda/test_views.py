@@ -489,7 +489,7 @@ def test_overview_links_the_agenda_as_milestone_evidence(as_backbone, world):
     publish(world, kind=AgendaKind.PRELIMINARY)
     body = text(as_backbone.get(reverse("initiatives:overview", kwargs={"slug": "c2c"})))
     assert re.search(
-        r'class="small platform-evidence"><a href="/initiatives/c2c/agenda/v/1/">Preliminary common agenda v1 published',
+        r'class="small platform-evidence"><a href="/initiatives/c2c/agenda/v/1/">Preliminary common agenda \u2068v1\u2069 published',
         body,
     )
 

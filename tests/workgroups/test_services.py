@@ -505,7 +505,7 @@ class TestMilestoneEvidence:
             ("1 working groups formed, for 1 of 2 key strategies", "/initiatives/c2c/workgroups/groups/")
         ]
         text, url = evidence[(Phase.IMPLEMENT_AND_SUSTAIN, Area.GOVERNANCE)][0]
-        assert text.startswith("Collaboration measured in Wave 1: 1 ties, density ")
+        assert text.startswith("Collaboration measured in \u2068Wave 1\u2069: 1 ties, density ")
         assert url == f"/initiatives/c2c/workgroups/network/?wave={wg.closed_wave.pk}"
 
     def test_nothing_formed_shows_nothing(self, world):
