@@ -70,11 +70,11 @@ CONTENT = {
             "וכפופים לוועדת ההיגוי; הקרן מממנת את הצוות והעירייה את המשרדים."
         ),
         "interests": (
-            "שותפות החינוך בנגב מפעילה גם את תוכנית החונכות שממומנת על ידי פורום מעסיקי ההייטק בנגב; "
+            "שותפות החינוך בנגב מפעילה גם את תכנית החונכות שממומנת על ידי פורום מעסיקי ההייטק בנגב; "
             "המנהלת שלה אינה מצביעה על האסטרטגיה של המעסיקים."
         ),
         "neutrality": (
-            "ארגון השדרה אינו מקבל כספי תוכניות מהקרן המשותפת; ועדת ההיגוי, ולא ארגון השדרה, מחליטה "
+            "ארגון השדרה אינו מקבל כספי תכניות מהקרן המשותפת; ועדת ההיגוי, ולא ארגון השדרה, מחליטה "
             "על השימוש בקרן; השותפים רואים את אותם נתונים שארגון השדרה רואה; וסקר האפקטיביות של "
             "ארגון השדרה שואל בכל חצי שנה אם השותפים נותנים בו אמון."
         ),
@@ -90,7 +90,7 @@ CONTENT = {
             "שני חברי מועצה מגישים הצעה למורים לקריאה",
             "מנהלת המחוז מאמצת את מדד המוכנות המשותף",
             "העירייה מאריכה את שעות הגנים בשלוש שכונות",
-            "תוכנית התגבור הארצית צומצמה לכיתות ז'–ט'",
+            "תכנית התגבור הארצית צומצמה לכיתות ז'–ט'",
         ],
         "community": [
             "שיח שכונתי בשכונה ד'",
@@ -192,7 +192,7 @@ def seed(*, initiative, users, organizations, now, language: str) -> None:
             closes_on=today,
             items=items,
         )
-        services.respondents_add(wave=wave, by=backbone, members=members, language="en")
+        services.respondents_add(wave=wave, by=backbone, members=members, language=language)
         for group, (count, _answering) in EXTERNAL.items():
             for n in range(count):
                 services.respondents_add(
@@ -203,7 +203,8 @@ def seed(*, initiative, users, organizations, now, language: str) -> None:
                     organization=partner_orgs[n % len(partner_orgs)]
                     if group == RespondentGroup.PARTNER
                     else None,
-                    language="he" if n % 3 == 0 else "en",
+                    # In Be'er Sheva a third of the outsiders answer in English.
+                    language="en" if language == "en" or n % 3 == 0 else "he",
                 )
         services.wave_send(wave=wave, by=backbone, notify=False)
         _answer(wave, index, rng)
