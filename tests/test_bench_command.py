@@ -102,3 +102,74 @@ def test_bench_prints_every_figure_as_json():
         assert figures[name]["detail"]["rows"] > 0
     for name in ("dashboard_data", "measure_page_data", "dashboard_http", "measure_page_http"):
         assert figures[name]["unit"] == "ms" and figures[name]["value"] > 0
+
+
+TINY = {
+    "measures": 4,
+    "periods": 3,
+    "small_orgs": 2,
+    "import_rows": 200,
+    "api_pages": 2,
+    "api_limit": 20,
+    "repeat": 1,
+    "rebuild_runs": 1,
+    "skip_backbone": True,
+    "verbosity": 0,
+}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_bench_scale_curve_prints_every_figure_at_each_size(tmp_path):
+    out, err = io.StringIO(), io.StringIO()
+    table = tmp_path / "curve.md"
+    call_command("bench", orgs=2, scales="0.5,1", curve_out=str(table), stdout=out, stderr=err, **TINY)
+    lines = [json.loads(line) for line in out.getvalue().splitlines() if line.strip()]
+    assert all(set(line) == KEYS for line in lines)
+    sized = [line for line in lines if not line["figure"].startswith("scale:")]
+    # Every figure once per size, tagged with its size; the sizes' datasets differ only by organisations.
+    assert sorted(line["detail"]["scale"] for line in sized) == sorted([0.5, 1.0] * len(FIGURES))
+    datasets = {line["detail"]["scale"]: line for line in sized if line["figure"] == "dataset"}
+    assert datasets[0.5]["detail"]["organizations"] == 1 and datasets[1.0]["detail"]["organizations"] == 2
+    curve = {
+        line["figure"].removeprefix("scale:"): line for line in lines if line["figure"].startswith("scale:")
+    }
+    assert set(curve) == FIGURES
+    assert curve["dataset"]["ratio"] == 2 and curve["dataset"]["detail"]["work_growth"] == 2
+    for name, line in curve.items():
+        assert set(line["detail"]["values"]) == {"0.5x", "1x"}, name
+        if name.startswith("queries_"):
+            assert line["target"] == "equal" and line["met"] is True, line
+    assert curve["dashboard_data"]["target"].startswith("flat")
+    assert curve["full_rebuild"]["target"].startswith("at most linear")
+    assert isinstance(curve["full_rebuild"]["met"], bool)
+    # The table: one row per figure, on stderr and in the file.
+    assert "Scale curve" in err.getvalue() and "| full_rebuild | s |" in table.read_text()
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_bench_rebuild_on_real_workers_spreads_the_measures(settings):
+    out, err = io.StringIO(), io.StringIO()
+    options = {**TINY, "rebuild_runs": 1}
+    call_command(
+        "bench",
+        orgs=2,
+        workers="1,2",
+        workers_only=True,
+        broker=settings.REDIS_URL,
+        stdout=out,
+        stderr=err,
+        **options,
+    )
+    figures = {line["figure"]: line for line in map(json.loads, out.getvalue().splitlines())}
+    assert set(figures) == {"dataset", "rebuild_workers_1", "rebuild_workers_2", "bench_total"}
+    one, two = figures["rebuild_workers_1"], figures["rebuild_workers_2"]
+    # Every run finished (its row done), with every measure's rows; both workers ran measure tasks.
+    assert one["value"] > 0 and two["value"] > 0 and one["detail"]["aggregate_rows"] > 0
+    assert two["detail"]["aggregate_rows"] == one["detail"]["aggregate_rows"]
+    assert one["detail"]["measure_tasks_per_worker"] == [4]
+    assert all(n > 0 for n in two["detail"]["measure_tasks_per_worker"])
+    assert sum(two["detail"]["measure_tasks_per_worker"]) == 4
+    assert two["baseline_value"] == one["value"] and isinstance(two["met"], bool)
