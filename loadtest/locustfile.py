@@ -3,13 +3,16 @@ through loadtest/run.py, which builds the data, starts gunicorn and a worker, an
 
 * Partner contributors open their organisation's data-entry grid for the open month, save a draft
   (a real form post, CSRF token and all) and submit it for review.
-* Backbone staff (one) approve what was submitted, which queues the incremental recompute on the
-  worker, and unlock it again for correction so that the partners can go on submitting.
+* Backbone staff approve what was submitted, which queues the incremental recompute on the
+  worker, and unlock it again for correction so that the partners can go on submitting; each
+  reviews its share of the partners running.
 * Steering committee members open the shared-measures dashboard and single-measure pages.
 * Integrators page through the API with a read token: raw values and aggregates by cursor.
 
-The mix: one backbone user, the others shared 10 : 6 : 3 between partners, steering members and
-integrators (with 20 users: 1, 10, 6, 3).
+The mix is issue 22's month-end: of 100 users, 60 partners submitting the same month, 25 steering
+members, 5 backbone staff and 10 integrators. loadtest/run.py gives the exact counts for its
+number of users in LOAD_MIX (JSON, e.g. {"Partner": 15, "Steering": 6, "Backbone": 1,
+"Integrator": 3} for 25); without it, one backbone user and the others shared 60 : 25 : 10.
 Request names group the statistics: "page: …" are HTML pages and form posts, "api: …" API reads.
 The set-up (accounts, token, open period) comes from the JSON file in LOAD_SETUP (prepare.py).
 """
@@ -36,6 +39,8 @@ VALUE = re.compile(r'\bvalue="([^"]*)"')
 _partners = itertools.count()
 _steering = itertools.count()
 _integrators = itertools.count()
+_backbone = itertools.count()
+MIX = json.loads(os.environ.get("LOAD_MIX") or "{}")
 
 
 @events.init_command_line_parser.add_listener
@@ -96,7 +101,8 @@ def _csrf(response) -> str:
 class Partner(SignedIn):
     """Fills in the month's grid (175 cells: 25 measures, and 25 broken down by 6), saves, submits."""
 
-    weight = 10
+    weight = 60
+    fixed_count = MIX.get("Partner", 0)
 
     def on_start(self):
         self.me = SETUP["partners"][next(_partners) % len(SETUP["partners"])]
@@ -135,13 +141,18 @@ class Partner(SignedIn):
 
 
 class Backbone(SignedIn):
-    """Approves the submitted grids (an incremental recompute each) and unlocks approved ones."""
+    """Approves the submitted grids (an incremental recompute each) and unlocks approved ones: the
+    k-th of B backbone users reviews the partners k, k + B, k + 2B, … of those running."""
 
-    fixed_count = 1
+    fixed_count = MIX.get("Backbone", 1)
 
     def on_start(self):
-        self.sign_in(SETUP["backbone"])
-        self.queue = itertools.cycle([p["submission"] for p in SETUP["partners"]])
+        k = next(_backbone)
+        accounts = SETUP["backbone"] if isinstance(SETUP["backbone"], list) else [SETUP["backbone"]]
+        self.sign_in(accounts[k % len(accounts)])
+        running = SETUP["partners"][: MIX.get("Partner") or len(SETUP["partners"])]
+        share = running[k % max(1, self.fixed_count) :: max(1, self.fixed_count)] or running
+        self.queue = itertools.cycle([p["submission"] for p in share])
 
     @task
     def review(self):
@@ -163,7 +174,8 @@ class Backbone(SignedIn):
 class Steering(SignedIn):
     """Opens the dashboard, and a measure's page now and then."""
 
-    weight = 6
+    weight = 25
+    fixed_count = MIX.get("Steering", 0)
 
     def on_start(self):
         self.sign_in(SETUP["steering"][next(_steering) % len(SETUP["steering"])])
@@ -188,7 +200,8 @@ class Steering(SignedIn):
 class Integrator(HttpUser):
     """Mirrors the initiative's numbers: pages of raw values and of aggregates, by cursor."""
 
-    weight = 3
+    weight = 10
+    fixed_count = MIX.get("Integrator", 0)
     wait_time = between(0.5, 1.5)
     pages = 5
 

@@ -1,11 +1,14 @@
 """Accounts, a token and an open period for the load test, on the benchmark initiative that
 `manage.py bench --build-only` built (100 organisations × 50 measures × 60 months).
 
+Defaults are issue 22's month-end: 60 partners (each of its own organisation), 25 steering members,
+5 backbone staff, 10 integrators.
+
 * `load-partner-N`: a partner contributor of the N-th benchmark organisation; that organisation's
   submission for the last month is a draft again, and the month is open for data until 30 days
   from now, so the grid can be saved and submitted;
-* `load-steering-N`: steering committee members; `load-backbone`: backbone staff, who approve and
-  unlock the partners' submissions so that they can be submitted again;
+* `load-steering-N`: steering committee members; `load-backbone`, `load-backbone-1`, …: backbone
+  staff, who approve and unlock the partners' submissions so that they can be submitted again;
 * read-scope API tokens, one per integrator (new ones each run; the previous ones are revoked).
 
 Everyone's password is LOAD_PASSWORD. Writes what the locustfile needs as JSON to the path given.
@@ -20,7 +23,14 @@ import sys
 from datetime import timedelta
 
 
-def main(out: str, slug: str = "bench", partners: int = 20, steering: int = 10, integrators: int = 5) -> None:
+def main(
+    out: str,
+    slug: str = "bench",
+    partners: int = 60,
+    steering: int = 25,
+    integrators: int = 10,
+    backbone: int = 5,
+) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ci_platform.settings")
     import django
 
@@ -54,7 +64,11 @@ def main(out: str, slug: str = "bench", partners: int = 20, steering: int = 10, 
     with transaction.atomic():
         backbone_org = Organization.objects.get(name="Bench backbone")
         funder_org = Organization.objects.get(name="Bench funder")
-        backbone = account("load-backbone", backbone_org, Role.BACKBONE)
+        backbone_names = [
+            account("load-backbone" if n == 0 else f"load-backbone-{n}", backbone_org, Role.BACKBONE).username
+            for n in range(max(1, backbone))
+        ]
+        by = users.objects.get(username=backbone_names[0])
         steering_names = [
             account(f"load-steering-{n}", funder_org, Role.STEERING).username for n in range(steering)
         ]
@@ -63,6 +77,10 @@ def main(out: str, slug: str = "bench", partners: int = 20, steering: int = 10, 
                 participations__initiative=initiative, name__startswith=f"Bench {slug} partner"
             ).order_by("name")[:partners]
         )
+        if len(orgs) < partners:
+            raise SystemExit(
+                f"{partners} partners need as many organisations; the initiative {slug} has {len(orgs)}"
+            )
         period = initiative.periods.filter(frequency="monthly").order_by("-start").first()
         today = timezone.localdate()
         period.opens_on = min(period.opens_on, today)
@@ -79,11 +97,11 @@ def main(out: str, slug: str = "bench", partners: int = 20, steering: int = 10, 
                 {"username": user.username, "organization": org.pk, "submission": submission.pk}
             )
         for token in ApiToken.objects.filter(initiative=initiative, label="Load test", revoked_at=None):
-            initiative_services.api_token_revoke(token=token, by=backbone)
+            initiative_services.api_token_revoke(token=token, by=by)
         # One token per integrator: each stays within its own rate (API_RATE_TOKEN, 6000/hour).
         secrets = [
             initiative_services.api_token_create(
-                initiative=initiative, by=backbone, label="Load test", scope=TokenScope.READ, days=2
+                initiative=initiative, by=by, label="Load test", scope=TokenScope.READ, days=2
             )[1]
             for _n in range(integrators)
         ]
@@ -98,7 +116,7 @@ def main(out: str, slug: str = "bench", partners: int = 20, steering: int = 10, 
         "slug": slug,
         "password": password,
         "period": {"code": period.code, "frequency": period.frequency},
-        "backbone": backbone.username,
+        "backbone": backbone_names,
         "steering": steering_names,
         "partners": partner_accounts,
         "tokens": secrets,
@@ -114,8 +132,15 @@ if __name__ == "__main__":
 
     parser = argparse.ArgumentParser()
     parser.add_argument("out")
-    parser.add_argument("--partners", type=int, default=20)
-    parser.add_argument("--steering", type=int, default=10)
-    parser.add_argument("--integrators", type=int, default=5)
+    parser.add_argument("--partners", type=int, default=60)
+    parser.add_argument("--steering", type=int, default=25)
+    parser.add_argument("--integrators", type=int, default=10)
+    parser.add_argument("--backbone", type=int, default=5)
     args = parser.parse_args()
-    main(args.out, partners=args.partners, steering=args.steering, integrators=args.integrators)
+    main(
+        args.out,
+        partners=args.partners,
+        steering=args.steering,
+        integrators=args.integrators,
+        backbone=args.backbone,
+    )

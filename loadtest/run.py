@@ -7,7 +7,11 @@
 3. a Redis server of its own (redis-server on --redis-port, no persistence; or LOAD_REDIS_URL),
    a Celery worker, and gunicorn (--gunicorn-workers) on 127.0.0.1 with production settings
    (DEBUG off) except plain-HTTP cookies;
-4. locust, headless, bounded by --users, --spawn-rate and --run-time, against 127.0.0.1 only;
+4. locust, headless, bounded by --users, --spawn-rate and --run-time, against 127.0.0.1 only, with
+   issue 22's month-end mix (of 100 users: 60 partners submitting the same month, 25 steering
+   members, 5 backbone staff, 10 integrators; `mix` rounds it for other counts); with --steps
+   25,50,75,100 one such run per user count, the servers kept, then the capacity model
+   (capacity.md: requests/s per core, the largest user count that met every target);
    With --nodes N, N gunicorn processes on the ports after --port, behind a load balancer
    (HAProxy, Debian's `haproxy`) on --port; with --replica, a streaming replica of the server
    (loadtest/standby.py) on --replica-port, which the nodes read from (DATABASE_REPLICA_URL), with
@@ -17,7 +21,10 @@
    requests.jsonl, summary.json and summary.md: p50 / p95 / p99 per request, errors and requests
    per second once every user is running (the steady state, after the ramp-up of users / spawn
    rate seconds), against the targets (p95 under 500 ms for pages, under 300 ms for API reads, no
-   errors), with the whole run's p95 and errors, ramp-up included, beside them.
+   errors), with the whole run's p95 and errors, ramp-up included, beside them; where the time
+   goes: each request type's share of the time spent waiting for answers, and the CPU seconds of
+   each server process (gunicorn, the worker, Redis, locust, the load database's PostgreSQL
+   backends) during the run.
 
 Exit status 0 when it ran, whether or not the targets were met (the summary says); 1 when it could not run.
 """
@@ -43,6 +50,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 TARGETS_MS = {"page": 500, "api": 300}
+# Issue 22's month-end, per 100 users (the locustfile's classes).
+MONTH_END = {"Partner": 60, "Steering": 25, "Backbone": 5, "Integrator": 10}
+
+
+def mix(users: int) -> dict[str, int]:
+    """The month-end mix for `users` (largest remainders; at least one backbone user to review):
+    100 -> 60, 25, 5, 10; 25 -> 15, 6, 1, 3; 20 -> 12, 5, 1, 2."""
+    if users < 2:
+        raise SystemExit("the mix needs at least 2 users (a partner and a backbone reviewer)")
+    exact = {name: users * share / 100 for name, share in MONTH_END.items()}
+    counts = {name: math.floor(x) for name, x in exact.items()}
+    by_remainder = sorted(exact, key=lambda name: exact[name] - counts[name], reverse=True)
+    for name in by_remainder[: users - sum(counts.values())]:
+        counts[name] += 1
+    for needed in ("Backbone", "Partner"):
+        if counts[needed] == 0:
+            donor = max(
+                ("Steering", "Integrator", "Partner"), key=lambda name: counts[name] - (name == needed)
+            )
+            counts[needed], counts[donor] = 1, counts[donor] - 1
+    return counts
 
 
 def log(message: str) -> None:
@@ -178,8 +206,12 @@ def steady_state(log_path: Path, ramp_up_s: float) -> tuple[dict[str, dict], flo
             "p95_ms": _percentile(ms, 0.95),
             "p99_ms": _percentile(ms, 0.99),
             "max_ms": ms[-1],
+            "total_s": round(sum(ms) / 1000, 1),
         }
     every = sorted(r["ms"] for rs in by_name.values() for r in rs)
+    waited = sum(every) or 1.0
+    for s in stats.values():
+        s["time_share"] = round(s["total_s"] * 1000 / waited, 3)
     stats["all requests"] = {
         "requests": len(every),
         "failures": sum(s["failures"] for s in stats.values()),
@@ -188,6 +220,8 @@ def steady_state(log_path: Path, ramp_up_s: float) -> tuple[dict[str, dict], flo
         "p95_ms": _percentile(every, 0.95),
         "p99_ms": _percentile(every, 0.99),
         "max_ms": every[-1],
+        "total_s": round(waited / 1000, 1),
+        "time_share": 1.0,
     }
     return stats, duration
 
@@ -230,6 +264,9 @@ def summarise(out: Path, meta: dict) -> dict:
         "total_requests": total["whole_run_requests"],
         "total_failures": total["whole_run_failures"],
         "rps": total["rps"],
+        "rps_per_core": round(total["rps"] / meta["cpus"], 2),
+        "p95_pages_ms": _p95_of(steady, "page"),
+        "p95_api_ms": _p95_of(steady, "api"),
         "all_targets_met": all(r["met"] for r in targeted) and total["whole_run_failures"] == 0,
         "missed": [r["name"] for r in targeted if not r["met"]],
     }
@@ -243,8 +280,8 @@ def summarise(out: Path, meta: dict) -> dict:
         " (nearest-rank percentiles). Whole run: locust's figures, ramp-up included.",
         "",
         "| request | n | failures | req/s | p50 ms | p95 ms | p99 ms | max ms | target p95 | met "
-        "| whole run: n | failures | p95 ms | alone ms |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
+        "| whole run: n | failures | p95 ms | alone ms | share of time |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
 
     def ms(value) -> str:
@@ -257,9 +294,21 @@ def summarise(out: Path, meta: dict) -> dict:
             f"| {r['method']} {r['name']} | {r['requests']} | {r['failures']} | {r['rps']} | {ms(r.get('p50_ms'))} "
             f"| {ms(r.get('p95_ms'))} | {ms(r.get('p99_ms'))} | {ms(r.get('max_ms'))} | {target} | {met} "
             f"| {r['whole_run_requests']} | {r['whole_run_failures']} | {ms(r['whole_run_p95_ms'])} "
-            f"| {ms(r['alone_ms'])} |"
+            f"| {ms(r['alone_ms'])} | {_share(r.get('time_share'))} |"
         )
-    lines += ["", f"Worker: {meta['worker']}", ""]
+    lines += [
+        "",
+        f"Requests/s: {summary['rps']} in the steady state, {summary['rps_per_core']} per core"
+        f" ({meta['cpus']} cores). Users: {json.dumps(meta['mix'])}.",
+        f"Worker: {meta['worker']}",
+        "",
+        "CPU seconds during the locust run (share of the machine's CPU time over the run):",
+        "",
+        "| process | CPU s | share |",
+        "| --- | ---: | ---: |",
+        *(f"| {name} | {sec:.1f} | {_share(share)} |" for name, (sec, share) in meta["cpu"].items()),
+        "",
+    ]
     if meta.get("nodes", 1) > 1 or meta.get("replica"):
         lines += [
             f"Nodes: {meta['nodes']} gunicorn processes behind HAProxy" if meta["nodes"] > 1 else "Nodes: 1",
@@ -272,6 +321,87 @@ def summarise(out: Path, meta: dict) -> dict:
         ]
     (out / "summary.md").write_text("\n".join(lines))
     return summary
+
+
+def _share(value) -> str:
+    return "" if value is None else f"{100 * value:.0f} %"
+
+
+def _p95_of(steady: dict, kind: str) -> float | None:
+    """The largest p95 of the request types of a kind (the targets are per request type)."""
+    p95 = [s["p95_ms"] for name, s in steady.items() if name.startswith(f"{kind}:") and "sign in" not in name]
+    return max(p95) if p95 else None
+
+
+# --- where the CPU goes: /proc, for the process groups this run started and the database's backends
+
+
+def _cpu_of(pids) -> float:
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(x) for x in fields[11:15]) / tick  # utime stime cutime cstime
+    return total
+
+
+def _group(pgid: int) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[2]) == pgid:
+                    pids.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return pids
+
+
+def _machine_cpu() -> float:
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    busy = sum(int(x) for i, x in enumerate(fields) if i not in (3, 4))  # all but idle and iowait
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_snapshot(procs: Processes, database_url: str) -> dict:
+    import psycopg2
+
+    with psycopg2.connect(database_url) as conn, conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        backends = [pid for (pid,) in cursor.fetchall()]
+    conn.close()
+    groups: dict[str, dict[int, float]] = {}
+    for name, proc, _log in procs.started:
+        kind = name.split("-")[0]
+        for pid in _group(proc.pid):
+            groups.setdefault(kind, {})[pid] = _cpu_of([pid])
+    groups["postgresql (the load database)"] = {pid: _cpu_of([pid]) for pid in backends}
+    children = os.times()
+    groups["locust"] = {0: children.children_user + children.children_system}
+    return {"machine": _machine_cpu(), "wall": time.monotonic(), "groups": groups}
+
+
+def cpu_between(before: dict, after: dict) -> dict[str, tuple[float, float]]:
+    """CPU seconds per process kind between two snapshots (a process seen only at the end counts
+    whole) and the share of the machine's busy CPU time; the rest is other work on the machine."""
+    machine = max(after["machine"] - before["machine"], 1e-9)
+    capacity = (after["wall"] - before["wall"]) * (os.cpu_count() or 1)
+    out: dict[str, tuple[float, float]] = {}
+    for kind, pids in after["groups"].items():
+        seconds = sum(max(0.0, t - before["groups"].get(kind, {}).get(pid, 0.0)) for pid, t in pids.items())
+        out[kind] = (round(seconds, 1), seconds / capacity)
+    ours = sum(sec for sec, _ in out.values())
+    out["everything else on the machine (other PostgreSQL work, other users)"] = (
+        round(max(0.0, machine - ours), 1),
+        max(0.0, machine - ours) / capacity,
+    )
+    out["idle"] = (round(max(0.0, capacity - machine), 1), max(0.0, capacity - machine) / capacity)
+    return out
 
 
 HAPROXY_CFG = """global
@@ -314,6 +444,152 @@ def with_port(url: str, port: int) -> str:
     return urlunsplit(parts._replace(netloc=f"{auth}127.0.0.1:{port}"))
 
 
+def load_step(args, users, out, env, procs, worker, database_url, replica_url, setup, alone_ms, last) -> dict:
+    """One locust run of `users` (the month-end mix) against the running servers; its summary."""
+    counts = mix(users)
+    step_env = {**env, "LOAD_MIX": json.dumps(counts), "LOAD_REQUEST_LOG": str(out / "requests.jsonl")}
+    (out / "requests.jsonl").unlink(missing_ok=True)
+    worker_log = procs.out / "worker.log"
+    worker_before = worker_log.read_text()
+    counts_before = {"primary": database_stats(database_url)}
+    if replica_url:
+        counts_before["replica"] = database_stats(replica_url)
+    log(f"locust: {users} users {counts} for {args.run_time} against 127.0.0.1:{args.port}")
+    started = datetime.now(UTC)
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    cpu_before = cpu_snapshot(procs, database_url)
+    run(
+        [str(Path(PY).parent / "locust"), "-f", "loadtest/locustfile.py", "--headless"]
+        + ["--users", str(users), "--spawn-rate", str(args.spawn_rate), "--run-time", args.run_time]
+        + ["--host", f"http://127.0.0.1:{args.port}", "--csv", str(out / "stats"), "--only-summary"]
+        + ["--stop-timeout", "10", "--exit-code-on-error", "0", "--loglevel", "WARNING"],
+        step_env,
+    )
+    cpu = cpu_between(cpu_before, cpu_snapshot(procs, database_url))
+    time.sleep(5)  # the worker finishes what the last approvals queued
+    worker_text = worker_log.read_text()[len(worker_before) :]
+    succeeded = worker_text.count("succeeded in")
+    failed = worker_text.count("] raised ")
+    if worker.poll() is not None:
+        log("the worker died during the run")
+    servers = {"primary": database_stats(database_url)}
+    if replica_url:
+        servers["replica"] = database_stats(replica_url)
+    database_counts = {
+        name: {key: value - counts_before[name][key] for key, value in now.items()}
+        for name, now in servers.items()
+    }
+    per_node = {}
+    if args.nodes > 1:
+        for number in range(1, args.nodes + 1):
+            text = (procs.out / f"gunicorn-{number}.log").read_text()
+            per_node[f"node {number}"] = sum(
+                1 for line in text.splitlines() if '" ' in line and "ms pid=" in line
+            )
+    data_checks = None
+    if last and (args.nodes > 1 or args.replica):
+        log("data checks: nothing half-written, aggregates equal to a clean rebuild")
+        checked = subprocess.run(
+            [PY, "loadtest/checks.py", str(setup)], env=env, cwd=ROOT, capture_output=True, text=True
+        )
+        data_checks = (
+            json.loads(checked.stdout) if checked.returncode == 0 else {"error": checked.stderr[-2000:]}
+        )
+    meta = {
+        "nodes": args.nodes,
+        "replica": bool(args.replica),
+        "database_counts_during_the_run": database_counts,
+        "requests_per_node": per_node,
+        "data_checks": data_checks,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "users": users,
+        "mix": counts,
+        "spawn_rate": args.spawn_rate,
+        "run_time": args.run_time,
+        "gunicorn_workers": args.gunicorn_workers,
+        "cpus": os.cpu_count() or 1,
+        "cpu": cpu,
+        "load_average_before": load_before,
+        "machine": f"{os.cpu_count()} CPUs, {platform.platform()}, load average at the end "
+        + ", ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "worker": f"{succeeded} tasks succeeded, {failed} failed",
+        "alone_ms": alone_ms,
+        "ramp_up_s": users / args.spawn_rate,
+    }
+    summary = summarise(out, meta)
+    log(f"{users} users: {summary['rps']} requests/s, targets met: {summary['all_targets_met']}")
+    return summary
+
+
+def capacity(out: Path, summaries: list[dict]) -> dict:
+    """The step run's capacity model: per user count, requests/s, the slowest p95 of the pages and
+    of the API reads, errors, whether every target was met; then requests/s per core and the
+    largest user count that met every target."""
+    cpus = os.cpu_count() or 1
+    met = [s for s in summaries if s["all_targets_met"]]
+    best = max(met, key=lambda s: s["users"]) if met else None
+    model = {
+        "cpus": cpus,
+        "steps": [
+            {
+                key: s[key]
+                for key in (
+                    "users",
+                    "mix",
+                    "rps",
+                    "rps_per_core",
+                    "p95_pages_ms",
+                    "p95_api_ms",
+                    "total_requests",
+                    "total_failures",
+                    "all_targets_met",
+                    "missed",
+                )  # fmt: skip
+            }
+            for s in summaries
+        ],
+        "largest_user_count_meeting_targets": best["users"] if best else None,
+        "rps_at_that_count": best["rps"] if best else None,
+        "rps_per_core_at_that_count": best["rps_per_core"] if best else None,
+        "requests_per_user_per_s": round(best["rps"] / best["users"], 3) if best else None,
+    }
+    (out / "capacity.json").write_text(json.dumps(model, indent=1))
+
+    def ms(value) -> str:
+        return "" if value is None else f"{value:.0f}"
+
+    lines = [
+        f"Capacity model ({cpus} cores; each step its own locust run of {summaries[0]['run_time']},"
+        " steady state only; the per-request tables are in users-N/summary.md)",
+        "",
+        "| users | partners / steering / backbone / integrators | requests/s | per core | slowest p95,"
+        " pages ms | slowest p95, API ms | errors (whole run) | every target met | missed |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for s in model["steps"]:
+        m = s["mix"]
+        lines.append(
+            f"| {s['users']} | {m['Partner']} / {m['Steering']} / {m['Backbone']} / {m['Integrator']} | {s['rps']}"
+            f" | {s['rps_per_core']} | {ms(s['p95_pages_ms'])} | {ms(s['p95_api_ms'])} | {s['total_failures']}"
+            f" | {'yes' if s['all_targets_met'] else '**no**'} | {', '.join(s['missed'])} |"
+        )
+    lines += [""]
+    if best:
+        lines.append(
+            f"Largest user count meeting every target: **{best['users']}** ({best['rps']} requests/s,"
+            f" {best['rps_per_core']} per core; {model['requests_per_user_per_s']} requests/s per user of this"
+            " mix); the larger steps missed a target."
+            if best is not summaries[-1]
+            else f"Every step met the targets, up to **{best['users']}** users ({best['rps']} requests/s,"
+            f" {best['rps_per_core']} per core): the capacity is above the largest step."
+        )
+    else:
+        lines.append("No step met every target.")
+    (out / "capacity.md").write_text("\n".join(lines) + "\n")
+    return model
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=20)
@@ -336,7 +612,14 @@ def main() -> int:
     parser.add_argument("--replica-port", type=int, default=5499)
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "loadtest")
     parser.add_argument("--skip-build", action="store_true", help="use the database as it is")
+    parser.add_argument(
+        "--steps",
+        help="user counts, e.g. 25,50,75,100: one run of --run-time each, the servers kept, then the"
+        " capacity model (capacity.md); instead of --users",
+    )
     args = parser.parse_args()
+    steps = sorted({int(x) for x in args.steps.split(",")}) if args.steps else [args.users]
+    accounts = mix(max(steps))
     if not args.gunicorn_workers:
         args.gunicorn_workers = max(1, math.ceil((2 * (os.cpu_count() or 1) + 1) / args.nodes))
     if args.nodes > 1 and shutil.which("haproxy") is None:
@@ -379,11 +662,14 @@ def main() -> int:
             run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env)
             run([PY, "manage.py", "bench", "--build-only", "--reuse", "--skip-backbone"], env)
         setup = out / "setup.json"
-        run([PY, "loadtest/prepare.py", str(setup)], env)
+        # Accounts for the largest mix (each partner of its own organisation).
+        run(
+            [PY, "loadtest/prepare.py", str(setup)]
+            + ["--partners", str(accounts["Partner"]), "--steering", str(accounts["Steering"])]
+            + ["--backbone", str(accounts["Backbone"]), "--integrators", str(accounts["Integrator"])],
+            env,
+        )
         env["LOAD_SETUP"] = str(setup)
-        request_log = out / "requests.jsonl"  # every request (locustfile.py): the steady-state figures
-        request_log.unlink(missing_ok=True)
-        env["LOAD_REQUEST_LOG"] = str(request_log)
 
         node_env = dict(env)
         standby_data = None
@@ -439,74 +725,36 @@ def main() -> int:
             procs.start("haproxy", ["haproxy", "-db", "-f", str(out / "haproxy.cfg")], env)
             wait_port(args.port)
         replica_url = node_env.get("DATABASE_REPLICA_URL")
-        counts_before = {"primary": database_stats(database_url)}
-        if replica_url:
-            counts_before["replica"] = database_stats(replica_url)
         log("each request alone first")
         alone_ms = alone(args.port, json.loads(setup.read_text()))
-        log(f"locust: {args.users} users for {args.run_time} against 127.0.0.1:{args.port}")
-        started = datetime.now(UTC)
-        load_before = [round(x, 2) for x in os.getloadavg()]
-        run(
-            [str(Path(PY).parent / "locust"), "-f", "loadtest/locustfile.py", "--headless"]
-            + ["--users", str(args.users), "--spawn-rate", str(args.spawn_rate), "--run-time", args.run_time]
-            + ["--host", f"http://127.0.0.1:{args.port}", "--csv", str(out / "stats"), "--only-summary"]
-            + ["--stop-timeout", "10", "--exit-code-on-error", "0", "--loglevel", "WARNING"],
-            env,
-        )
-        time.sleep(5)  # the worker finishes what the last approvals queued
-        worker_log = (out / "worker.log").read_text()
-        succeeded = worker_log.count("succeeded in")
-        failed = worker_log.count("] raised ")
-        if worker.poll() is not None:
-            log("the worker died during the run")
-        servers = {"primary": database_stats(database_url)}
-        if replica_url:
-            servers["replica"] = database_stats(replica_url)
-        database_counts = {
-            name: {key: value - counts_before[name][key] for key, value in now.items()}
-            for name, now in servers.items()
-        }
-        per_node = {}
-        if args.nodes > 1:
-            for number in range(1, args.nodes + 1):
-                text = (out / f"gunicorn-{number}.log").read_text()
-                per_node[f"node {number}"] = sum(
-                    1 for line in text.splitlines() if '" ' in line and "ms pid=" in line
+        summaries = []
+        for number, users in enumerate(steps, start=1):
+            step_out = out if len(steps) == 1 else out / f"users-{users}"
+            step_out.mkdir(parents=True, exist_ok=True)
+            last = number == len(steps)
+            summaries.append(
+                load_step(
+                    args,
+                    users,
+                    step_out,
+                    env,
+                    procs,
+                    worker,
+                    database_url,
+                    replica_url,
+                    setup,
+                    alone_ms,
+                    last,
                 )
-        data_checks = None
-        if args.nodes > 1 or args.replica:
-            log("data checks: nothing half-written, aggregates equal to a clean rebuild")
-            checked = subprocess.run(
-                [PY, "loadtest/checks.py", str(setup)], env=env, cwd=ROOT, capture_output=True, text=True
             )
-            data_checks = (
-                json.loads(checked.stdout) if checked.returncode == 0 else {"error": checked.stderr[-2000:]}
-            )
-        meta = {
-            "nodes": args.nodes,
-            "replica": bool(args.replica),
-            "database_counts_during_the_run": database_counts,
-            "requests_per_node": per_node,
-            "data_checks": data_checks,
-            "started": started.isoformat(timespec="seconds"),
-            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-            "users": args.users,
-            "spawn_rate": args.spawn_rate,
-            "run_time": args.run_time,
-            "gunicorn_workers": args.gunicorn_workers,
-            "load_average_before": load_before,
-            "machine": f"{os.cpu_count()} CPUs, {platform.platform()}, load average at the end "
-            + ", ".join(f"{x:.2f}" for x in os.getloadavg()),
-            "worker": f"{succeeded} tasks succeeded, {failed} failed",
-            "alone_ms": alone_ms,
-            "ramp_up_s": args.users / args.spawn_rate,
-        }
     finally:
         procs.stop_all()
-    summary = summarise(out, meta)
-    print((out / "summary.md").read_text())
-    log(f"figures in {out}/summary.json and summary.md; targets met: {summary['all_targets_met']}")
+    if len(steps) > 1:
+        capacity(out, summaries)
+        print((out / "capacity.md").read_text())
+    else:
+        print((out / "summary.md").read_text())
+    log(f"figures in {out}; targets met: {[s['all_targets_met'] for s in summaries]}")
     return 0
 
 
