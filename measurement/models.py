@@ -411,14 +411,17 @@ class DataValue(models.Model):
     data and its queries need (docs/performance.md shows each index in a query plan). The cell's
     unique key (measure, period, organisation, members) also serves every read by measure and
     period; (organisation, period) serves a partner's period and a submission's values
-    (selectors.values_of); the submission is the one foreign key checked by the database, as on
-    the audit table. The cell's other keys are resolved by the entry pipeline from rows it reads
-    in the same transaction, and their deletion goes through Django's PROTECT (a lookup on these
-    indexes, or a scan for the rare deletion of a period, member or user), so the database does not
-    check them again for each of 100,000 rows."""
+    (selectors.values_of). No key is checked by the database: the entry pipeline resolves each
+    from rows it reads in the same transaction, and their deletion goes through Django (CASCADE
+    for the submission: one DELETE of its values; PROTECT for the others: a lookup on these
+    indexes, or a scan for the rare deletion of a period, member or user), so the database does
+    not check them again for each of 100,000 rows. The submission's key was the last one checked:
+    with no index on submission_id (nothing reads values by it), PostgreSQL's check scanned the
+    whole table once per deleted submission: a benchmark initiative of 1,000 organisations was
+    still deleting after 46 minutes (tests/measurement/test_delete_cascade.py)."""
 
     submission = models.ForeignKey(
-        Submission, on_delete=models.CASCADE, related_name="values", db_index=False
+        Submission, on_delete=models.CASCADE, related_name="values", db_index=False, db_constraint=False
     )
     measure = models.ForeignKey(
         SharedMeasure, on_delete=models.PROTECT, related_name="values", db_index=False, db_constraint=False
