@@ -17,7 +17,7 @@ def main(setup_path: str) -> int:
 
     django.setup()
     from initiatives.models import Initiative
-    from measurement.aggregation import runs as aggregates
+    from measurement.aggregation import runs
     from measurement.models import Aggregate, DataValue, DirtyAggregate, Submission
 
     setup = json.load(open(setup_path))  # noqa: SIM115
@@ -51,10 +51,10 @@ def main(setup_path: str) -> int:
             )
         )
 
-    after_faults = table(aggregates.active_run(initiative).pk)
-    clean = aggregates.rebuild_start(initiative)
+    after_faults = table(runs.active_run(initiative).pk)
+    clean = runs.rebuild_start(initiative)
     for measure_id in initiative.measures.values_list("pk", flat=True):
-        aggregates.rebuild_measure(clean.pk, measure_id)
+        runs.rebuild_measure(clean.pk, measure_id)
     rebuilt = table(clean.pk)
     differing = sum(((after_faults - rebuilt) + (rebuilt - after_faults)).values())
 

@@ -42,7 +42,7 @@ def main(
     from initiatives import services as initiative_services
     from initiatives.choices import Role, TokenScope
     from initiatives.models import ApiToken, Initiative, Membership, Organization
-    from measurement.aggregation import runs as aggregates
+    from measurement.aggregation import runs
     from measurement.choices import SubmissionStatus
     from measurement.models import Submission
 
@@ -106,11 +106,11 @@ def main(
             for _n in range(integrators)
         ]
 
-    if aggregates.active_run(initiative) is None:
+    if runs.active_run(initiative) is None:
         print("computing the aggregates (no active run yet)", file=sys.stderr)
-        run = aggregates.rebuild_start(initiative)
+        run = runs.rebuild_start(initiative)
         for measure_id in initiative.measures.values_list("pk", flat=True):
-            aggregates.rebuild_measure(run.pk, measure_id)
+            runs.rebuild_measure(run.pk, measure_id)
 
     setup = {
         "slug": slug,

@@ -324,8 +324,8 @@ def _value(code: str, progress: float, rng: random.Random) -> str:
 
 
 def _rebuild(initiative) -> None:
-    from .aggregation import runs as aggregates
+    from .aggregation import runs
 
-    run = aggregates.rebuild_start(initiative)
+    run = runs.rebuild_start(initiative)
     for measure_id in initiative.measures.values_list("pk", flat=True):
-        aggregates.rebuild_measure(run.pk, measure_id)
+        runs.rebuild_measure(run.pk, measure_id)

@@ -34,7 +34,7 @@ from initiatives.models import Initiative, Organization
 from .. import permissions, selectors
 from ..choices import AuditAction, MeasureKind, SubmissionStatus
 from ..models import AuditEntry, Correction, DataValue, ReportingPeriod, Submission
-from . import writer as bulk
+from . import writer
 from .validation import FORMULA_START, Cell, MeasureSpec, Problems, parse_number, validate_entry
 
 MAX_COMMENT = 2000
@@ -506,13 +506,13 @@ def write_values(
     for value in cleared:
         cell = (value.measure_id, value.member1_id, value.member2_id)
         audit.append(_audit_row(submission, by_id, now, cell, AuditAction.DELETE, value.value, None))
-    result.created = bulk.insert(DataValue, DATA_VALUE_FIELDS, to_create)
-    result.updated = bulk.update(DataValue, ["value", "comment", "entered_by", "updated_at"], to_update)
+    result.created = writer.insert(DataValue, DATA_VALUE_FIELDS, to_create)
+    result.updated = writer.update(DataValue, ["value", "comment", "entered_by", "updated_at"], to_update)
     if cleared:
         DataValue.objects.filter(pk__in=[v.pk for v in cleared]).delete()
     result.deleted = len(cleared)
     if audit_rows:
-        bulk.insert(AuditEntry, AUDIT_FIELDS, audit)
+        writer.insert(AuditEntry, AUDIT_FIELDS, audit)
     return result
 
 
@@ -561,7 +561,7 @@ def _write_corrections(
     if stale:
         Correction.objects.filter(pk__in=stale).delete()
     Correction.objects.bulk_create(new)
-    bulk.insert(AuditEntry, AUDIT_FIELDS, audit)
+    writer.insert(AuditEntry, AUDIT_FIELDS, audit)
     return result
 
 

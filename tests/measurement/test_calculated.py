@@ -18,8 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from measurement import formulas, selectors, services
-from measurement.aggregation import rules
-from measurement.aggregation import runs as aggregates
+from measurement.aggregation import rules, runs
 from measurement.aggregation.completeness import is_complete
 from measurement.choices import Aggregation, MeasureKind, Unit, ValueType
 from measurement.entry import pipeline
@@ -297,7 +296,7 @@ def _plain_inputs(m, codes, period_ids=None):
     out = {}
     for code in codes:
         measure = m.measures.get(code) or SharedMeasure.objects.get(initiative=m.initiative, code=code)
-        out[code] = aggregates._python_rows(measure, measure.measure_dimensions.count(), period_ids)
+        out[code] = runs._python_rows(measure, measure.measure_dimensions.count(), period_ids)
     return out
 
 
@@ -312,9 +311,9 @@ def _engine(run, measure, period_id=None):
 
 
 def _full_rebuild(initiative) -> AggregateRun:
-    run = aggregates.rebuild_start(initiative)
+    run = runs.rebuild_start(initiative)
     for measure_id in initiative.measures.values_list("pk", flat=True):
-        aggregates.rebuild_measure(run.pk, measure_id)
+        runs.rebuild_measure(run.pk, measure_id)
     run.refresh_from_db()
     assert run.active
     return run
@@ -385,7 +384,7 @@ def test_an_update_recomputes_them_as_a_full_rebuild_does(mworld):
     services.values_save(submission=mine, by=m.backbone, raw=m.valid_year(), submit=True)
     services.submission_approve(submission=mine, by=m.backbone)
     # The approvals queued updates (run eagerly or not): run the one for the year by hand.
-    aggregates.update(m.initiative.pk, [m.measures["attended"].pk, m.measures["enrolled"].pk], year.pk)
+    runs.update(m.initiative.pk, [m.measures["attended"].pk, m.measures["enrolled"].pk], year.pk)
     updated = (_engine(run, rate, year.pk), _engine(run, half, year.pk))
     assert updated[0] and updated[1]
     fresh = _full_rebuild(m.initiative)
@@ -429,7 +428,7 @@ def test_a_changed_formula_is_recomputed_in_the_active_run(mworld):
     services.measure_save(
         initiative=m.initiative, by=m.backbone, measure=rate, formula="1000 * attended / enrolled"
     )
-    aggregates.calculated_refresh(rate.pk)  # what the task queued on commit does
+    runs.calculated_refresh(rate.pk)  # what the task queued on commit does
     after = _engine(run, rate)
     assert before and [r[3] * 10 for r in before] == [r[3] for r in after]
 
@@ -573,7 +572,7 @@ def test_the_engine_gives_the_plain_evaluation(world, dims, b_dims, rule):
         # The incremental update of one period writes the same rows again.
         period = shape.periods[0]
         Aggregate.objects.filter(run=run, period=period).delete()
-        aggregates.update(shape.initiative.pk, [a.pk, b.pk], period.pk)
+        runs.update(shape.initiative.pk, [a.pk, b.pk], period.pk)
         assert _engine(run, c) == expected
 
     check()

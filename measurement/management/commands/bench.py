@@ -58,7 +58,7 @@ from initiatives import services as initiative_services
 from initiatives.choices import Role, Sector, Topic
 from initiatives.models import Initiative, Membership, Organization, Participation
 from measurement import selectors, services
-from measurement.aggregation import runs as aggregates
+from measurement.aggregation import runs
 from measurement.choices import (
     Aggregation,
     AuditAction,
@@ -69,8 +69,7 @@ from measurement.choices import (
     Unit,
     ValueType,
 )
-from measurement.dashboards import charts
-from measurement.dashboards import readers as dashboards
+from measurement.dashboards import charts, readers
 from measurement.dashboards.views import _labels
 from measurement.entry import importer
 from measurement.models import (
@@ -754,25 +753,27 @@ class Command(BaseCommand):
             cursor.execute("ANALYZE")
 
     def _rebuild(self, built: Built) -> AggregateRun:
-        run = aggregates.rebuild_start(built.initiative)
+        run = runs.rebuild_start(built.initiative)
         for measure in built.measures:
-            aggregates.rebuild_measure(run.pk, measure.pk)
+            runs.rebuild_measure(run.pk, measure.pk)
         run.refresh_from_db()
         return run
 
     # --- figures ---------------------------------------------------------------------------------
 
     def bench_rebuild(self, full: Built, options) -> None:
-        runs = max(1, options["rebuild_runs"])
+        rebuild_runs = max(1, options["rebuild_runs"])
         self.log("full rebuild, alternating with the SQL GROUP BY baseline")
         _group_by(full.initiative.pk)  # warm: the values in the cache for both
         rebuild, baseline, rebuild_times, sql_times = _paired(
-            lambda: self._rebuild(full), lambda: _group_by(full.initiative.pk), runs, warm=0
+            lambda: self._rebuild(full), lambda: _group_by(full.initiative.pk), rebuild_runs, warm=0
         )
-        serial, _times = _median_time(lambda: _group_by(full.initiative.pk, serial=True), runs, warm=0)
+        serial, _times = _median_time(
+            lambda: _group_by(full.initiative.pk, serial=True), rebuild_runs, warm=0
+        )
         self._analyze()
         # The same numbers? Compare the SQL's rows with the active run's aggregates.
-        run = aggregates.active_run(full.initiative)
+        run = runs.active_run(full.initiative)
         stored = {
             (m, p, a, b): (v, n)
             for m, p, a, b, v, n in Aggregate.objects.filter(run=run).values_list(
@@ -793,10 +794,10 @@ class Command(BaseCommand):
             "full_rebuild",
             rebuild,
             "s",
-            n=runs,
+            n=rebuild_runs,
             baseline="one SQL GROUP BY (GROUPING SETS) over the raw approved values",
             baseline_value=baseline,
-            baseline_n=runs,
+            baseline_n=rebuild_runs,
             target="<= 3x baseline",
             met=rebuild <= 3 * baseline,
             ratio_of_pairs_median=_pair_ratio(rebuild_times, sql_times),
@@ -825,9 +826,9 @@ class Command(BaseCommand):
         )
 
         def update():
-            measure_ids = aggregates.measures_of_submission(submission)
-            aggregates.mark_dirty(submission.initiative_id, measure_ids, submission.period_id)
-            aggregates.update(submission.initiative_id, measure_ids, submission.period_id)
+            measure_ids = runs.measures_of_submission(submission)
+            runs.mark_dirty(submission.initiative_id, measure_ids, submission.period_id)
+            runs.update(submission.initiative_id, measure_ids, submission.period_id)
             return measure_ids
 
         measure_ids = update()
@@ -849,7 +850,7 @@ class Command(BaseCommand):
 
     def _dashboard_data(self, initiative: Initiative):
         """What DashboardView builds: the cards and a turn-the-curve figure per card."""
-        groups, _run = dashboards.measure_cards(initiative)
+        groups, _run = readers.measure_cards(initiative)
         labels = _labels()
         return {
             f"fig-{card.measure.code}": charts.turn_the_curve(card.curve, rtl=False, labels=labels)
@@ -859,7 +860,7 @@ class Command(BaseCommand):
 
     def _measure_page_data(self, initiative: Initiative, measure: SharedMeasure, show_organizations: bool):
         """What MeasureDashboardView builds: the detail and its bar charts."""
-        detail = dashboards.measure_detail(initiative, measure, show_organizations=show_organizations)
+        detail = readers.measure_detail(initiative, measure, show_organizations=show_organizations)
         unit = measure.get_unit_display()
         figures = [
             charts.bars_by_member(
@@ -1404,7 +1405,7 @@ class Command(BaseCommand):
         rebuild_finish sets once the last measure task is done. Each N: the workers started, the
         rebuild run --rebuild-runs times (median), the workers stopped."""
         counts = _numbers(options["workers"], int)
-        runs = max(1, options["rebuild_runs"])
+        rebuild_runs = max(1, options["rebuild_runs"])
         broker = options["broker"]
         db = connection.settings_dict
         auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
@@ -1422,7 +1423,7 @@ class Command(BaseCommand):
 
         medians: dict[int, float] = {}
         for n in counts:
-            self.log(f"full rebuild on {n} worker process(es), {runs} run(s), broker {broker}")
+            self.log(f"full rebuild on {n} worker process(es), {rebuild_runs} run(s), broker {broker}")
             # Messages an interrupted run left must not run here.
             subprocess.run(  # noqa: S603 - this interpreter, fixed arguments
                 [*celery, "purge", "-f"], env=env, check=True, capture_output=True, timeout=60
@@ -1444,7 +1445,7 @@ class Command(BaseCommand):
             try:
                 self._wait_ready(procs, logs)
                 times, rows = [], 0
-                for _ in range(runs):
+                for _ in range(rebuild_runs):
                     seconds, rows = self._rebuild_on_workers(full, app, broker, procs, logs)
                     times.append(seconds)
             finally:
@@ -1479,10 +1480,10 @@ class Command(BaseCommand):
                 f"rebuild_workers_{n}",
                 medians[n],
                 "s",
-                n=runs,
+                n=rebuild_runs,
                 baseline="the same rebuild on 1 worker process" if one else None,
                 baseline_value=one,
-                baseline_n=runs if one else None,
+                baseline_n=rebuild_runs if one else None,
                 target=None
                 if n == 1
                 else f"faster than 1 worker (at most {min(n, os.cpu_count() or 1)}x here)",
@@ -1490,7 +1491,7 @@ class Command(BaseCommand):
                 workers=n,
                 speedup=speedup,
                 runs_s=times,
-                measure_tasks_per_worker=[round(t / runs, 1) for t in tasks],
+                measure_tasks_per_worker=[round(t / rebuild_runs, 1) for t in tasks],
                 every_worker_ran_tasks=spread,
                 aggregate_rows=rows,
                 cpus=os.cpu_count(),
@@ -1511,7 +1512,7 @@ class Command(BaseCommand):
         """One full rebuild through the broker; (seconds from the run's creation to its finish,
         aggregate rows)."""
         started = timezone.now()
-        run = aggregates.rebuild_start(full.initiative)
+        run = runs.rebuild_start(full.initiative)
         # send_task publishes even though this process runs its own tasks eagerly (no REDIS_URL).
         with app.connection_for_write(broker) as conn, warnings.catch_warnings():
             warnings.simplefilter("ignore")  # AlwaysEagerIgnored: publishing is the point
