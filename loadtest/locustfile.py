@@ -41,6 +41,11 @@ _steering = itertools.count()
 _integrators = itertools.count()
 _backbone = itertools.count()
 MIX = json.loads(os.environ.get("LOAD_MIX") or "{}")
+# Seconds between one user's requests, "low-high" (loadtest/run.py --think, --api-think): people
+# read and type between pages; an integrator's script pages on at once. The defaults are the
+# stress of the 20-user runs; a month-end of people at work is --think 5-15.
+THINK = [float(x) for x in (os.environ.get("LOAD_THINK") or "1-3").split("-")]
+API_THINK = [float(x) for x in (os.environ.get("LOAD_API_THINK") or "0.5-1.5").split("-")]
 
 
 @events.init_command_line_parser.add_listener
@@ -78,7 +83,7 @@ def _log_request(request_type, name, response_time, response, exception, start_t
 
 class SignedIn(HttpUser):
     abstract = True
-    wait_time = between(1, 3)
+    wait_time = between(*THINK)
 
     def sign_in(self, username: str) -> None:
         page = self.client.get("/accounts/login/", name="page: sign-in form")
@@ -202,7 +207,7 @@ class Integrator(HttpUser):
 
     weight = 10
     fixed_count = MIX.get("Integrator", 0)
-    wait_time = between(0.5, 1.5)
+    wait_time = between(*API_THINK)
     pages = 5
 
     def on_start(self):

@@ -299,7 +299,8 @@ def summarise(out: Path, meta: dict) -> dict:
     lines += [
         "",
         f"Requests/s: {summary['rps']} in the steady state, {summary['rps_per_core']} per core"
-        f" ({meta['cpus']} cores). Users: {json.dumps(meta['mix'])}.",
+        f" ({meta['cpus']} cores). Users: {json.dumps(meta['mix'])}, {meta.get('think_s', '1-3')} s between a"
+        f" person's requests, {meta.get('api_think_s', '0.5-1.5')} s between an integrator's.",
         f"Worker: {meta['worker']}",
         "",
         "CPU seconds during the locust run (share of the machine's CPU time over the run):",
@@ -507,6 +508,8 @@ def load_step(args, users, out, env, procs, worker, database_url, replica_url, s
         "mix": counts,
         "spawn_rate": args.spawn_rate,
         "run_time": args.run_time,
+        "think_s": args.think,
+        "api_think_s": args.api_think,
         "gunicorn_workers": args.gunicorn_workers,
         "cpus": os.cpu_count() or 1,
         "cpu": cpu,
@@ -595,6 +598,10 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--spawn-rate", type=float, default=2)
     parser.add_argument("--run-time", default="5m")
+    parser.add_argument("--think", default="1-3", help="seconds between a person's requests, low-high (1-3)")
+    parser.add_argument(
+        "--api-think", default="0.5-1.5", help="seconds between an integrator's requests, low-high (0.5-1.5)"
+    )
     parser.add_argument("--port", type=int, default=8055)
     parser.add_argument("--redis-port", type=int, default=6391)
     # gunicorn.conf.py's default, 2 × cores + 1 (also docker-compose.yml's).
@@ -670,6 +677,7 @@ def main() -> int:
             env,
         )
         env["LOAD_SETUP"] = str(setup)
+        env["LOAD_THINK"], env["LOAD_API_THINK"] = args.think, args.api_think
 
         node_env = dict(env)
         standby_data = None
