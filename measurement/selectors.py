@@ -190,8 +190,10 @@ def typed_values(submission: Submission) -> tuple[dict[Cell, str], dict[Cell, st
     cleared: set[Cell] = set()
     if submission.pk is None:
         return typed, comments, cleared
-    for measure_id, member1_id, member2_id, value, comment in submission.values.order_by().values_list(
-        "measure_id", "member1_id", "member2_id", "value", "comment"
+    for measure_id, member1_id, member2_id, value, comment in (
+        values_of(submission)
+        .order_by()
+        .values_list("measure_id", "member1_id", "member2_id", "value", "comment")
     ):
         cell = (measure_id, member1_id, member2_id)
         typed[cell], comments[cell] = format(value.normalize(), "f"), comment
@@ -438,9 +440,9 @@ def submission_values(submission: Submission) -> list[ValueRow]:
     names looked up once (two queries; not 175 × 4 model instances); `unlocked` marks the values
     reopened one by one for correction (services.value_unlock)."""
     rows = list(
-        submission.values.order_by("measure__code", "member1__order", "member2__order").values_list(
-            "pk", "measure_id", "measure__code", "member1_id", "member2_id", "value", "comment"
-        )
+        values_of(submission)
+        .order_by("measure__code", "member1__order", "member2__order")
+        .values_list("pk", "measure_id", "measure__code", "member1_id", "member2_id", "value", "comment")
     )
     names = member_names(m for r in rows for m in (r[3], r[4]))
     in_part = submission.open_cells is not None

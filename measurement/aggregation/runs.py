@@ -450,7 +450,9 @@ def _period_completeness(run: AggregateRun, measures, period: ReportingPeriod) -
 
 def measures_of_submission(submission: Submission) -> list[int]:
     """The measures whose aggregates depend on this submission's period (incl. denominators' users)."""
-    ids = set(submission.values.order_by().values_list("measure_id", flat=True).distinct()) | set(
+    from ..selectors import values_of
+
+    ids = set(values_of(submission).order_by().values_list("measure_id", flat=True).distinct()) | set(
         Assignment.objects.filter(
             initiative_id=submission.initiative_id,
             organization=submission.organization,
