@@ -258,6 +258,20 @@ def eager_tasks():
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture
+def demo_languages(eager_tasks):
+    """The demo (`manage.py seed_demo`) loaded: its two initiatives by language ("he": Be'er Sheva,
+    "en": Riverside), for the components' demo tests."""
+    from django.core.management import call_command
+
+    from initiatives.models import Initiative
+
+    from .demo_words import SLUGS
+
+    call_command("seed_demo", force=True, verbosity=0)
+    return {language: Initiative.objects.get(slug=slug) for language, slug in SLUGS.items()}
+
+
 # --- A real Celery worker (tests marked postgres + redis, with transactional_db) ---------------
 
 

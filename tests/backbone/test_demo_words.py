@@ -3,7 +3,6 @@ the initiative's language: Be'er Sheva's survey waves, respondents, funders, fun
 policy log and community engagement in Hebrew, Riverside's in English (issue #19)."""
 
 import pytest
-from django.core.management import call_command
 
 from backbone.models import (
     BackboneProfile,
@@ -14,10 +13,8 @@ from backbone.models import (
     Respondent,
     SurveyWave,
 )
-from initiatives.models import Initiative
 
-from ..demo_words import SLUGS, assert_written_in, wrong_language
-from .conftest import load_catalogue
+from ..demo_words import assert_written_in, wrong_language
 
 pytestmark = pytest.mark.django_db
 
@@ -34,13 +31,8 @@ WRITTEN = [
 
 
 @pytest.fixture
-def demo(eager_tasks):
-    from backbone.models import Indicator
-
-    if not Indicator.objects.exists():  # a browser test's flush emptied the catalogue
-        load_catalogue()
-    call_command("seed_demo", force=True, verbosity=0)
-    return {language: Initiative.objects.get(slug=slug) for language, slug in SLUGS.items()}
+def demo(demo_languages):
+    return demo_languages
 
 
 def test_each_initiative_keeps_its_backbone_records_in_its_language(demo):

@@ -3,13 +3,11 @@ initiatives, written in the initiative's language: Be'er Sheva's meetings, minut
 action items, documents and updates in Hebrew, Riverside's in English (issue #19)."""
 
 import pytest
-from django.core.management import call_command
 
 from communication.demo import CONTENT
 from communication.models import ActionItem, Comment, Decision, Document, Meeting, Post
-from initiatives.models import Initiative
 
-from ..demo_words import HEBREW, SLUGS, assert_written_in
+from ..demo_words import HEBREW, assert_written_in
 
 pytestmark = pytest.mark.django_db
 
@@ -25,15 +23,8 @@ WRITTEN = [
 
 
 @pytest.fixture
-def demo(eager_tasks):
-    from backbone.models import Indicator
-
-    from ..backbone.conftest import load_catalogue
-
-    if not Indicator.objects.exists():  # a browser test's flush emptied the catalogue
-        load_catalogue()
-    call_command("seed_demo", force=True, verbosity=0)
-    return {language: Initiative.objects.get(slug=slug) for language, slug in SLUGS.items()}
+def demo(demo_languages):
+    return demo_languages
 
 
 def test_each_initiative_communicates_in_its_language(demo):

@@ -5,7 +5,6 @@ answers in both interface languages."""
 import re
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from initiatives.models import Initiative
@@ -22,21 +21,14 @@ from learning.models import (
     WorksheetPartner,
 )
 
-from ..demo_words import SLUGS, assert_written_in, wrong_language
+from ..demo_words import assert_written_in, wrong_language
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(eager_tasks):
-    from backbone.models import Indicator
-
-    from ..backbone.conftest import load_catalogue
-
-    if not Indicator.objects.exists():  # a browser test's flush emptied the catalogue
-        load_catalogue()
-    call_command("seed_demo", force=True, verbosity=0)
-    return {language: Initiative.objects.get(slug=slug) for language, slug in SLUGS.items()}
+def demo(demo_languages):
+    return demo_languages
 
 
 # What learning/demo.py writes: (model, lookup to the initiative, fields). The starting list's

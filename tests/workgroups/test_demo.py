@@ -5,12 +5,10 @@ and their change, written in the initiative's language; and every page of the co
 on it."""
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from agenda.selectors import current_strategies
 from initiatives.choices import Area, Phase
-from initiatives.models import Initiative
 from initiatives.selectors import platform_evidence
 from workgroups import selectors
 from workgroups.choices import MetricsStatus, WaveStatus
@@ -24,7 +22,7 @@ from workgroups.models import (
     WorkingGroup,
 )
 
-from ..demo_words import SLUGS, assert_written_in
+from ..demo_words import assert_written_in
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +38,8 @@ WRITTEN = [
 
 
 @pytest.fixture
-def seeded(eager_tasks):
-    call_command("seed_demo", force=True, verbosity=0)
-    return {language: Initiative.objects.get(slug=slug) for language, slug in SLUGS.items()}
+def seeded(demo_languages):
+    return demo_languages
 
 
 @pytest.fixture
