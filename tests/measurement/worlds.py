@@ -76,19 +76,7 @@ def published_card_world(world):
 def submitted(world):
     """A partner's submitted value in the world's initiative: (submission, backbone person)."""
     w, by = world, world.people["backbone"]
-    measure = services.measure_save(
-        initiative=w.initiative,
-        by=by,
-        code="hours",
-        name_en="Hours",
-        definition="d",
-        level=Level.PROCESS,
-        unit=Unit.COUNT,
-        value_type=ValueType.INTEGER,
-        direction=Direction.HIGHER_IS_BETTER,
-        frequency=Frequency.YEARLY,
-        aggregation=Aggregation.SUM,
-    )
+    hours = measure(w, "hours", name_en="Hours", level=Level.PROCESS)
     services.periods_ensure(
         initiative=w.initiative,
         by=by,
@@ -96,10 +84,10 @@ def submitted(world):
         first=date(2025, 1, 1),
         last=date(2025, 12, 31),
     )
-    services.assignments_set(initiative=w.initiative, by=by, pairs={(w.orgs["partner"].pk, measure.pk)})
+    services.assignments_set(initiative=w.initiative, by=by, pairs={(w.orgs["partner"].pk, hours.pk)})
     period = w.initiative.periods.get()
     submission = services.submission_for(
         initiative=w.initiative, organization=w.orgs["partner"], period=period, by=by
     )
-    services.values_save(submission=submission, by=by, raw={(measure.pk, None, None): "17"}, submit=True)
+    services.values_save(submission=submission, by=by, raw={(hours.pk, None, None): "17"}, submit=True)
     return submission, by
