@@ -995,6 +995,8 @@ def report_pdf_make(report_id: int, language: str) -> ProgressReport | None:
     report = ProgressReport.objects.select_related("initiative").filter(pk=report_id).first()
     if report is None or report.status != ReportStatus.READY or language not in report.PDF_FIELDS:
         return report
+    if report.is_published and getattr(report, report.PDF_FIELDS[language]):
+        return report  # printed already (checked again under the lock below): not printed twice
     content = pdf.progress_report_pdf(report, language)
     with transaction.atomic():
         locked = ProgressReport.objects.select_for_update(of=("self",)).get(pk=report_id)

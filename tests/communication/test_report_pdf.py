@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from pypdf import PdfReader
 
-from communication import charts, reports, services
+from communication import charts, pdf, reports, services
 from communication.choices import PeriodKind, ReportStatus
 from communication.models import ProgressReport, ReportCardPdf
 
@@ -199,7 +199,7 @@ def test_the_pdf_is_served_to_readers_of_the_report(client, year_report):
 
 
 def test_generating_again_prints_again_and_a_published_pdf_is_kept(
-    year_report, django_capture_on_commit_callbacks
+    year_report, django_capture_on_commit_callbacks, monkeypatch
 ):
     from django.core.files.storage import default_storage
 
@@ -210,9 +210,12 @@ def test_generating_again_prints_again_and_a_published_pdf_is_kept(
     assert year_report.pdf_he and year_report.pdf_he.name != old and not default_storage.exists(old)
     services.report_publish(report=year_report, by=year_report.requested_by)
     kept = year_report.pdf_he.name
+    printed = []
+    monkeypatch.setattr(pdf, "progress_report_pdf", lambda *args: printed.append(args))
     services.report_pdf_make(year_report.pk, "he")
     year_report.refresh_from_db()
     assert year_report.pdf_he.name == kept
+    assert printed == []  # not printed again to be thrown away (the demo's queued prints, say)
 
 
 def test_a_report_without_pdfs_can_be_printed_by_the_backbone(
