@@ -135,6 +135,8 @@ post_migrate.connect(_after_flush, dispatch_uid="tests.conftest.restore_migrated
 TOGETHER = {
     "tests/test_i18n.py": "django-po",
     "tests/i18n_terms/": "django-po",
+    # Its last test reads what the fuzzing before it recorded (pytest keeps a file's order).
+    "tests/api/test_schemathesis_writes.py": "schemathesis-writes",
 }
 WIDE_FIXTURE = re.compile(r"@pytest\.fixture\([^)]*scope=[\"'](module|class|package)[\"']")
 
@@ -245,6 +247,38 @@ def _test_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """A transaction around a whole test module (no live server in it), for module-scoped worlds
+    that are costly to build: what a module fixture makes after this one, inside
+    `django_db_blocker.unblock()`, is seen by every test of the module, each test running in a
+    savepoint of it that is rolled back after the test (Django's TestCase nests its atomic blocks
+    so), and everything is rolled back after the module. Nothing is committed: another module, or
+    another xdist worker, never sees it."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def module_eager_tasks():
+    """`eager_tasks` for a module-scoped world."""
+    from ci_platform.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
 
 
 @pytest.fixture
