@@ -461,5 +461,10 @@ LOGGING = {
         # In-process tasks (make run) succeed by the hundred while the demo loads: their failures
         # are still logged; a real worker logs each task as Celery does.
         **({"celery.app.trace": {"level": "WARNING"}} if CELERY_TASK_ALWAYS_EAGER else {}),
+        # In-process tasks have no broker to name: kombu's "No hostname was supplied" says nothing.
+        **({"kombu.connection": {"level": "ERROR"}} if CELERY_TASK_ALWAYS_EAGER else {}),
+        # WeasyPrint narrates each PDF in seven INFO lines ("Step 1 - Fetching and parsing HTML");
+        # its warnings (a font or an image it could not load) still show.
+        "weasyprint": {"level": "WARNING"},
     },
 }

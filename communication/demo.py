@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -494,13 +493,9 @@ def seed(*, initiative, users, organizations, now, language: str) -> None:
             year=end.year,
             quarter=(end.month - 1) // 3 + 1,
         )
+        # Its PDFs are printed by the tasks generation queues, as for any report: when seed_demo
+        # commits (`make run`, tasks in-process) or by the worker.
         services.report_generate(report.pk)
-        # Printed here rather than by the queued task: the demo's reports have their PDFs at once.
-        for language, _name in settings.LANGUAGES:
-            try:
-                services.report_pdf_make(report.pk, language)
-            except OSError as exc:  # WeasyPrint without Debian's pango (docs/reports.md): no PDF
-                log.warning("demo report %s not printed: %s", report.pk, exc)
         report.refresh_from_db()
         services.report_publish(report=report, by=backbone)
         ProgressReport.objects.filter(pk=report.pk).update(

@@ -967,7 +967,9 @@ def report_generate(report_id: int) -> ProgressReport | None:
                 *report.PDF_FIELDS.values(),
             ]
         )
-        transaction.on_commit(lambda: _report_pdfs_after_generation(report.pk, stale))
+        # robust: with tasks run in-process (`make run`), a print that fails (WeasyPrint without
+        # Debian's pango, docs/reports.md) is logged and leaves the committed report as it is.
+        transaction.on_commit(lambda: _report_pdfs_after_generation(report.pk, stale), robust=True)
         from webhooks.services import event_emit  # webhooks, queued on commit
 
         event_emit(initiative=report.initiative, type="report.generated", subject=report)

@@ -41,3 +41,10 @@ def test_the_filter_is_on_the_request_log(client, world, caplog):
     assert response.status_code == 403
     forbidden = [r for r in caplog.records if r.name == "django.request"]
     assert forbidden and all(r.exc_info is None for r in forbidden)
+
+
+def test_weasyprint_prints_a_pdf_without_narrating_it():
+    import logging
+
+    assert not logging.getLogger("weasyprint.progress").isEnabledFor(logging.INFO)
+    assert logging.getLogger("weasyprint").isEnabledFor(logging.WARNING)
