@@ -139,14 +139,17 @@ TOGETHER = {
     "tests/api/test_schemathesis_writes.py": "schemathesis-writes",
 }
 WIDE_FIXTURE = re.compile(r"@pytest\.fixture\([^)]*scope=[\"'](module|class|package)[\"']")
+# The module-scoped fixtures of this file: a module that uses one is kept together too.
+WIDE_SHARED_FIXTURE = re.compile(r"\b(module_db|demo_languages)\b")
 
 
 @functools.cache
 def _has_wide_fixture(path: str) -> bool:
     try:
-        return bool(WIDE_FIXTURE.search((Path(settings.BASE_DIR) / path).read_text(encoding="utf-8")))
+        text = (Path(settings.BASE_DIR) / path).read_text(encoding="utf-8")
     except OSError:
         return False
+    return bool(WIDE_FIXTURE.search(text) or WIDE_SHARED_FIXTURE.search(text))
 
 
 def xdist_scope(nodeid: str) -> str:
@@ -292,18 +295,19 @@ def eager_tasks():
     app.conf.task_always_eager = previous
 
 
-@pytest.fixture
-def demo_languages(eager_tasks):
-    """The demo (`manage.py seed_demo`) loaded: its two initiatives by language ("he": Be'er Sheva,
-    "en": Riverside), for the components' demo tests."""
+@pytest.fixture(scope="module")
+def demo_languages(module_db, module_eager_tasks, django_db_blocker):
+    """The demo (`manage.py seed_demo`) loaded once for the module (`module_db`): its two
+    initiatives by language ("he": Be'er Sheva, "en": Riverside), for the components' demo tests."""
     from django.core.management import call_command
 
     from initiatives.models import Initiative
 
     from .demo_words import SLUGS
 
-    call_command("seed_demo", force=True, verbosity=0)
-    return {language: Initiative.objects.get(slug=slug) for language, slug in SLUGS.items()}
+    with django_db_blocker.unblock():
+        call_command("seed_demo", force=True, verbosity=0)
+        return {language: Initiative.objects.get(slug=slug) for language, slug in SLUGS.items()}
 
 
 # --- A real Celery worker (tests marked postgres + redis, with transactional_db) ---------------

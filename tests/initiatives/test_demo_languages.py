@@ -15,8 +15,7 @@ import re
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
-from django.db import models, transaction
+from django.db import models
 
 from initiatives.choices import Phase
 from initiatives.management.commands.seed_demo import CONTENT, PEOPLE, SECOND
@@ -65,27 +64,9 @@ HEBREW = re.compile(r"[\u0590-\u05FF]")
 SKIPPED_TYPES = (models.SlugField, models.URLField, models.EmailField, models.FilePathField)
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo, loaded once for the module inside a transaction rolled back at its end."""
-    from backbone.models import Indicator
-    from ci_platform.celery import app
-
-    from ..backbone.conftest import load_catalogue
-
-    eager, app.conf.task_always_eager = app.conf.task_always_eager, True
-    try:
-        with django_db_blocker.unblock(), transaction.atomic():
-            if not Indicator.objects.exists():  # a browser test's flush emptied the catalogue
-                load_catalogue()
-            call_command("seed_demo", force=True, verbosity=0)
-            yield {
-                language: Initiative.objects.get(slug=CONTENT[language]["initiative"]["slug"])
-                for language in CONTENT
-            }
-            transaction.set_rollback(True)
-    finally:
-        app.conf.task_always_eager = eager
+@pytest.fixture
+def demo(demo_languages):
+    return demo_languages
 
 
 def _path_to_initiative(model, depth: int = 2) -> str | None:

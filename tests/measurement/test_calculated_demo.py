@@ -7,10 +7,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
-from initiatives.models import Initiative
 from measurement import services
 from measurement.aggregation import runs
 from measurement.aggregation.completeness import is_complete
@@ -23,15 +21,8 @@ CODE = "joint-per-1000-hours"
 
 
 @pytest.fixture
-def demo(eager_tasks):
-    from backbone.models import Indicator
-
-    from ..backbone.conftest import load_catalogue
-
-    if not Indicator.objects.exists():  # a browser test's flush emptied the catalogue
-        load_catalogue()
-    call_command("seed_demo", force=True, verbosity=0)
-    return Initiative.objects.get(slug="cradle-to-career")
+def demo(demo_languages, eager_tasks):
+    return demo_languages["he"]
 
 
 def _total(run, measure, period):
