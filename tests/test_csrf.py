@@ -3,7 +3,8 @@ every URL pattern of the site, walked from the URL resolver so that a new view i
 it is added. The API refuses a session-authenticated write without the token too (a token-
 authenticated one needs no CSRF token: a browser never sends a Bearer header by itself).
 
-Every rendered POST form carries the token: checked on every page by tests/test_leaks.py's crawl.
+Every rendered POST form carries the token (or posts to a view of EXEMPT below): checked on every
+page, for every persona, by tests/test_crawl.py's crawl.
 """
 
 from __future__ import annotations
