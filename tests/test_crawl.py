@@ -27,13 +27,13 @@ an unsubscribe link and each person's notifications.
 The pages are not listed by hand: the backbone's browser is simulated by following every link from
 the initiative's pages (the sentinel objects' own pages among the seeds), then every persona
 requests all of those addresses and follows its own links too. Pages of one route pattern are
-alike: each persona reads at most MAX_PER_ROUTE addresses of a pattern (and as many of them with a
-query string) besides those it starts from. The backbone's crawl is made once, with the world;
-every other persona's, and the named-sharing crawl of the members whose view sharing changes, start
-from its pages. Every URL pattern must be reached by the crawl or be
-exempt below with a reason, so that a new page is covered the day it is added. The API: every GET
-operation of the OpenAPI schema, every page of each list (cursor `next` links) and the detail of the
-first objects of each list and of every listed object that shows a sentinel.
+alike: each persona reads at most MAX_PER_ROUTE addresses of a pattern (and as many with a query
+string; a sentinel object's page has a share of its own) besides those it starts from. The
+backbone's crawl is made once, with the world; every other persona's, and the named-sharing crawl
+of the members whose view sharing changes, start from its pages. Every URL pattern must be reached
+by the crawl or be exempt below with a reason, so that a new page is covered the day it is added.
+The API: every GET operation of the OpenAPI schema, every page of each list (cursor `next` links)
+and the detail of the first objects of each list and of every listed object that shows a sentinel.
 
 Signing in writes (a session row, `last_login`, django-axes' access log): every client signs in
 with `force_login` when the world is built, before the first fingerprint. What a read may write,
@@ -50,6 +50,7 @@ import io
 import json
 import re
 from collections import defaultdict, deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from html import unescape
@@ -194,6 +195,7 @@ class World:
     tokens: dict
     clients: dict[str, Client]
     seeds: list[str]  # where the backbone's crawl starts: the sentinel objects' own pages among them
+    sentinel_pages: list[str]
     email_links: dict[str, list[str]]  # the addresses people reach from an email, per persona
     backbone: Crawl = field(init=False)
 
@@ -429,8 +431,8 @@ def world(module_db, module_eager_tasks, django_db_blocker) -> World:
             clients[who].force_login(users[who])
         for name in TOKENS:
             clients[name] = bearer(tokens[name])
-        w = World(initiative, users, tokens, clients, seeds(pages), email_links(initiative, users))
-        w.backbone = Crawl()
+        w = World(initiative, users, tokens, clients, seeds(pages), pages, email_links(initiative, users))
+        w.backbone = Crawl(pages)
         w.backbone.pages(clients["backbone"], "backbone", [*w.seeds, *w.email_links["backbone"]])
     return w
 
@@ -577,7 +579,9 @@ class Crawl:
     """GETs checked at once for everything a GET must not do; every problem is recorded with the
     persona, the URL, its route name and what went wrong."""
 
-    def __init__(self) -> None:
+    def __init__(self, sentinel_pages: Iterable[str] = ()) -> None:
+        # A sentinel object's page has its own share of MAX_PER_ROUTE (its query strings followed).
+        self.sentinel_pages = set(sentinel_pages)
         self.failures: list[str] = []
         self.names: set[str] = set()  # the URL names answered without a server error
         self.visited: list[str] = []  # the backbone's pages, where everyone else starts
@@ -636,7 +640,7 @@ class Crawl:
         admin: bool = False,
     ) -> list[str]:
         """Every page reachable from `start` by following links (the site's, or the admin's), at most
-        a few of each route pattern besides those of `start`."""
+        a few of each route pattern (and of each sentinel page) besides those of `start`."""
         forbidden = FORBIDDEN[who] if forbidden is None else forbidden
         starting = set(start)
         queue, seen, visited = deque(start), set(), []
@@ -654,7 +658,7 @@ class Crawl:
                 route = resolve(path).route
             except Resolver404:
                 continue
-            key = (route, bool(query))
+            key = (path if path in self.sentinel_pages else route, bool(query))
             if taken[key] >= limit and url not in starting:
                 continue
             taken[key] += 1
@@ -699,7 +703,7 @@ def test_with_named_sharing_members_read_values_but_nothing_else(world):
     measurement_services.measurement_settings_update(
         initiative=world.initiative, by=world.users["backbone"], share_named_values=True
     )
-    reads = Crawl()
+    reads = Crawl(world.sentinel_pages)
     # Sharing changes what members read; the backbone and Youth Futures read the values anyway, and
     # nothing changes for anyone outside the initiative.
     for who, forbidden in FORBIDDEN_WHEN_SHARED.items():
