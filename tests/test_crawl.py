@@ -431,6 +431,8 @@ def world(module_db, module_eager_tasks, django_db_blocker) -> World:
             clients[who].force_login(users[who])
         for name in TOKENS:
             clients[name] = bearer(tokens[name])
+        for client in clients.values():
+            client.raise_request_exception = False  # a 500 is recorded with its URL, and the crawl goes on
         w = World(initiative, users, tokens, clients, seeds(pages), pages, email_links(initiative, users))
         w.backbone = Crawl(pages)
         w.backbone.pages(clients["backbone"], "backbone", [*w.seeds, *w.email_links["backbone"]])
@@ -615,7 +617,9 @@ class Crawl:
             queued = [repr(hook) for _sids, hook, _robust in connection.run_on_commit[hooks:]]
             self.failures.append(f"{where} queued work for the commit: {queued}")
         if response.status_code >= 500:
-            self.failures.append(f"{where}: {response.status_code}")
+            error = getattr(response, "exc_info", None)
+            raised = f" ({error[0].__name__}: {error[1]})" if error else ""
+            self.failures.append(f"{where}: {response.status_code}{raised}")
             return response, text
         self.names.add(name)
         if found := leaks(text, forbidden):
