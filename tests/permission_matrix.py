@@ -124,3 +124,72 @@ def check_permission(client, world, endpoint: Endpoint, persona: str) -> None:
     if persona in ("outsider", "other_member"):
         # A 404 must not leak the initiative's name.
         assert world.initiative.name.encode() not in response.content
+
+
+# --- A world built once per module ----------------------------------------------------------------
+#
+# Each test module builds its world in a module-scoped fixture on `module_db` (tests/conftest.py):
+# every test runs in a savepoint of the module's transaction, so what a POST or DELETE case writes is
+# rolled back before the next case, and each test gets its own deep copy of the world's Python
+# objects, so that nothing a test does to an instance in memory reaches the next one.
+
+
+class World:
+    pass
+
+
+# What the function-scoped `_test_settings` of tests/conftest.py sets, for building at module scope.
+MODULE_SETTINGS = {"PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"]}
+
+
+def build_world() -> World:
+    """The `world` of tests/conftest.py (an initiative with one person per role, an outsider, and
+    another initiative's member), built with the same factories, for a module-scoped fixture."""
+    from django.utils import translation
+
+    from initiatives.choices import Role, Sector, Topic
+
+    from .factories import InitiativeFactory, MembershipFactory, OrganizationFactory, UserFactory
+
+    translation.activate("en")
+    orgs = {
+        "backbone": OrganizationFactory(name="Backbone Org", sector=Sector.NONPROFIT),
+        "funder": OrganizationFactory(name="Funder Org", sector=Sector.PHILANTHROPY),
+        "partner": OrganizationFactory(name="Partner Org", sector=Sector.NONPROFIT),
+        "other": OrganizationFactory(name="Other Org", sector=Sector.GOVERNMENT),
+    }
+    people = {
+        name: UserFactory(username=name)
+        for name in ("backbone", "steering", "partner", "viewer", "outsider", "other_member")
+    }
+    initiative = InitiativeFactory(
+        by=people["backbone"], organization=orgs["backbone"], name="Cradle to Career", slug="c2c"
+    )
+    for name, role, org in (
+        ("steering", Role.STEERING, "funder"),
+        ("partner", Role.PARTNER, "partner"),
+        ("viewer", Role.VIEWER, "partner"),
+    ):
+        MembershipFactory(initiative=initiative, user=people[name], organization=orgs[org], role=role)
+    other = InitiativeFactory(
+        by=people["other_member"],
+        organization=orgs["other"],
+        name="Other Initiative",
+        slug="other",
+        issue="Health",
+        place="Haifa",
+        topic=Topic.HEALTH,
+    )
+    w = World()
+    w.initiative = initiative
+    w.other = other
+    w.people = people
+    w.orgs = orgs
+    return w
+
+
+def fresh(world: World) -> World:
+    """A test's own copy of a module's world: the same rows, its own Python objects."""
+    import copy
+
+    return copy.deepcopy(world)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,7 +14,16 @@ from communication import services
 from communication.choices import PeriodKind
 from communication.demo import tiny_pdf
 
-from ..permission_matrix import EVERY_MEMBER, PERSONAS, Endpoint, check_permission, permission_cases
+from ..permission_matrix import (
+    EVERY_MEMBER,
+    MODULE_SETTINGS,
+    PERSONAS,
+    Endpoint,
+    build_world,
+    check_permission,
+    fresh,
+    permission_cases,
+)
 from .helpers import decision, meeting, pdf_upload, private_document
 
 BACKBONE = frozenset({"backbone"})
@@ -21,9 +31,21 @@ CONTRIBUTORS = frozenset({"backbone", "steering", "partner"})
 OWNER_OR_BACKBONE = frozenset({"backbone", "partner"})  # the partner owns the action item and wrote the post
 
 
+@pytest.fixture(scope="module")
+def comm_world_once(module_db, django_db_blocker, tmp_path_factory):
+    """The module's world, built once (`module_db`): each test runs in a savepoint of it."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"), **MODULE_SETTINGS):
+        with django_db_blocker.unblock():
+            world = _build_comm_world(build_world())
+        yield world
+
+
 @pytest.fixture
-def comm_world(world, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def comm_world(comm_world_once):
+    return fresh(comm_world_once)
+
+
+def _build_comm_world(world):
     people = world.people
     by = people["backbone"]
     world.meeting = meeting(world)
