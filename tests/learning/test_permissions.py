@@ -5,9 +5,50 @@ learning log and the worksheets; backbone staff, steering committee members and 
 stories (for their own organisation); outsiders and the other initiative's members get 404."""
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 
-from ..permission_matrix import BACKBONE_ONLY, EVERY_MEMBER, Endpoint, check_permission, permission_cases
+from communication import services as communication
+from communication.choices import Visibility
+
+from ..permission_matrix import (
+    BACKBONE_ONLY,
+    EVERY_MEMBER,
+    MODULE_SETTINGS,
+    Endpoint,
+    build_world,
+    check_permission,
+    fresh,
+    permission_cases,
+)
+from .conftest import build
+
+
+@pytest.fixture(scope="module")
+def lw_once(module_db, django_db_blocker):
+    """The learning world (tests/learning/conftest.py's `lw`), built once for the module (`module_db`): each test runs in a savepoint of it."""
+    with override_settings(**MODULE_SETTINGS), django_db_blocker.unblock():
+        return _build_lw(build_world())
+
+
+@pytest.fixture
+def lw(lw_once):
+    return fresh(lw_once)
+
+
+def _build_lw(w):
+    """tests/learning/conftest.py's `lw` on a module's world."""
+    w.mine = build(w.initiative, w.people["backbone"], w.orgs["partner"])
+    w.theirs = build(w.other, w.people["other_member"], w.orgs["other"], prefix="Their ")
+    w.private_document = communication.document_add(
+        initiative=w.initiative,
+        by=w.people["backbone"],
+        title="PRIVATE-LEADERSHIP-DOC",
+        url="https://example.org/private",
+        visibility=Visibility.LEADERSHIP,
+    )
+    return w
+
 
 TELLERS = frozenset({"backbone", "steering", "partner"})
 
