@@ -1,6 +1,7 @@
 """The common agenda's pages and endpoints in the uniform permission matrix."""
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 
 from agenda import services
@@ -8,14 +9,34 @@ from agenda.choices import AgendaKind
 from initiatives.choices import Role
 from initiatives.permissions import ROLE_ACTIONS
 
-from ..permission_matrix import BACKBONE_ONLY, EVERY_MEMBER, Endpoint, check_permission, permission_cases
+from ..permission_matrix import (
+    BACKBONE_ONLY,
+    EVERY_MEMBER,
+    MODULE_SETTINGS,
+    Endpoint,
+    build_world,
+    check_permission,
+    fresh,
+    permission_cases,
+)
 
 ENDORSERS = frozenset(role.value for role, actions in ROLE_ACTIONS.items() if "endorse" in actions)
 
 
+@pytest.fixture(scope="module")
+def agenda_world_once(module_db, django_db_blocker):
+    """The world with a published v1 and an open draft, built once for the module (`module_db`):
+    each test runs in a savepoint of it, on its own copy (`fresh`)."""
+    with override_settings(**MODULE_SETTINGS), django_db_blocker.unblock():
+        return _agenda(build_world())
+
+
 @pytest.fixture
-def agenda_world(world):
-    """The world with a published v1 and an open draft."""
+def agenda_world(agenda_world_once):
+    return fresh(agenda_world_once)
+
+
+def _agenda(world):
     by = world.people["backbone"]
     draft = services.agenda_draft_start(initiative=world.initiative, by=by)
     draft = services.agenda_draft_save(
