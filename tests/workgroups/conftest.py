@@ -62,7 +62,11 @@ def answer(wave, by, organization, ratings):
 
 @pytest.fixture
 def wg(world):
-    w = world
+    return build_wg(world)
+
+
+def build_wg(w):
+    """The world with the component's objects (also built once per module by the permission matrix)."""
     backbone = w.people["backbone"]
     initiative = w.initiative
     w.community = Organization.objects.create(name="Community Org", sector=Sector.COMMUNITY)

@@ -6,16 +6,11 @@ leads (the viewer works for the same organisation but only reads); the steering 
 member and the partner answer the survey for their organisation; everyone in the initiative
 reads; outsiders get 404."""
 
-from datetime import date
-
 import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from initiatives.choices import Sector
-from initiatives.models import Organization
 from workgroups import services
-from workgroups.choices import ActivityStatus
 
 from ..permission_matrix import (
     BACKBONE_ONLY,
@@ -27,7 +22,7 @@ from ..permission_matrix import (
     fresh,
     permission_cases,
 )
-from .conftest import answer, publish_agenda
+from .conftest import build_wg
 
 
 @pytest.fixture(scope="module")
@@ -35,85 +30,12 @@ def wg_once(module_db, django_db_blocker):
     """The workgroups world (tests/workgroups/conftest.py's `wg`), built once for the module
     (`module_db`): each test runs in a savepoint of it."""
     with override_settings(**MODULE_SETTINGS), django_db_blocker.unblock():
-        return _build_wg(build_world())
+        return build_wg(build_world())
 
 
 @pytest.fixture
 def wg(wg_once):
     return fresh(wg_once)
-
-
-def _build_wg(w):
-    """tests/workgroups/conftest.py's `wg` on a module's world."""
-    backbone = w.people["backbone"]
-    initiative = w.initiative
-    w.community = Organization.objects.create(name="Community Org", sector=Sector.COMMUNITY)
-    initiative.participations.create(organization=w.community)
-    w.strategies = publish_agenda(initiative, backbone, ["Early literacy", "Transition to work"])
-    w.memberships = {m.user.get_username(): m for m in initiative.memberships.select_related("user")}
-    w.seat = services.seat_add(initiative=initiative, by=backbone, membership=w.memberships["steering"])
-    w.group = services.working_group_create(
-        initiative=initiative,
-        by=backbone,
-        name="Early Literacy",
-        strategy=w.strategies[0],
-        chair=w.memberships["steering"],
-    )
-    w.partner_member = services.group_member_add(
-        group=w.group, by=backbone, membership=w.memberships["partner"]
-    )
-    w.activity = services.activity_create(
-        group=w.group,
-        by=backbone,
-        title="Reading camps",
-        lead_organization=w.orgs["partner"],
-        contributing_organizations=[w.orgs["funder"]],
-        start_date=date(2026, 1, 1),
-        end_date=date(2026, 6, 30),
-        status=ActivityStatus.UNDER_WAY,
-    )
-    w.backbone_activity = services.activity_create(
-        group=w.group,
-        by=backbone,
-        title="Shared reading data",
-        lead_organization=w.orgs["backbone"],
-        start_date=date(2026, 2, 1),
-    )
-    services.activity_progress_add(activity=w.activity, by=backbone, note="Two camps booked.")
-
-    w.closed_wave = services.wave_create(initiative=initiative, by=backbone, name="Wave 1")
-    services.wave_open(wave=w.closed_wave, by=backbone)
-    answer(
-        w.closed_wave, backbone, w.orgs["backbone"], [(w.orgs["partner"], 3, ["information_sharing"], 4, 4)]
-    )
-    w.closed_wave = services.wave_close(wave=w.closed_wave, by=backbone)
-    w.metrics = services.network_metrics_compute(wave_id=w.closed_wave.pk)
-    w.open_wave = services.wave_create(initiative=initiative, by=backbone, name="Wave 2")
-    w.open_wave = services.wave_open(wave=w.open_wave, by=backbone)
-    answer(
-        w.open_wave, w.people["partner"], w.orgs["partner"], [(w.orgs["funder"], 2, ["joint_planning"], 3, 4)]
-    )
-    w.planned_wave = services.wave_create(initiative=initiative, by=backbone, name="Wave 3")
-
-    # The other initiative's own structure.
-    other_by = w.people["other_member"]
-    other_strategies = publish_agenda(w.other, other_by, ["Theirs"])
-    w.other_seat = services.seat_add(
-        initiative=w.other, by=other_by, person_name="Someone", is_community_representative=True
-    )
-    w.other_group = services.working_group_create(
-        initiative=w.other, by=other_by, name="Their group", strategy=other_strategies[0]
-    )
-    w.other_member = services.group_member_add(group=w.other_group, by=other_by, organization=w.orgs["other"])
-    w.other_activity = services.activity_create(
-        group=w.other_group,
-        by=other_by,
-        title="Their activity",
-        lead_organization=w.orgs["other"],
-        start_date=date(2026, 1, 1),
-    )
-    w.other_wave = services.wave_create(initiative=w.other, by=other_by, name="Their wave")
-    return w
 
 
 PLAN_EDITORS = frozenset({"backbone", "steering"})  # backbone staff and the group's chair
