@@ -44,6 +44,12 @@ def period_label(code: str) -> str:
     return _period_label(str(code or "").strip(), get_language() or "")
 
 
+def period_label_in(code: str, language: str) -> str:
+    """`period_label` in a language already looked up (`get_language()`), for a caller labelling
+    many codes at once."""
+    return _period_label(str(code or "").strip(), language)
+
+
 @lru_cache(maxsize=4096)
 def _period_label(code: str, language: str) -> str:
     """What a reader calls a period, in the active language: 2026-Q4 → "Q4 2026" / "רבעון 4, 2026",

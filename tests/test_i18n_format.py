@@ -101,7 +101,11 @@ def test_localised_figure_names_periods_and_keeps_their_order():
     assert out["data"][0]["x"] == ["רבעון 3, 2026", "רבעון 4, 2026"]
     assert out["layout"]["xaxis"]["categoryarray"] == ["רבעון 3, 2026", "רבעון 4, 2026"]
     assert out["layout"]["xaxis"]["ticktext"] == ["רבעון 3, 2026", "רבעון 4, 2026 (Provisional)"]
-    assert figure["data"][0]["x"] == ["2026-Q3", "2026-Q4"]  # the view's figure is not changed
+    # The view's figure is not changed (its copy shares only what is not relabelled).
+    assert figure["data"][0]["x"] == ["2026-Q3", "2026-Q4"]
+    assert figure["layout"]["xaxis"]["categoryarray"] == ["2026-Q3", "2026-Q4"]
+    assert figure["layout"]["xaxis"]["ticktext"] == ["2026-Q3", "2026-Q4 (Provisional)"]
+    assert out["data"][0]["y"] == [1, 2] and out["layout"]["xaxis"]["autorange"] == "reversed"
 
 
 def test_a_report_period_of_year_and_quarter():
