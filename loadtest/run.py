@@ -530,8 +530,15 @@ def capacity(out: Path, summaries: list[dict]) -> dict:
     of the API reads, errors, whether every target was met; then requests/s per core and the
     largest user count that met every target."""
     cpus = os.cpu_count() or 1
-    met = [s for s in summaries if s["all_targets_met"]]
-    best = max(met, key=lambda s: s["users"]) if met else None
+    # The capacity is the largest count at which that step and every smaller one met the targets: a
+    # smaller step that missed means the margin is not there, whatever a larger step did after it.
+    ordered = sorted(summaries, key=lambda s: s["users"])
+    best = None
+    for s in ordered:
+        if not s["all_targets_met"]:
+            break
+        best = s
+    missed_below = [s["users"] for s in ordered if not s["all_targets_met"]]
     model = {
         "cpus": cpus,
         "steps": [
@@ -578,17 +585,28 @@ def capacity(out: Path, summaries: list[dict]) -> dict:
             f" | {'yes' if s['all_targets_met'] else '**no**'} | {', '.join(s['missed'])} |"
         )
     lines += [""]
-    if best:
+    if best and best is ordered[-1]:
         lines.append(
-            f"Largest user count meeting every target: **{best['users']}** ({best['rps']} requests/s,"
-            f" {best['rps_per_core']} per core; {model['requests_per_user_per_s']} requests/s per user of this"
-            " mix); the larger steps missed a target."
-            if best is not summaries[-1]
-            else f"Every step met the targets, up to **{best['users']}** users ({best['rps']} requests/s,"
+            f"Every step met the targets, up to **{best['users']}** users ({best['rps']} requests/s,"
             f" {best['rps_per_core']} per core): the capacity is above the largest step."
         )
+    elif best:
+        lines.append(
+            f"Largest user count meeting every target, with every smaller step: **{best['users']}**"
+            f" ({best['rps']} requests/s, {best['rps_per_core']} per core;"
+            f" {model['requests_per_user_per_s']} requests/s per user of this mix); the step of"
+            f" {missed_below[0]} users missed a target."
+        )
     else:
-        lines.append("No step met every target.")
+        lines.append(
+            f"The smallest step ({ordered[0]['users']} users) missed a target: no capacity is shown."
+        )
+    if missed_below and any(s["all_targets_met"] for s in ordered if s["users"] > missed_below[0]):
+        lines.append(
+            "A larger step met every target after a smaller one missed: the p95 of a request that few"
+            " users make rests on a handful of its slowest answers, so one run does not place the"
+            " limit; repeat the steps."
+        )
     (out / "capacity.md").write_text("\n".join(lines) + "\n")
     return model
 
