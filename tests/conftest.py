@@ -31,9 +31,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models.signals import post_migrate
 
-from initiatives.choices import Role, Sector, Topic
-
-from .factories import PASSWORD, InitiativeFactory, MembershipFactory, OrganizationFactory, UserFactory
+from .factories import PASSWORD, UserFactory
+from .permission_matrix import build_orgs, build_world
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -192,49 +191,14 @@ def make_user(db):
 
 @pytest.fixture
 def orgs(db):
-    return {
-        "backbone": OrganizationFactory(name="Backbone Org", sector=Sector.NONPROFIT),
-        "funder": OrganizationFactory(name="Funder Org", sector=Sector.PHILANTHROPY),
-        "partner": OrganizationFactory(name="Partner Org", sector=Sector.NONPROFIT),
-        "other": OrganizationFactory(name="Other Org", sector=Sector.GOVERNMENT),
-    }
+    return build_orgs()
 
 
 @pytest.fixture
-def world(db, make_user, orgs):
-    """An initiative with one person per role, an outsider, and another initiative's member."""
-    people = {
-        name: make_user(name)
-        for name in ("backbone", "steering", "partner", "viewer", "outsider", "other_member")
-    }
-    initiative = InitiativeFactory(
-        by=people["backbone"], organization=orgs["backbone"], name="Cradle to Career", slug="c2c"
-    )
-    for name, role, org in (
-        ("steering", Role.STEERING, "funder"),
-        ("partner", Role.PARTNER, "partner"),
-        ("viewer", Role.VIEWER, "partner"),
-    ):
-        MembershipFactory(initiative=initiative, user=people[name], organization=orgs[org], role=role)
-    other = InitiativeFactory(
-        by=people["other_member"],
-        organization=orgs["other"],
-        name="Other Initiative",
-        slug="other",
-        issue="Health",
-        place="Haifa",
-        topic=Topic.HEALTH,
-    )
-
-    class World:
-        pass
-
-    w = World()
-    w.initiative = initiative
-    w.other = other
-    w.people = people
-    w.orgs = orgs
-    return w
+def world(db, orgs):
+    """An initiative with one person per role, an outsider, and another initiative's member
+    (tests/permission_matrix.py's `build_world`, which the module-scoped worlds use too)."""
+    return build_world(orgs)
 
 
 @pytest.fixture(autouse=True)

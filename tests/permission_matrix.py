@@ -142,22 +142,31 @@ class World:
 MODULE_SETTINGS = {"PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"]}
 
 
-def build_world() -> World:
-    """The `world` of tests/conftest.py (an initiative with one person per role, an outsider, and
-    another initiative's member), built with the same factories, for a module-scoped fixture."""
-    from django.utils import translation
+def build_orgs() -> dict:
+    """The four organisations of the worlds: the backbone's, a funder, a partner, another's."""
+    from initiatives.choices import Sector
 
-    from initiatives.choices import Role, Sector, Topic
+    from .factories import OrganizationFactory
 
-    from .factories import InitiativeFactory, MembershipFactory, OrganizationFactory, UserFactory
-
-    translation.activate("en")
-    orgs = {
+    return {
         "backbone": OrganizationFactory(name="Backbone Org", sector=Sector.NONPROFIT),
         "funder": OrganizationFactory(name="Funder Org", sector=Sector.PHILANTHROPY),
         "partner": OrganizationFactory(name="Partner Org", sector=Sector.NONPROFIT),
         "other": OrganizationFactory(name="Other Org", sector=Sector.GOVERNMENT),
     }
+
+
+def build_world(orgs: dict | None = None) -> World:
+    """An initiative with one person per role, an outsider, and another initiative's member: the
+    `world` fixture of tests/conftest.py, and the module-scoped worlds of the matrices."""
+    from django.utils import translation
+
+    from initiatives.choices import Role, Topic
+
+    from .factories import InitiativeFactory, MembershipFactory, UserFactory
+
+    translation.activate("en")
+    orgs = orgs if orgs is not None else build_orgs()
     people = {
         name: UserFactory(username=name)
         for name in ("backbone", "steering", "partner", "viewer", "outsider", "other_member")

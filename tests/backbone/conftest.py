@@ -65,6 +65,11 @@ def catalogue(transactional_db):
 def bb_world(world):
     """The world with an open wave answered by five partners, a pending respondent, records in
     the ledger, log and community list, and computed scores."""
+    return build_bb_world(world)
+
+
+def build_bb_world(world):
+    """`bb_world` on any world (tests/backbone/test_permissions.py builds it once per module)."""
     wave = make_wave(world, "partner-10", "partner-11", "community-18")
     people = invite(world, wave, RespondentGroup.PARTNER, 6)
     open_wave(world, wave)

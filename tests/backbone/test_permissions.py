@@ -7,7 +7,6 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from backbone.choices import RespondentGroup
 from backbone.models import BackboneFunction
 
 from ..permission_matrix import (
@@ -20,34 +19,19 @@ from ..permission_matrix import (
     fresh,
     permission_cases,
 )
-from .conftest import seed_records
-from .helpers import answer, invite, make_wave, open_wave, recompute
+from .conftest import build_bb_world, seed_records
 
 
 @pytest.fixture(scope="module")
 def bb_world_once(module_db, django_db_blocker):
     """The backbone's world (tests/backbone/conftest.py's `bb_world`), built once for the module (`module_db`): each test runs in a savepoint of it."""
     with override_settings(**MODULE_SETTINGS), django_db_blocker.unblock():
-        return _build_bb_world(build_world())
+        return build_bb_world(build_world())
 
 
 @pytest.fixture
 def bb_world(bb_world_once):
     return fresh(bb_world_once)
-
-
-def _build_bb_world(world):
-    """tests/backbone/conftest.py's `bb_world` on a module's world."""
-    wave = make_wave(world, "partner-10", "partner-11", "community-18")
-    people = invite(world, wave, RespondentGroup.PARTNER, 6)
-    open_wave(world, wave)
-    for person, rating in zip(people, (5, 4, 4, 3, 2), strict=False):
-        answer(person, rating)
-    invite(world, wave, RespondentGroup.COMMUNITY, 1, prefix="late")
-    world.wave = wave
-    world.entry, world.policy, world.event = seed_records(world)
-    recompute(world)
-    return world
 
 
 DETAIL = frozenset({"backbone", "steering"})
