@@ -57,6 +57,8 @@ def select_sql(
     derived = []
     if dims:
         groupings = [("NULL", "NULL")] if dims == 1 else [("a", "NULL"), ("NULL", "b"), ("NULL", "NULL")]
+        if per_organization:  # only the organisations' totals are read: no cell, no sub-total
+            groupings = [("NULL", "NULL")]
         for a, b in groupings:
             keys = "".join(f", {k}" for k in (a, b) if k != "NULL")
             derived.append(
@@ -65,7 +67,10 @@ def select_sql(
                 f" CASE WHEN count(wt) = count(*) THEN sum(wt) END AS wsum"
                 f" FROM vw GROUP BY p, o{keys}) g LEFT JOIN w wd ON {_SAME_KEY.format(r='wd', l='g')}"
             )
-    per_org = " UNION ALL ".join(["SELECT p, o, a, b, x AS val, wt FROM vw", *derived])
+    # An organisation's own cells, then its totals; per organisation without a breakdown, the cell
+    # is the total, and with one, the cells are not read.
+    cells = [] if per_organization and dims else ["SELECT p, o, a, b, x AS val, wt FROM vw"]
+    per_org = " UNION ALL ".join([*cells, *derived])
     across = {
         Aggregation.SUM: "sum(val)",
         Aggregation.MEAN: "avg(val)",
