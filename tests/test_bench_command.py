@@ -100,6 +100,7 @@ def test_bench_prints_every_figure_as_json():
     # Both ends of the API were read.
     for name in ("api_values_first_pages", "api_values_deep_pages"):
         assert figures[name]["detail"]["rows"] > 0
+        assert figures[name]["n"] == len(figures[name]["detail"]["passes_rows_per_s"]) == 3
     for name in ("dashboard_data", "measure_page_data", "dashboard_http", "measure_page_http"):
         assert figures[name]["unit"] == "ms" and figures[name]["value"] > 0
 
