@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Count, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Func, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -526,9 +526,33 @@ def changes_since_approval(submission: Submission) -> list[AuditEntry]:
     )
 
 
+def _value_id_bound(initiative: Initiative, last: bool) -> Subquery:
+    """The first (or last) id of an initiative's values, from one probe of the (measure, id) index
+    per measure, as a scalar subquery (evaluated once). Pages in id order filter by initiative
+    through the measure, so PostgreSQL walks the primary key and skips other initiatives' rows:
+    from the first id of the table to the initiative's first row on a first page, and, on the last
+    page (which reads one row more to know whether another follows), from the initiative's last
+    row to the end of the table. Bounded by these ids, the walk stays inside the initiative's range."""
+    probe = (
+        DataValue.objects.filter(measure=OuterRef("pk")).order_by("-id" if last else "id").values("id")[:1]
+    )
+    return Subquery(
+        SharedMeasure.objects.filter(initiative=initiative)
+        .annotate(bound=Subquery(probe))
+        .order_by()
+        .values("initiative")
+        .annotate(edge=Max("bound") if last else Min("bound"))
+        .values("edge")
+    )
+
+
 def visible_values(user, initiative: Initiative) -> QuerySet[DataValue]:
     """Raw values the user may read (confidentiality is decided in permissions)."""
-    queryset = DataValue.objects.filter(measure__initiative=initiative)
+    queryset = DataValue.objects.filter(
+        measure__initiative=initiative,
+        id__gte=_value_id_bound(initiative, last=False),
+        id__lte=_value_id_bound(initiative, last=True),
+    )
     allowed = organizations_user_can_see(user, initiative)
     if allowed is not None:
         queryset = queryset.filter(organization_id__in=allowed)
