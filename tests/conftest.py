@@ -136,6 +136,9 @@ TOGETHER = {
     "tests/i18n_terms/": "django-po",
     # Its last test reads what the fuzzing before it recorded (pytest keeps a file's order).
     "tests/api/test_schemathesis_writes.py": "schemathesis-writes",
+    # Uses the demo of tests/test_accessibility.py (a module fixture it imports, not defines): split
+    # over two workers, each seeded the demo (40 s).
+    "tests/test_browser_calculated.py": "browser-calculated",
 }
 WIDE_FIXTURE = re.compile(r"@pytest\.fixture\([^)]*scope=[\"'](module|class|package)[\"']")
 # The module-scoped fixtures of this file: a module that uses one is kept together too.

@@ -83,7 +83,43 @@ LANGUAGES = ["en", "he"]
 class Demo:
     url: str
     ids: dict
-    sessions: dict = field(default_factory=dict)  # (username, language) -> Playwright storage state
+    # (username, language, bypass_csp) -> a browser context signed in as username, kept for the
+    # module: its cookies and its HTTP cache (Plotly's 4 MB among them) serve every page it opens.
+    contexts: dict = field(default_factory=dict)
+
+    def open(self, browser, path: str, username: str | None, language: str, *, bypass_csp: bool = False):
+        """A new page of the persona's context at `path`, loaded and its charts drawn; the response."""
+        key = (username, language, bypass_csp)
+        if (context := self.contexts.get(key)) is None:
+            context = self.contexts[key] = browser.new_context(
+                base_url=self.url,
+                bypass_csp=bypass_csp,
+                locale="he-IL" if language == "he" else "en-US",
+                viewport={"width": 1280, "height": 900},
+            )
+            context.set_default_timeout(15_000)
+            context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": self.url}])
+            if username:
+                page = context.new_page()
+                page.goto("/accounts/login/")
+                page.fill("#id_username", username)
+                page.fill("#id_password", DEMO_PASSWORD)
+                page.locator("main form button[type=submit]").click()
+                page.wait_for_url(lambda url: "/accounts/login/" not in url)
+                page.close()
+        page = context.new_page()
+        response = page.goto(path)  # waits for the load event: the page's scripts have run
+        # The charts are drawn by script: look at them drawn.
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.chart[data-figure]')]"
+            ".every(e => e.dataset.rendered === 'true')"
+        )
+        return page, response
+
+    def close(self):
+        for context in self.contexts.values():
+            context.close()
+        self.contexts.clear()
 
 
 def _extras(initiative, users) -> dict:
@@ -212,8 +248,9 @@ def demo(test_database, django_db_blocker):
     server = LiveServer("localhost")
     server._live_server_modified_settings.enable()
     try:
-        yield Demo(url=server.url, ids=ids)
+        yield (demo := Demo(url=server.url, ids=ids))
     finally:
+        demo.close()
         server._live_server_modified_settings.disable()
         server.stop()
         with django_db_blocker.unblock():
@@ -224,49 +261,26 @@ def demo(test_database, django_db_blocker):
 
 
 @pytest.fixture
-def axe_page(browser, demo, settings, django_db_blocker):
+def axe_page(browser, demo, django_db_blocker):
     """Open a page as someone, in a language, with axe-core loaded into it."""
     if not AXE.exists():
         message = f"needs axe-core at {AXE}: run `npm ci`"
         pytest.fail(message, pytrace=False) if IN_CI else pytest.skip(message)
-    contexts = []
+    pages = []
 
     def open_page(path: str, username: str | None, language: str):
         # The site's CSP allows no script but its own: axe is injected past it.
-        context = browser.new_context(
-            base_url=demo.url,
-            bypass_csp=True,
-            locale="he-IL" if language == "he" else "en-US",
-            viewport={"width": 1280, "height": 900},
-            storage_state=demo.sessions.get((username, language)),
-        )
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": demo.url}])
-        page = context.new_page()
-        if username and (username, language) not in demo.sessions:
-            page.goto("/accounts/login/")
-            page.fill("#id_username", username)
-            page.fill("#id_password", DEMO_PASSWORD)
-            page.locator("main form button[type=submit]").click()
-            page.wait_for_url(lambda url: "/accounts/login/" not in url)
-            demo.sessions[(username, language)] = context.storage_state()
-        response = page.goto(path)
+        page, response = demo.open(browser, path, username, language, bypass_csp=True)
+        pages.append(page)
         assert response.status == 200, f"{path}: HTTP {response.status}"
-        page.wait_for_load_state("networkidle")
-        # The charts are drawn by script: audit them drawn.
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('.chart[data-figure]')]"
-            ".every(e => e.dataset.rendered === 'true')"
-        )
         page.add_script_tag(path=str(AXE))
         return page
 
     # The server's thread reads the database: pytest-django blocks access outside `db` tests.
     with django_db_blocker.unblock():
         yield open_page
-        for context in contexts:
-            context.close()
+        for page in pages:
+            page.close()
 
 
 def run_axe(page) -> list[dict]:

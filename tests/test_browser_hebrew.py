@@ -18,7 +18,7 @@ import re
 
 import pytest
 
-from .test_accessibility import DEMO_PASSWORD, demo, test_database  # noqa: F401 (fixtures)
+from .test_accessibility import demo, test_database  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -171,39 +171,20 @@ def ids(demo, django_db_blocker):  # noqa: F811 (the imported fixture)
 
 
 @pytest.fixture
-def open_page(browser, demo, settings, django_db_blocker):  # noqa: F811
-    """Open a page in a language, signed in as someone (or no one); the sign-in is kept per role."""
-    contexts = []
+def open_page(browser, demo, django_db_blocker):  # noqa: F811
+    """Open a page in a language, signed in as someone (or no one); each persona's context is kept
+    for the module (tests/test_accessibility.py's `Demo.open`)."""
+    pages = []
 
     def open_(path: str, username: str | None, language: str = "he"):
-        context = browser.new_context(
-            base_url=demo.url,
-            locale="he-IL" if language == "he" else "en-US",
-            viewport={"width": 1280, "height": 900},
-            storage_state=demo.sessions.get((username, language)),
-        )
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": demo.url}])
-        page = context.new_page()
-        if username and (username, language) not in demo.sessions:
-            page.goto("/accounts/login/")
-            page.fill("#id_username", username)
-            page.fill("#id_password", DEMO_PASSWORD)
-            page.locator("main form button[type=submit]").click()
-            page.wait_for_url(lambda url: "/accounts/login/" not in url)
-            demo.sessions[(username, language)] = context.storage_state()
-        response = page.goto(path)
-        page.wait_for_load_state("networkidle")
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('.chart[data-figure]')].every(e => e.dataset.rendered === 'true')"
-        )
+        page, response = demo.open(browser, path, username, language)
+        pages.append(page)
         return page, response.status
 
     with django_db_blocker.unblock():
         yield open_
-        for context in contexts:
-            context.close()
+        for page in pages:
+            page.close()
 
 
 def latin_outside_user_content(page) -> list[str]:
