@@ -41,7 +41,7 @@ _NUMERIC = re.compile(
 def period_label(code: str) -> str:
     """What a reader calls a period, in the active language (see _period_label). Memoised per
     language: a dashboard labels thousands of points with a few dozen periods."""
-    return _period_label(str(code or "").strip(), get_language() or "")
+    return period_label_in(code, get_language() or "")
 
 
 def period_label_in(code: str, language: str) -> str:

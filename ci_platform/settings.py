@@ -97,12 +97,19 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # 1.95 s; the full rebuild 14 % slower; docs/performance.md). Off on our connections unless
 # DB_JIT=true.
 DB_SESSION_OPTIONS = "" if env.bool("DB_JIT", default=False) else "-c jit=off"
+
+
+def _with_session_options(database: dict) -> None:
+    """Our session settings (DB_SESSION_OPTIONS) after any the URL gave a PostgreSQL connection."""
+    if DB_SESSION_OPTIONS:
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} {DB_SESSION_OPTIONS}".strip()
+
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    if DB_SESSION_OPTIONS:
-        _options = DATABASES["default"].setdefault("OPTIONS", {})
-        _options["options"] = f"{_options.get('options', '')} {DB_SESSION_OPTIONS}".strip()
+    _with_session_options(DATABASES["default"])
 # An optional streaming replica of the primary (docs/deployment.md, "Scaling out"): dashboards, the
 # public report card and the API's reads use it; writes, and any read inside a transaction, never
 # do. ci_platform/replica.py is the one place that decides; without the URL every query goes to
@@ -111,9 +118,7 @@ if env("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
-    if DB_SESSION_OPTIONS:
-        _options = DATABASES["replica"].setdefault("OPTIONS", {})
-        _options["options"] = f"{_options.get('options', '')} {DB_SESSION_OPTIONS}".strip()
+    _with_session_options(DATABASES["replica"])
     # Under test the replica is the test database itself (a mirror), never created on its own.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["ci_platform.replica.ReplicaRouter"]
