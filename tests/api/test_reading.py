@@ -563,3 +563,49 @@ class TestThrottling:
         assert client.get("/api/v1/public/c2c/report-card/").status_code == 200
         refused = client.get("/api/v1/public/c2c/report-card/")
         assert refused.status_code == 429 and refused["Retry-After"]
+
+
+class TestPagesStayInTheInitiative:
+    """The values' pages are bounded by the initiative's first and last value id
+    (selectors.visible_values): with another initiative's values before, between and after its
+    own, every one of its values is read once, and none of the other's."""
+
+    def test_interleaved_initiatives(self, tokens, mworld):
+        from ..measurement.conftest import make_measure
+
+        other, by = mworld.world.other, mworld.world.people["other_member"]
+        theirs = make_measure(other, by, "their-count")
+        period = mworld.periods["year"]
+        their_period = type(period).objects.create(
+            initiative=other,
+            frequency=period.frequency,
+            code=period.code,
+            start=period.start,
+            end=period.end,
+            opens_on=period.opens_on,
+            closes_on=period.closes_on,
+            due_on=period.due_on,
+        )
+        their_org = mworld.world.orgs["other"]
+        submission = mworld.submission("year")
+        their_submission = type(submission).objects.create(
+            initiative=other, organization=their_org, period=their_period
+        )
+        ours = make_measure(mworld.initiative, mworld.backbone, "our-later-count")
+        # Theirs, then ours, then theirs: their ids fall between and after ours.
+        for submitted, measure, in_period, organization in (
+            (their_submission, theirs, their_period, their_org),
+            (submission, ours, period, mworld.org),
+            (their_submission, make_measure(other, by, "their-second"), their_period, their_org),
+        ):
+            DataValue.objects.create(
+                submission=submitted, measure=measure, period=in_period, organization=organization, value=1
+            )
+        expected = set(
+            DataValue.objects.filter(measure__initiative=mworld.initiative).values_list("id", flat=True)
+        )
+        assert max(expected) < max(DataValue.objects.values_list("id", flat=True))  # theirs after ours
+        got = [
+            v["id"] for page in pages(as_token(tokens, "read"), f"{BASE}values/?page_size=2") for v in page
+        ]
+        assert len(got) == len(set(got)) and set(got) == expected
