@@ -264,16 +264,16 @@ def eager_tasks():
 
 @pytest.fixture(scope="module")
 def demo_languages(module_db, module_eager_tasks, django_db_blocker):
-    """The demo (`manage.py seed_demo`) loaded once for the module (`module_db`): its two
+    """The demo (`manage.py seed_demo`, copied back after a worker's first seed: tests/demo_snapshot.py)
+    loaded once for the module (`module_db`): its two
     initiatives by language ("he": Be'er Sheva, "en": Riverside), for the components' demo tests."""
-    from django.core.management import call_command
-
     from initiatives.models import Initiative
 
+    from .demo_snapshot import load_demo
     from .demo_words import SLUGS
 
     with django_db_blocker.unblock():
-        call_command("seed_demo", force=True, verbosity=0)
+        load_demo("module")
         return {language: Initiative.objects.get(slug=slug) for language, slug in SLUGS.items()}
 
 

@@ -61,7 +61,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
@@ -91,6 +90,7 @@ from workgroups import services as workgroups_services
 from .api.conftest import bearer, compute_aggregates
 from .communication.helpers import measure as other_measure
 from .communication.helpers import pdf_upload
+from .demo_snapshot import load_demo
 from .measurement.conftest import make_measure
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -417,7 +417,7 @@ def world(module_db, module_eager_tasks, django_db_blocker) -> World:
     crawl (`world.backbone`), whose pages every other persona starts from: made once, its findings
     asserted by test_every_page_as_everyone, the database's fingerprint taken before it."""
     with django_db_blocker.unblock(), translation.override("en"), _as_in_a_test():
-        call_command("seed_demo", force=True, verbosity=0)
+        load_demo("module")  # seed_demo, or its copy (tests/demo_snapshot.py)
         # The demo's reports are printed by tasks queued for seed_demo's commit, which never comes
         # here (module_db): the first initiative's are printed now, for their PDF pages.
         for report in ProgressReport.objects.filter(initiative__slug=SLUG, status=ReportStatus.READY):
