@@ -87,9 +87,13 @@ class Demo:
     # (username, language, bypass_csp) -> a browser context signed in as username, kept for the
     # module: its cookies and its HTTP cache (Plotly's 4 MB among them) serve every page it opens.
     contexts: dict = field(default_factory=dict)
+    # The same key -> its one tab, which every test of the persona navigates: a new tab per test
+    # started a renderer process each time.
+    tabs: dict = field(default_factory=dict)
 
     def open(self, browser, path: str, username: str | None, language: str, *, bypass_csp: bool = False):
-        """A new page of the persona's context at `path`, loaded and its charts drawn; the response."""
+        """The persona's tab at `path`, loaded and its charts drawn; the response. The tab is the
+        persona's for the module: a test leaves it as it likes, the next one navigates away."""
         key = (username, language, bypass_csp)
         if (context := self.contexts.get(key)) is None:
             context = self.contexts[key] = browser.new_context(
@@ -108,7 +112,8 @@ class Demo:
                 page.locator("main form button[type=submit]").click()
                 page.wait_for_url(lambda url: "/accounts/login/" not in url)
                 page.close()
-        page = context.new_page()
+        if (page := self.tabs.get(key)) is None or page.is_closed():
+            page = self.tabs[key] = context.new_page()
         response = page.goto(path)  # waits for the load event: the page's scripts have run
         # The charts are drawn by script: look at them drawn.
         page.wait_for_function(
@@ -121,6 +126,7 @@ class Demo:
         for context in self.contexts.values():
             context.close()
         self.contexts.clear()
+        self.tabs.clear()
 
 
 def _extras(initiative, users) -> dict:
@@ -267,12 +273,10 @@ def axe_page(browser, demo, django_db_blocker):
     if not AXE.exists():
         message = f"needs axe-core at {AXE}: run `npm ci`"
         pytest.fail(message, pytrace=False) if IN_CI else pytest.skip(message)
-    pages = []
 
     def open_page(path: str, username: str | None, language: str):
         # The site's CSP allows no script but its own: axe is injected past it.
         page, response = demo.open(browser, path, username, language, bypass_csp=True)
-        pages.append(page)
         assert response.status == 200, f"{path}: HTTP {response.status}"
         page.add_script_tag(path=str(AXE))
         return page
@@ -280,8 +284,6 @@ def axe_page(browser, demo, django_db_blocker):
     # The server's thread reads the database: pytest-django blocks access outside `db` tests.
     with django_db_blocker.unblock():
         yield open_page
-        for page in pages:
-            page.close()
 
 
 def run_axe(page) -> list[dict]:

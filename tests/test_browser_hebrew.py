@@ -172,19 +172,15 @@ def ids(demo, django_db_blocker):  # noqa: F811 (the imported fixture)
 
 @pytest.fixture
 def open_page(browser, demo, django_db_blocker):  # noqa: F811
-    """Open a page in a language, signed in as someone (or no one); each persona's context is kept
-    for the module (tests/test_accessibility.py's `Demo.open`)."""
-    pages = []
+    """Open a page in a language, signed in as someone (or no one), in the persona's tab, kept for
+    the module with its context (tests/test_accessibility.py's `Demo.open`)."""
 
     def open_(path: str, username: str | None, language: str = "he"):
         page, response = demo.open(browser, path, username, language)
-        pages.append(page)
         return page, response.status
 
     with django_db_blocker.unblock():
         yield open_
-        for page in pages:
-            page.close()
 
 
 def latin_outside_user_content(page) -> list[str]:
