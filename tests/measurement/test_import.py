@@ -83,7 +83,7 @@ def good_rows(mworld) -> list[list]:
 class TestRefusedFiles:
     """The file as a whole cannot be read: FileRefused with the reason, and no job, no values."""
 
-    def refused(self, mworld, data, name="data.csv", match=""):
+    def refused(self, mworld, data, name="data.csv", match=None):
         before, jobs = snapshot(), ImportJob.objects.count()
         with pytest.raises(importer.FileRefused, match=match) as info:
             preview(mworld, data, name)
