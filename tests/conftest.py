@@ -142,7 +142,7 @@ TOGETHER = {
 }
 WIDE_FIXTURE = re.compile(r"@pytest\.fixture\([^)]*scope=[\"'](module|class|package)[\"']")
 # The module-scoped fixtures of this file: a module that uses one is kept together too.
-WIDE_SHARED_FIXTURE = re.compile(r"\b(module_db|demo_languages)\b")
+WIDE_SHARED_FIXTURE = re.compile(r"\b(module_db|demo_languages|module_world)\b")
 
 
 @functools.cache

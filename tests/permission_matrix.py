@@ -17,6 +17,7 @@ get_absolute_url(), say) names it: `Endpoint(..., route="measurement:submission"
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -202,3 +203,27 @@ def fresh(world: World) -> World:
     import copy
 
     return copy.deepcopy(world)
+
+
+def module_world(name: str, build: Callable[[], World]):
+    """The two fixtures of a world built once per module: `<name>_once`, `build()` run once on
+    `module_db` with MODULE_SETTINGS, and `<name>`, each test's own copy of it (`fresh`). A module
+    assigns both: `agenda_world_once, agenda_world = module_world("agenda_world", build)`; its tests
+    stay on one xdist worker (tests/conftest.py's WIDE_SHARED_FIXTURE), so it is built once."""
+
+    @pytest.fixture(scope="module", name=f"{name}_once")
+    def once(module_db, django_db_blocker):
+        from django.test import override_settings
+
+        with override_settings(**MODULE_SETTINGS), django_db_blocker.unblock():
+            return build()
+
+    def each(**fixtures):
+        return fresh(fixtures[f"{name}_once"])
+
+    # Asked for by name in the signature, not with request.getfixturevalue: pytest then sets up the
+    # module's transaction before the test's own savepoint, not inside it.
+    each.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(f"{name}_once", inspect.Parameter.KEYWORD_ONLY)]
+    )
+    return once, pytest.fixture(name=name)(each)

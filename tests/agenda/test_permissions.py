@@ -1,7 +1,6 @@
 """The common agenda's pages and endpoints in the uniform permission matrix."""
 
 import pytest
-from django.test import override_settings
 from django.urls import reverse
 
 from agenda import services
@@ -12,28 +11,18 @@ from initiatives.permissions import ROLE_ACTIONS
 from ..permission_matrix import (
     BACKBONE_ONLY,
     EVERY_MEMBER,
-    MODULE_SETTINGS,
     Endpoint,
     build_world,
     check_permission,
-    fresh,
+    module_world,
     permission_cases,
 )
 
 ENDORSERS = frozenset(role.value for role, actions in ROLE_ACTIONS.items() if "endorse" in actions)
 
 
-@pytest.fixture(scope="module")
-def agenda_world_once(module_db, django_db_blocker):
-    """The world with a published v1 and an open draft, built once for the module (`module_db`):
-    each test runs in a savepoint of it, on its own copy (`fresh`)."""
-    with override_settings(**MODULE_SETTINGS), django_db_blocker.unblock():
-        return _agenda(build_world())
-
-
-@pytest.fixture
-def agenda_world(agenda_world_once):
-    return fresh(agenda_world_once)
+# The world with a published v1 and an open draft, built once for the module.
+agenda_world_once, agenda_world = module_world("agenda_world", lambda: _agenda(build_world()))
 
 
 def _agenda(world):

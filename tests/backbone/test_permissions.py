@@ -4,7 +4,6 @@ objects as 404."""
 from datetime import date
 
 import pytest
-from django.test import override_settings
 from django.urls import reverse
 
 from backbone.models import BackboneFunction
@@ -12,26 +11,16 @@ from backbone.models import BackboneFunction
 from ..permission_matrix import (
     BACKBONE_ONLY,
     EVERY_MEMBER,
-    MODULE_SETTINGS,
     Endpoint,
     build_world,
     check_permission,
-    fresh,
+    module_world,
     permission_cases,
 )
 from .conftest import build_bb_world, seed_records
 
-
-@pytest.fixture(scope="module")
-def bb_world_once(module_db, django_db_blocker):
-    """The backbone's world (tests/backbone/conftest.py's `bb_world`), built once for the module (`module_db`): each test runs in a savepoint of it."""
-    with override_settings(**MODULE_SETTINGS), django_db_blocker.unblock():
-        return build_bb_world(build_world())
-
-
-@pytest.fixture
-def bb_world(bb_world_once):
-    return fresh(bb_world_once)
+# The backbone's world (tests/backbone/conftest.py's `bb_world`), built once for the module.
+bb_world_once, bb_world = module_world("bb_world", lambda: build_bb_world(build_world()))
 
 
 DETAIL = frozenset({"backbone", "steering"})

@@ -1,5 +1,4 @@
 import pytest
-from django.test import override_settings
 from django.urls import reverse
 
 from initiatives.choices import MilestoneStatus, Role
@@ -7,25 +6,15 @@ from initiatives.choices import MilestoneStatus, Role
 from ..permission_matrix import (
     BACKBONE_ONLY,
     EVERY_MEMBER,
-    MODULE_SETTINGS,
     Endpoint,
     build_world,
     check_permission,
-    fresh,
+    module_world,
     permission_cases,
 )
 
-
-@pytest.fixture(scope="module")
-def world_once(module_db, django_db_blocker):
-    """tests/conftest.py's `world`, built once for the module (`module_db`): each test runs in a savepoint of it."""
-    with override_settings(**MODULE_SETTINGS), django_db_blocker.unblock():
-        return build_world()
-
-
-@pytest.fixture
-def world(world_once):
-    return fresh(world_once)
+# tests/conftest.py's `world`, built once for the module.
+world_once, world = module_world("world", build_world)
 
 
 def page(name, **kwargs):

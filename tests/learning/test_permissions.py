@@ -5,7 +5,6 @@ learning log and the worksheets; backbone staff, steering committee members and 
 stories (for their own organisation); outsiders and the other initiative's members get 404."""
 
 import pytest
-from django.test import override_settings
 from django.urls import reverse
 
 from communication import services as communication
@@ -14,26 +13,16 @@ from communication.choices import Visibility
 from ..permission_matrix import (
     BACKBONE_ONLY,
     EVERY_MEMBER,
-    MODULE_SETTINGS,
     Endpoint,
     build_world,
     check_permission,
-    fresh,
+    module_world,
     permission_cases,
 )
 from .conftest import build
 
-
-@pytest.fixture(scope="module")
-def lw_once(module_db, django_db_blocker):
-    """The learning world (tests/learning/conftest.py's `lw`), built once for the module (`module_db`): each test runs in a savepoint of it."""
-    with override_settings(**MODULE_SETTINGS), django_db_blocker.unblock():
-        return _build_lw(build_world())
-
-
-@pytest.fixture
-def lw(lw_once):
-    return fresh(lw_once)
+# The learning world (tests/learning/conftest.py's `lw`), built once for the module.
+lw_once, lw = module_world("lw", lambda: _build_lw(build_world()))
 
 
 def _build_lw(w):

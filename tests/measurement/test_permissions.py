@@ -10,7 +10,6 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
 from django.urls import reverse
 
 from initiatives.choices import Sector
@@ -24,11 +23,10 @@ from ..factories import UserFactory
 from ..permission_matrix import (
     BACKBONE_ONLY,
     EVERY_MEMBER,
-    MODULE_SETTINGS,
     Endpoint,
     build_world,
     check_permission,
-    fresh,
+    module_world,
     permission_cases,
 )
 from .conftest import build_measurement_world, make_measure
@@ -37,21 +35,14 @@ ENTERS = frozenset({"backbone", "partner"})
 READS_PARTNER_ORG = frozenset({"backbone", "partner", "viewer"})
 
 
-@pytest.fixture(scope="module")
-def perm_world_once(module_db, django_db_blocker):
-    """tests/measurement/conftest.py's `mworld` on the module's world, built once for the module
-    (`module_db`): each test runs in a savepoint of it."""
-    with override_settings(**MODULE_SETTINGS), django_db_blocker.unblock():
-        mworld = build_measurement_world(
-            build_world(), lambda name, **extra: UserFactory(username=name, **extra)
-        )
+def _build_perm_world():
+    """tests/measurement/conftest.py's `mworld` on the module's world."""
+    mworld = build_measurement_world(build_world(), lambda name, **extra: UserFactory(username=name, **extra))
     mworld.world.m = mworld
     return mworld.world
 
 
-@pytest.fixture
-def perm_world(perm_world_once):
-    return fresh(perm_world_once)
+perm_world_once, perm_world = module_world("perm_world", _build_perm_world)
 
 
 def page(name, **kwargs):

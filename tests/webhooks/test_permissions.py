@@ -5,7 +5,6 @@ backbone's integration settings, as API tokens are); other members 403; outsider
 initiative's members 404; another initiative's subscriptions and deliveries 404, never their data."""
 
 import pytest
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,11 +12,10 @@ from webhooks.models import Delivery, Event, Subscription
 
 from ..permission_matrix import (
     BACKBONE_ONLY,
-    MODULE_SETTINGS,
     Endpoint,
     build_world,
     check_permission,
-    fresh,
+    module_world,
     permission_cases,
 )
 
@@ -44,20 +42,15 @@ def _objects(initiative, url):
     return subscription, delivery
 
 
-@pytest.fixture(scope="module")
-def ww_once(module_db, django_db_blocker):
-    """The world with a subscription and a delivery in each initiative, built once for the module
-    (`module_db`): each test runs in a savepoint of it, on its own copy (`fresh`)."""
-    with override_settings(**MODULE_SETTINGS), django_db_blocker.unblock():
-        world = build_world()
-        world.subscription, world.delivery = _objects(world.initiative, URL)
-        world.their_subscription, world.their_delivery = _objects(world.other, "http://127.0.0.1:9/Their")
-        return world
+def _build_ww():
+    """The world with a subscription and a delivery in each initiative."""
+    world = build_world()
+    world.subscription, world.delivery = _objects(world.initiative, URL)
+    world.their_subscription, world.their_delivery = _objects(world.other, "http://127.0.0.1:9/Their")
+    return world
 
 
-@pytest.fixture
-def ww(ww_once):
-    return fresh(ww_once)
+ww_once, ww = module_world("ww", _build_ww)
 
 
 def page(name, **kwargs):

@@ -7,7 +7,6 @@ member and the partner answer the survey for their organisation; everyone in the
 reads; outsiders get 404."""
 
 import pytest
-from django.test import override_settings
 from django.urls import reverse
 
 from workgroups import services
@@ -15,27 +14,16 @@ from workgroups import services
 from ..permission_matrix import (
     BACKBONE_ONLY,
     EVERY_MEMBER,
-    MODULE_SETTINGS,
     Endpoint,
     build_world,
     check_permission,
-    fresh,
+    module_world,
     permission_cases,
 )
 from .conftest import build_wg
 
-
-@pytest.fixture(scope="module")
-def wg_once(module_db, django_db_blocker):
-    """The workgroups world (tests/workgroups/conftest.py's `wg`), built once for the module
-    (`module_db`): each test runs in a savepoint of it."""
-    with override_settings(**MODULE_SETTINGS), django_db_blocker.unblock():
-        return build_wg(build_world())
-
-
-@pytest.fixture
-def wg(wg_once):
-    return fresh(wg_once)
+# The workgroups world (tests/workgroups/conftest.py's `wg`), built once for the module.
+wg_once, wg = module_world("wg", lambda: build_wg(build_world()))
 
 
 PLAN_EDITORS = frozenset({"backbone", "steering"})  # backbone staff and the group's chair
