@@ -30,11 +30,13 @@ FIGURES = {
     "measure_page_data_by_organization",
     "dashboard_http",
     "measure_page_http",
+    "measure_page_by_organization_http",
     "queries_dashboard_data",
     "queries_measure_page_data",
     "queries_measure_page_data_by_organization",
     "queries_dashboard_http",
     "queries_measure_page_http",
+    "queries_measure_page_by_organization_http",
     "queries_api_values_page",
     "api_values_first_pages",
     "api_values_deep_pages",
@@ -101,8 +103,10 @@ def test_bench_prints_every_figure_as_json():
     for name in ("api_values_first_pages", "api_values_deep_pages"):
         assert figures[name]["detail"]["rows"] > 0
         assert figures[name]["n"] == len(figures[name]["detail"]["passes_rows_per_s"]) == 3
-    for name in ("dashboard_data", "measure_page_data", "dashboard_http", "measure_page_http"):
+    pages = ("dashboard_http", "measure_page_http", "measure_page_by_organization_http")
+    for name in ("dashboard_data", "measure_page_data", "measure_page_data_by_organization", *pages):
         assert figures[name]["unit"] == "ms" and figures[name]["value"] > 0
+    assert figures["measure_page_by_organization_http"]["detail"]["user"] == "backbone staff"
 
 
 TINY = {

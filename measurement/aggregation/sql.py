@@ -42,11 +42,21 @@ _SAME_KEY = "{r}.p = {l}.p AND {r}.o = {l}.o AND COALESCE({r}.a, 0) = COALESCE({
 
 
 def select_sql(
-    *, aggregation: str, value_type: str, dims: int, weights: bool, periods: bool, per_organization=False
+    *,
+    aggregation: str,
+    value_type: str,
+    dims: int,
+    weights: bool,
+    periods: bool,
+    per_organization=False,
+    organizations=False,
 ) -> str:
     """The SELECT giving (period_id, member1_id, member2_id, value, organizations); with
-    `per_organization`, each organisation's total instead: (period_id, organization_id, value)."""
+    `per_organization`, each organisation's total instead: (period_id, organization_id, value),
+    of the organisations in %(organizations)s when `organizations`."""
     period_filter = " AND d.period_id = ANY(%(periods)s)" if periods else ""
+    if organizations:
+        period_filter += " AND d.organization_id = ANY(%(organizations)s)"
     percent = value_type == ValueType.PERCENT
     # An organisation's total over some of its cells (aggregation._combine) and its weight.
     combined = (
@@ -124,7 +134,7 @@ def insert_aggregates(run_id: int, measure, dims: int, period_ids=None) -> int:
         return cursor.rowcount
 
 
-def _run(measure, dims: int, period_ids, per_organization: bool) -> list[tuple]:
+def _run(measure, dims: int, period_ids, per_organization: bool, organization_ids=None) -> list[tuple]:
     weighted = measure.aggregation == Aggregation.WEIGHTED_MEAN or measure.value_type == ValueType.PERCENT
     select = select_sql(
         aggregation=measure.aggregation,
@@ -133,12 +143,14 @@ def _run(measure, dims: int, period_ids, per_organization: bool) -> list[tuple]:
         weights=bool(measure.denominator_id) and weighted,
         periods=period_ids is not None,
         per_organization=per_organization,
+        organizations=organization_ids is not None,
     )
     params = {
         "measure": measure.pk,
         "denominator": measure.denominator_id,
         "approved": SubmissionStatus.APPROVED,
         "periods": list(period_ids) if period_ids is not None else None,
+        "organizations": list(organization_ids) if organization_ids is not None else None,
     }
     # A read: on a page that a read replica may serve (ci_platform/replica.py), the replica serves it.
     with connections[router.db_for_read(Aggregate)].cursor() as cursor:
@@ -151,7 +163,8 @@ def rows_sql(measure, dims: int, period_ids=None) -> list[tuple]:
     return _run(measure, dims, period_ids, per_organization=False)
 
 
-def organization_totals(measure, dims: int, period_ids=None) -> list[tuple]:
+def organization_totals(measure, dims: int, period_ids=None, organization_ids=None) -> list[tuple]:
     """Each organisation's approved total per period: (period_id, organization_id, value), by the
-    rules the aggregates use (a percentage's total is a (weighted) mean of its cells)."""
-    return _run(measure, dims, period_ids, per_organization=True)
+    rules the aggregates use (a percentage's total is a (weighted) mean of its cells); of the
+    given organisations only, when given."""
+    return _run(measure, dims, period_ids, per_organization=True, organization_ids=organization_ids)

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
+from django.core.paginator import Page, Paginator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +24,7 @@ from initiatives.models import Initiative, Organization
 from .. import database
 from ..aggregation import runs
 from ..aggregation.completeness import DEFAULT_COMPLETE_PCT, is_complete
-from ..choices import Direction
+from ..choices import Aggregation, Direction
 from ..models import (
     Aggregate,
     Completeness,
@@ -355,6 +356,14 @@ class MeasureDetail:
     # A calculated measure with no value per organisation: the names of its inputs that have one
     # designated source for the whole initiative (`by_organization` is then empty).
     totals_only_inputs: list[str] = field(default_factory=list)
+    # The page of the organisations reporting the measure that `by_organization` covers (a
+    # django.core.paginator.Page of Organization), when organisations are shown.
+    organizations: Page | None = field(default=None, compare=False)
+
+
+# Organisations per page of the measure page's table by organisation: a national network has a
+# thousand partners; one page of them is read and drawn, whatever their number.
+ORGANIZATIONS_PER_PAGE = 25
 
 
 def measure_detail(
@@ -364,11 +373,14 @@ def measure_detail(
     show_organizations: bool,
     first=None,
     last=None,
+    organizations_page=None,
     sql: bool | None = None,
 ) -> MeasureDetail:
     """The measure page's numbers: the active run's rows of the measure's periods by breakdown cell,
     completeness, and which periods with figures are provisional. Two statements on PostgreSQL
-    (`dashboards_sql`), five ORM queries elsewhere."""
+    (`dashboards_sql`), five ORM queries elsewhere. With `show_organizations`, one page
+    (`organizations_page`, the first when absent or not a number) of the organisations reporting
+    the measure, by name, with each one's totals."""
     if sql is None:
         sql = database.does_the_work()
     if sql:
@@ -397,14 +409,22 @@ def measure_detail(
         m2 = (m2_he or m2_en) if hebrew else m2_en
         label = " · ".join(p for p in (m1, m2) if p) or total
         members[label][code] = None if value is None else float(value)
-    by_org, totals_only = None, []
+    by_org, totals_only, page = None, [], None
     if show_organizations:
-        totals_only = _totals_only_inputs(measure) if measure.is_calculated else []
-        by_org = [] if totals_only else _organization_totals(measure, periods)
+        inputs = _formula_inputs(measure) if measure.is_calculated else []
+        totals_only = sorted(
+            used.name for used in inputs if not used.is_calculated and used.aggregation == Aggregation.NONE
+        )
+        by_org = []
+        if not totals_only:
+            page = Paginator(reporting_organizations(measure, inputs), ORGANIZATIONS_PER_PAGE).get_page(
+                organizations_page
+            )
+            by_org = _organization_totals(measure, periods, page.object_list)
     ordered_members = sorted(members.items(), key=lambda kv: (kv[0] != total, kv[0]))
     gaps = _gaps(initiative, measure, periods) if measure.is_calculated else []
     return MeasureDetail(
-        measure, periods, ordered_members, by_org, completeness, provisional, gaps, totals_only
+        measure, periods, ordered_members, by_org, completeness, provisional, gaps, totals_only, page
     )
 
 
@@ -465,39 +485,50 @@ def _measure_page_orm(initiative: Initiative, measure: SharedMeasure, first, las
     return periods, list(rows), completeness
 
 
+def reporting_organizations(measure: SharedMeasure, inputs: list[SharedMeasure] | None = None):
+    """The organisations whose data set holds the measure (a calculated measure: any of its
+    entered inputs, `_formula_inputs`), by name."""
+    measure_ids = [used.pk for used in inputs or [] if not used.is_calculated] or [measure.pk]
+    return (
+        Organization.objects.filter(
+            assignments__initiative_id=measure.initiative_id, assignments__measure_id__in=measure_ids
+        )
+        .distinct()
+        .order_by("name", "pk")
+        .only("pk", "name")
+    )
+
+
 def _organization_totals(
-    measure: SharedMeasure, periods: list[str]
+    measure: SharedMeasure, periods: list[str], organizations
 ) -> list[tuple[str, dict[str, float | None]]]:
-    """Each organisation's approved total per period, by the same rule as the aggregates
+    """Each of these organisations' approved total per period, by the same rule as the aggregates
     (a percentage's total is a (weighted) mean of its cells, never their sum); a calculated
-    measure's, its formula over the organisation's own totals of its inputs."""
+    measure's, its formula over the organisation's own totals of its inputs. Every organisation
+    has its row, empty where it has no approved total."""
     codes = dict(
         ReportingPeriod.objects.filter(code__in=periods, initiative_id=measure.initiative_id).values_list(
             "pk", "code"
         )
     )
-    org_totals = _organization_values(measure, list(codes))
-    names = dict(
-        Organization.objects.filter(pk__in={org_id for _p, org_id, _v in org_totals}).values_list(
-            "pk", "name"
-        )
-    )
-    totals: dict[str, dict[str, float | None]] = defaultdict(dict)
-    for period_id, org_id, value in org_totals:
-        totals[names.get(org_id, str(org_id))][codes[period_id]] = to_float(value)
-    return sorted(totals.items())
+    names = {org.pk: org.name for org in organizations}
+    totals: dict[str, dict[str, float | None]] = {name: {} for name in names.values()}
+    if names:
+        for period_id, org_id, value in _organization_values(measure, list(codes), list(names)):
+            totals[names[org_id]][codes[period_id]] = to_float(value)
+    return list(totals.items())  # in the page's order
 
 
-def _totals_only_inputs(measure: SharedMeasure) -> list[str]:
-    """The names of the inputs (through calculated ones) that make a calculated measure a figure
-    of the initiative's totals only: those aggregated as "one designated source" (a population
-    count, a rate from the statistics office), which no other organisation reports. Its formula
-    has no value per organisation then; every other formula is computed per organisation, over
-    each organisation's own totals of its inputs."""
-    from ..choices import Aggregation
+def _formula_inputs(measure: SharedMeasure) -> list[SharedMeasure]:
+    """A calculated measure's inputs, through the calculated ones. An input aggregated as "one
+    designated source" (a population count, a rate from the statistics office), which no other
+    organisation reports, makes the formula a figure of the initiative's totals only: it has no
+    value per organisation then; every other formula is computed per organisation, over each
+    organisation's own totals of its inputs."""
     from ..formulas import FormulaError, parse, references
 
-    found, seen, todo = [], set(), [measure]
+    found: list[SharedMeasure] = []
+    seen, todo = set(), [measure]
     while todo:
         current = todo.pop()
         try:
@@ -508,17 +539,18 @@ def _totals_only_inputs(measure: SharedMeasure) -> list[str]:
             if used.pk in seen:
                 continue
             seen.add(used.pk)
+            found.append(used)
             if used.is_calculated:
                 todo.append(used)
-            elif used.aggregation == Aggregation.NONE:
-                found.append(used.name)
-    return sorted(found)
+    return found
 
 
-def _organization_values(measure: SharedMeasure, period_ids: list[int]) -> list[tuple[int, int, object]]:
-    """(period id, organisation id, value) of each organisation's total (see above)."""
+def _organization_values(
+    measure: SharedMeasure, period_ids: list[int], organization_ids: list[int]
+) -> list[tuple[int, int, object]]:
+    """(period id, organisation id, value) of these organisations' totals (see above)."""
     if measure.is_calculated:
-        return _calculated_organization_values(measure, period_ids)
+        return _calculated_organization_values(measure, period_ids, organization_ids)
     from ..aggregation.rules import _per_org
     from ..aggregation.sql import organization_totals
     from ..choices import ValueType
@@ -526,13 +558,16 @@ def _organization_values(measure: SharedMeasure, period_ids: list[int]) -> list[
 
     dims = len(measure.measure_dimensions.all())
     if database.does_the_work():  # the same rules, in the database (aggregation_sql)
-        org_totals = organization_totals(measure, dims, period_ids)
+        org_totals = organization_totals(measure, dims, period_ids, organization_ids)
     else:
 
         def rows(measure_id):
             return list(
                 DataValue.objects.filter(
-                    measure_id=measure_id, period_id__in=period_ids, submission__status="approved"
+                    measure_id=measure_id,
+                    period_id__in=period_ids,
+                    organization_id__in=organization_ids,
+                    submission__status="approved",
                 )
                 .order_by()  # the default ordering would join and sort every row; _per_org needs none
                 .values_list("period_id", "organization_id", "member1_id", "member2_id", "value")
@@ -550,7 +585,7 @@ def _organization_values(measure: SharedMeasure, period_ids: list[int]) -> list[
 
 
 def _calculated_organization_values(
-    measure: SharedMeasure, period_ids: list[int]
+    measure: SharedMeasure, period_ids: list[int], organization_ids: list[int]
 ) -> list[tuple[int, int, object]]:
     """A calculated measure per organisation: its formula over the organisation's totals of its
     inputs, at each period where the organisation has them all (as the aggregates take the
@@ -566,7 +601,8 @@ def _calculated_organization_values(
     if len(inputs) < len(codes):
         return []  # an input is gone (saving refuses it): nothing, as in the aggregates
     by_input = {
-        used.code: {(p, o): v for p, o, v in _organization_values(used, period_ids)} for used in inputs
+        used.code: {(p, o): v for p, o, v in _organization_values(used, period_ids, organization_ids)}
+        for used in inputs
     }
     shared = set.intersection(*(set(values) for values in by_input.values()))
     out = []

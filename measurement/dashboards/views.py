@@ -101,7 +101,12 @@ class MeasureDashboardView(MeasurementMixin, TemplateView):
         # Named organisations only for those who may see every partner's raw values.
         show_orgs = permissions.organizations_user_can_see(self.request.user, self.initiative) is None
         detail = readers.measure_detail(
-            self.initiative, measure, show_organizations=show_orgs, first=first, last=last
+            self.initiative,
+            measure,
+            show_organizations=show_orgs,
+            first=first,
+            last=last,
+            organizations_page=self.request.GET.get("orgs"),
         )
         # The headline, changes, verdict and forecast: the dashboard's card of this measure.
         groups, _run = readers.measure_cards(self.initiative, codes=[measure.code], first=first, last=last)
@@ -124,7 +129,7 @@ class MeasureDashboardView(MeasurementMixin, TemplateView):
                 provisional=detail.provisional,
                 provisional_label=labels["provisional"],
             )
-            if detail.by_organization
+            if any(vals for _label, vals in detail.by_organization or [])
             else None
         )
         # The turn-the-curve conversation beside the curve: its latest worksheet and stories.

@@ -60,8 +60,9 @@ def test_each_organisation_has_its_own_value(approved, reader_path):
     rate = calculated(m, "attend-rate", "100 * attended / enrolled")
     detail, rows = by_organization(m, rate)
     assert detail.totals_only_inputs == []
-    # Partner B reports no attendance: no row, as the aggregates take the periods every input has.
-    assert rows == {"Partner Org": {last: 50.0, this: pytest.approx(63.492063)}}
+    # Partner B reports no attendance: its row is empty, as the aggregates take the periods every
+    # input has (it reports the inputs: it is listed).
+    assert rows == {"Partner B": {}, "Partner Org": {last: 50.0, this: pytest.approx(63.492063)}}
     # Through a calculated input too, and for every organisation that has the inputs.
     half = calculated(m, "half", "enrolled / 2")
     whole = calculated(m, "whole", "half * 2")
@@ -79,7 +80,8 @@ def test_a_division_by_zero_is_no_value(approved, reader_path):
     m = approved
     odd = calculated(m, "odd", "attended / (enrolled - enrolled)")
     assert by_organization(m, odd)[1] == {
-        "Partner Org": {m.periods["year_closed"].code: None, m.periods["year"].code: None}
+        "Partner B": {},
+        "Partner Org": {m.periods["year_closed"].code: None, m.periods["year"].code: None},
     }
 
 
