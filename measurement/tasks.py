@@ -35,7 +35,9 @@ def aggregates_rebuild_task(initiative_id: int, run_id: int | None = None) -> in
 def aggregate_measure_task(run_id: int, measure_id: int) -> None:
     from .aggregation import runs
 
-    runs.rebuild_measure(run_id, measure_id)
+    initiative_id = runs.rebuild_measure(run_id, measure_id)
+    if initiative_id is not None:  # the last measure: the run is the active one now
+        dashboard_cards_render_task.delay(initiative_id)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -44,6 +46,16 @@ def aggregates_update_task(initiative_id: int, measure_ids: list[int], period_id
     from .aggregation import runs
 
     runs.update(initiative_id, measure_ids, period_id)
+    dashboard_cards_render_task.delay(initiative_id)
+
+
+@shared_task(ignore_result=True)
+def dashboard_cards_render_task(initiative_id: int) -> int:
+    """After the aggregates changed: render the dashboard's new cards into the cache, so that its
+    first reader does not (measurement/dashboards/prerender.py)."""
+    from .dashboards.prerender import dashboard_cards_render
+
+    return dashboard_cards_render(initiative_id)
 
 
 @shared_task

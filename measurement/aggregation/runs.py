@@ -309,17 +309,19 @@ def rebuild_start(initiative: Initiative) -> AggregateRun:
     return run
 
 
-def rebuild_measure(run_id: int, measure_id: int) -> None:
+def rebuild_measure(run_id: int, measure_id: int) -> int | None:
+    """Compute one measure into the run; the last one finishes the run. Returns the run's
+    initiative id when this call finished it (else None)."""
     run = AggregateRun.objects.get(pk=run_id)
     if run.status in (AggregateRun.Status.DONE, AggregateRun.Status.FAILED):
-        return
+        return None
     if run.status == AggregateRun.Status.QUEUED:
         AggregateRun.objects.filter(pk=run_id, status=AggregateRun.Status.QUEUED).update(
             status=AggregateRun.Status.RUNNING
         )
     measure = SharedMeasure.objects.get(pk=measure_id)
     if measure.is_calculated:
-        return  # computed by rebuild_finish, after its inputs
+        return None  # computed by rebuild_finish, after its inputs
     # The measure's rows and its mark commit together (one commit, not two); the count below
     # runs after the commit, so the last measure to finish always sees every mark.
     with transaction.atomic():
@@ -333,6 +335,8 @@ def rebuild_measure(run_id: int, measure_id: int) -> None:
     AggregateRun.objects.filter(pk=run_id).update(measures_done=done)
     if done >= run.measures_total:
         rebuild_finish(run_id)
+        return run.initiative_id
+    return None
 
 
 @transaction.atomic
