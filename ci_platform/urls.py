@@ -54,8 +54,9 @@ urlpatterns = [
     # The split view serves its start-up script as a file: the CSP allows no inline scripts.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     # Last of the API: any other /api/…/ address is a JSON 404 in the API's error shape (without
-    # the trailing slash, APPEND_SLASH redirects first, as everywhere).
-    re_path(r"^api/.*/$", api_not_found),
+    # the trailing slash, APPEND_SLASH redirects first, as everywhere). `[\s\S]`, not `.`: a line
+    # break in the address is any other character.
+    re_path(r"^api/[\s\S]*/$", api_not_found),
     path("admin/", admin.site.urls),
 ]
 
