@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from ci_platform import pwa
+from ci_platform.api.schema_view import SchemaView
 from ci_platform.api.views import api_not_found
 from ci_platform.views import healthz
 from communication.views import ReportCardPdfView, set_language
@@ -50,7 +51,7 @@ urlpatterns = [
     path("api/v1/initiatives/<slug:initiative_slug>/", include("learning.api.urls")),
     path("api/v1/initiatives/<slug:initiative_slug>/", include("webhooks.api.urls")),
     path("api/v1/public/", include("measurement.api.public_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: the CSP allows no inline scripts.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     # Last of the API: any other /api/…/ address is a JSON 404 in the API's error shape (without

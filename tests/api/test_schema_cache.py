@@ -1,0 +1,60 @@
+"""`/api/schema/` is generated once per process for each language (ci_platform.api.schema_view.SchemaView):
+the same document for everyone who asks, each language its own, a new one when the settings change."""
+
+from __future__ import annotations
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+
+from ci_platform.api import schema_view as api_schema
+
+
+@pytest.fixture
+def generations(monkeypatch):
+    api_schema._SCHEMAS.clear()
+    calls = []
+    real = SchemaGenerator.get_schema
+
+    def counted(self, request=None, public=False):
+        calls.append(request)
+        return real(self, request=request, public=public)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counted)
+    yield calls
+    api_schema._SCHEMAS.clear()
+
+
+@pytest.mark.django_db
+def test_the_schema_is_generated_once_and_is_the_same_for_everyone(client, world, generations):
+    anonymous = client.get("/api/schema/?format=json")
+    client.force_login(world.people["backbone"])
+    backbone = client.get("/api/schema/?format=json")
+    yaml = client.get("/api/schema/")
+
+    assert anonymous.status_code == backbone.status_code == yaml.status_code == 200
+    assert anonymous.json() == backbone.json()
+    assert yaml["Content-Type"].startswith("application/vnd.oai.openapi")
+    assert b"openapi: 3" in yaml.content
+    assert generations == [None]  # once, from no request: it cannot depend on who asks
+    # What the view serves is what `manage.py spectacular` writes.
+    assert anonymous.json() == SchemaGenerator().get_schema(request=None, public=True)
+
+
+@pytest.mark.django_db
+def test_each_language_has_its_own_schema(client, generations):
+    english = client.get("/api/schema/?format=json").json()
+    hebrew = client.get("/api/schema/?format=json&lang=he").json()
+    client.get("/api/schema/?format=json&lang=he")
+
+    assert len(generations) == 2
+    assert english["info"]["title"] == "Collective Impact Platform API"
+    assert english != hebrew
+
+
+@pytest.mark.django_db
+def test_a_change_of_settings_generates_it_again(client, settings, generations):
+    client.get("/api/schema/?format=json")
+    settings.SPECTACULAR_SETTINGS = {**settings.SPECTACULAR_SETTINGS, "VERSION": "9.9.9"}
+    client.get("/api/schema/?format=json")
+
+    assert len(generations) == 2
