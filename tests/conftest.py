@@ -136,9 +136,14 @@ TOGETHER = {
     "tests/i18n_terms/": "django-po",
     # Its last test reads what the fuzzing before it recorded (pytest keeps a file's order).
     "tests/api/test_schemathesis_writes.py": "schemathesis-writes",
-    # Uses the demo of tests/test_accessibility.py (a module fixture it imports, not defines): split
-    # over two workers, each seeded the demo (40 s).
-    "tests/test_browser_calculated.py": "browser-calculated",
+    # The modules of the committed demo and its live server (tests/test_accessibility.py's `demo`):
+    # one worker seeds it once (20 s) and copies it back for the next module (tests/demo_snapshot.py).
+    # Spread over two workers, each worker seeded it.
+    "tests/test_accessibility.py": "committed-demo",
+    "tests/test_browser_hebrew.py": "committed-demo",
+    "tests/test_browser_calculated.py": "committed-demo",
+    "tests/test_browser_embeds.py": "committed-demo",
+    "tests/learning/test_browser.py": "committed-demo",
 }
 WIDE_FIXTURE = re.compile(r"@pytest\.fixture\([^)]*scope=[\"'](module|class|package)[\"']")
 # The module-scoped fixtures of this file: a module that uses one is kept together too.
