@@ -589,6 +589,10 @@ class Crawl:
         self.visited: list[str] = []  # the backbone's pages, where everyone else starts
         self.before = fingerprint()  # the database before the first request of this crawl
         self.sessions = list(Session.objects.values_list("session_key", flat=True))
+        # The write counts after the last request, which are those before the next one when nothing
+        # ran between them (a crawl's loop): one query per request instead of two. A write made
+        # between two requests would be blamed on the second, never hidden; `pages` starts anew.
+        self.counts: dict | None = None
 
     def assert_unchanged(self, during: str) -> None:
         """The database is as it was before the crawl, but for new sessions (ALLOWED, checked per request)."""
@@ -604,10 +608,11 @@ class Crawl:
             name = resolve(urlsplit(url).path).view_name
         except Resolver404:
             name = "?"
-        before, hooks = write_counts(), len(connection.run_on_commit)
+        before = self.counts if self.counts is not None else write_counts()
+        hooks = len(connection.run_on_commit)
         response = client.get(url)
         text = body_text(response)  # a streamed response writes, if at all, while it streams
-        after = write_counts()
+        after = self.counts = write_counts()
         where = f"{who} GET {url} [{name}]"
         for table, what in written(before, after).items():
             allowed, _why = ALLOWED.get(table, ((), ""))
@@ -646,6 +651,7 @@ class Crawl:
         """Every page reachable from `start` by following links (the site's, or the admin's), at most
         a few of each route pattern (and of each sentinel page) besides those of `start`."""
         forbidden = FORBIDDEN[who] if forbidden is None else forbidden
+        self.counts = None
         starting = set(start)
         queue, seen, visited = deque(start), set(), []
         taken: dict[tuple[str, bool], int] = defaultdict(int)
