@@ -109,6 +109,7 @@ def test_hebrew_switches_the_page_to_right_to_left(page, world):
     response = page.request.get(link.get_attribute("href"))
     assert response.status == 200
     assert "text/css" in response.headers["content-type"]
+    page.wait_for_load_state("load")  # a stylesheet is in document.styleSheets once loaded
     sheets = page.evaluate("[...document.styleSheets].map(s => s.href || '')")
     assert any("bootstrap.rtl.min.css" in s for s in sheets)
     assert not any("bootstrap.min.css" in s for s in sheets)

@@ -300,6 +300,15 @@ def _by_organization_sql(measure: SharedMeasure) -> int:
     return len(_rows(BY_ORGANIZATION_WEIGHTED_SQL if weighted else BY_ORGANIZATION_SQL, params))
 
 
+def _measure_tasks(logs: list[Path], state: str) -> list[int]:
+    """Per worker log, the measure tasks in `state`: each task's lines "Task … received" and
+    "Task … succeeded"."""
+    return [
+        sum(1 for line in log.read_text().splitlines() if "aggregate_measure_task[" in line and state in line)
+        for log in logs
+    ]
+
+
 class Command(BaseCommand):
     help = "Build a large synthetic initiative in PostgreSQL and print benchmark figures as JSON lines."
 
@@ -1486,6 +1495,13 @@ class Command(BaseCommand):
                 for _ in range(rebuild_runs):
                     seconds, rows = self._rebuild_on_workers(full, app, broker, procs, logs)
                     times.append(seconds)
+                # The run is done when its last measure task commits; its worker writes "succeeded"
+                # just after. Stopping the workers first would lose that line from the count below.
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline and sum(_measure_tasks(logs, "succeeded")) < sum(
+                    _measure_tasks(logs, "received")
+                ):
+                    time.sleep(0.05)
             finally:
                 for proc in procs:
                     if proc.poll() is None:
@@ -1498,15 +1514,7 @@ class Command(BaseCommand):
                         proc.wait(timeout=10)
                 for file in files:
                     file.close()
-            # Each task's two lines: "Task … received" and "Task … succeeded".
-            tasks = [
-                sum(
-                    1
-                    for line in log.read_text().splitlines()
-                    if "aggregate_measure_task[" in line and "succeeded" in line
-                )
-                for log in logs
-            ]
+            tasks = _measure_tasks(logs, "succeeded")
             for log in logs:
                 log.unlink(missing_ok=True)
             folder.rmdir()
