@@ -6,24 +6,40 @@ for anyone who asked. It is generated from no request, as `manage.py spectacular
 cannot depend on who asks, and rendered per request in the format asked for. (Its own module: the
 schema class of ci_platform.api.schema is loaded while drf-spectacular's views are.)"""
 
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils import translation
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
+# One document per (language, version, ...): the keys are the site's languages and the API's
+# versions only, whatever `?lang=` and `?version=` say, so that no address grows this without bound.
 _SCHEMAS: dict[tuple, dict] = {}
+
+
+def _language() -> str:
+    """The site's language the request is in (`?lang=` included); the default one for any other."""
+    try:
+        return translation.get_supported_language_variant(translation.get_language() or "")
+    except LookupError:
+        return settings.LANGUAGE_CODE
 
 
 class SchemaView(SpectacularAPIView):
     def _get_schema_response(self, request):
         version = self.api_version or request.version or self._get_version_parameter(request)
-        key = (translation.get_language(), version, self.serve_public, str(self.urlconf))
+        if version and version != request.version and version not in (api_settings.ALLOWED_VERSIONS or ()):
+            version = self.api_version  # a version the API does not list describes nothing
+        language = _language()
+        key = (language, version, self.serve_public, str(self.urlconf))
         if (schema := _SCHEMAS.get(key)) is None:
             generator = self.generator_class(
                 urlconf=self.urlconf, api_version=version, patterns=self.patterns
             )
-            schema = _SCHEMAS[key] = generator.get_schema(request=None, public=self.serve_public)
+            with translation.override(language):
+                schema = _SCHEMAS[key] = generator.get_schema(request=None, public=self.serve_public)
         return Response(
             data=schema,
             headers={"Content-Disposition": f'inline; filename="{self._get_filename(request, version)}"'},

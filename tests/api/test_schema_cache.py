@@ -58,3 +58,24 @@ def test_a_change_of_settings_generates_it_again(client, settings, generations):
     client.get("/api/schema/?format=json")
 
     assert len(generations) == 2
+
+
+@pytest.mark.django_db
+def test_no_address_makes_another_copy(client, generations):
+    """`?lang=` and `?version=` are the caller's: a language the site does not speak is the default
+    one, a version the API does not list is none; neither is kept as a copy of its own."""
+    english = client.get("/api/schema/?format=json").json()
+    for query in (
+        "lang=xx",
+        "lang=%0A",
+        "lang=" + "en" * 200,
+        "lang=../../etc",
+        "version=v9",
+        "version=x%0Ay",
+    ):
+        response = client.get(f"/api/schema/?format=json&{query}")
+        assert response.status_code == 200, query
+        assert response.json() == english, query
+    assert client.get("/api/schema/?format=json&lang=he-IL").json() != english  # Hebrew, by its variant
+
+    assert len(generations) == 2 and len(api_schema._SCHEMAS) == 2
