@@ -3,6 +3,7 @@ with the specification's package: once per event, retried with a log, disabled a
 failure (its creator told, in their language), the secret rotated with an overlap."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -60,10 +61,14 @@ def test_an_approval_reaches_the_receiver_once_signed(
     assert payload["data"]["links"]["api"].endswith(
         f"/api/v1/initiatives/{world.initiative.slug}/submissions/{submission.pk}/"
     )
-    # Ids and links, never a value: the 17 entered is nowhere in the body (no field holds it; an id
-    # such as 1745 may hold the digits).
-    fields = list(_leaves(payload["data"]))
-    assert not [(key, value) for key, value in fields if key != "id" and str(value) in ("17", "17.0")]
+    # Ids and links, never a value: the 17 entered is in no field but ids, written in any way (17,
+    # "17.000", "17 hours"); an id such as 1745 holds the digits, and a link holds ids only.
+    data = dict(payload["data"])
+    assert all(
+        str(link).startswith(("http://", "https://", "/")) for _key, link in _leaves(data.pop("links"))
+    )
+    entered = re.compile(r"(?<![\d.])17(\.0*)?(?![\d])")
+    assert not [(key, value) for key, value in _leaves(data) if key != "id" and entered.search(str(value))]
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SUCCEEDED and delivery.attempts == 1
     attempt = Attempt.objects.get(delivery=delivery)
