@@ -3,12 +3,15 @@
 Generating the schema walks every endpoint's serializers: about 0.7 s of CPU on the 2-core machine,
 for a document that only a deployment changes, and `/api/schema/` is public: 0.7 s of server time
 for anyone who asked. It is generated from no request, as `manage.py spectacular` does, so that it
-cannot depend on who asks, and rendered per request in the format asked for. (Its own module: the
-schema class of ci_platform.api.schema is loaded while drf-spectacular's views are.)"""
+cannot depend on who asks. Its rendering (YAML by default: another 0.2 s) is kept too, per format;
+a format asked for with parameters of its own (`Accept: application/json; indent=2`) is rendered
+for that request only. (Its own module: the schema class of ci_platform.api.schema is loaded while
+drf-spectacular's views are.)"""
 
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.http import HttpResponse
 from django.utils import translation
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.response import Response
@@ -17,6 +20,8 @@ from rest_framework.settings import api_settings
 # One document per (language, version, ...): the keys are the site's languages and the API's
 # versions only, whatever `?lang=` and `?version=` say, so that no address grows this without bound.
 _SCHEMAS: dict[tuple, dict] = {}
+# Its renderings: (the key above, the renderer's class) -> the bytes sent.
+_RENDERED: dict[tuple, bytes] = {}
 
 
 def _language() -> str:
@@ -40,13 +45,21 @@ class SchemaView(SpectacularAPIView):
             )
             with translation.override(language):
                 schema = _SCHEMAS[key] = generator.get_schema(request=None, public=self.serve_public)
-        return Response(
-            data=schema,
-            headers={"Content-Disposition": f'inline; filename="{self._get_filename(request, version)}"'},
-        )
+        headers = {"Content-Disposition": f'inline; filename="{self._get_filename(request, version)}"'}
+        renderer = request.accepted_renderer
+        if request.accepted_media_type != renderer.media_type:
+            return Response(data=schema, headers=headers)  # parameters of the caller's: not kept
+        rendered = (key, type(renderer))
+        if (content := _RENDERED.get(rendered)) is None:
+            with translation.override(language):
+                context = self.get_renderer_context()
+                content = _RENDERED[rendered] = renderer.render(schema, renderer.media_type, context)
+        charset = f"; charset={renderer.charset}" if renderer.charset else ""
+        return HttpResponse(content, content_type=renderer.media_type + charset, headers=headers)
 
 
 @receiver(setting_changed)
 def _forget_schemas(**kwargs):
     # A test that changes the settings (the URLconf, an app's switch) gets a schema of its own.
     _SCHEMAS.clear()
+    _RENDERED.clear()

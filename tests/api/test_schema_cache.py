@@ -11,7 +11,7 @@ from ci_platform.api import schema_view as api_schema
 
 @pytest.fixture
 def generations(monkeypatch):
-    api_schema._SCHEMAS.clear()
+    api_schema._forget_schemas()
     calls = []
     real = SchemaGenerator.get_schema
 
@@ -21,7 +21,7 @@ def generations(monkeypatch):
 
     monkeypatch.setattr(SchemaGenerator, "get_schema", counted)
     yield calls
-    api_schema._SCHEMAS.clear()
+    api_schema._forget_schemas()
 
 
 @pytest.mark.django_db
@@ -79,3 +79,41 @@ def test_no_address_makes_another_copy(client, generations):
     assert client.get("/api/schema/?format=json&lang=he-IL").json() != english  # Hebrew, by its variant
 
     assert len(generations) == 2 and len(api_schema._SCHEMAS) == 2
+
+
+@pytest.mark.django_db
+def test_each_format_is_rendered_once_and_as_drf_would(client, world, monkeypatch, generations):
+    from drf_spectacular.renderers import OpenApiYamlRenderer
+
+    renders = []
+    real = OpenApiYamlRenderer.render
+
+    def counted(self, data, media_type=None, renderer_context=None):
+        renders.append(media_type)
+        return real(self, data, media_type, renderer_context)
+
+    monkeypatch.setattr(OpenApiYamlRenderer, "render", counted)
+    first = client.get("/api/schema/")
+    client.force_login(world.people["backbone"])
+    second = client.get("/api/schema/")
+
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content
+    assert renders == ["application/vnd.oai.openapi"]  # once for everyone
+    assert first["Content-Type"] == "application/vnd.oai.openapi; charset=utf-8"
+    assert "Accept" in first["Vary"]
+    assert first["Content-Disposition"] == second["Content-Disposition"]
+    # The bytes are those DRF's own rendering of the document gives.
+    schema = api_schema._SCHEMAS[next(iter(api_schema._SCHEMAS))]
+    assert first.content == OpenApiYamlRenderer().render(schema, "application/vnd.oai.openapi", {})
+
+
+@pytest.mark.django_db
+def test_a_format_with_parameters_of_its_own_is_rendered_for_its_request_only(client, generations):
+    plain = client.get("/api/schema/?format=json")
+    indented = client.get("/api/schema/", HTTP_ACCEPT="application/json; indent=2")
+
+    assert plain.status_code == indented.status_code == 200
+    assert indented.json() == plain.json()
+    assert b'\n  "openapi"' in indented.content and b'\n  "openapi"' not in plain.content
+    assert len(api_schema._RENDERED) == 1  # the plain JSON only
