@@ -49,3 +49,21 @@ def test_full_aggregate_rebuild_runs_on_a_real_worker(world, celery_worker):
     assert run is not None, "no full rebuild finished:\n" + Path(celery_worker[1]).read_text()[-3000:]
     assert run.measures_done == run.measures_total == 1
     assert Aggregate.objects.get(run=run, measure=measure, member1=None).value == 17
+
+
+def test_purge_tasks_empties_the_queue_a_worker_would_read(settings):
+    """The tests' purge (tests/conftest.py) empties what `celery purge -f` empties: the app's queues
+    on this worker's broker."""
+    import redis
+
+    from ci_platform.celery import app
+
+    from .conftest import purge_tasks
+
+    queue = app.conf.task_default_queue
+    with app.connection_for_write(settings.REDIS_URL) as connection:
+        for _ in range(3):
+            app.send_task("tests.never-run", connection=connection)
+    assert redis.Redis.from_url(settings.REDIS_URL).llen(queue) >= 3
+    assert purge_tasks(settings.REDIS_URL) >= 3
+    assert redis.Redis.from_url(settings.REDIS_URL).llen(queue) == 0

@@ -21,7 +21,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from ..conftest import _database_url, wait_for
+from ..conftest import _database_url, purge_tasks, wait_for
 
 
 class Worker:
@@ -95,13 +95,7 @@ def workers(tmp_path, settings):
         "EMAIL_FILE_PATH": str(tmp_path / "mail"),
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
-    subprocess.run(
-        [sys.executable, "-m", "celery", "-A", "ci_platform", "purge", "-f"],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    purge_tasks(settings.REDIS_URL)
     _redis().delete("unacked", "unacked_index", "unacked_mutex")
     started: list[Worker] = []
 
