@@ -16,6 +16,7 @@ run beside each other, or that share a costly module-scoped fixture, are kept to
 
 import functools
 import importlib
+import io
 import os
 import re
 import shutil
@@ -98,14 +99,45 @@ def pytest_configure(config):
 # is put back there, as the migrations leave it (0002's rows in 0004's wording).
 
 
+# On PostgreSQL the rows are written by the migrations' own code the first time a process needs them
+# in empty tables, and kept as `COPY` gives them: after that a flush copies them back (5 ms instead of
+# 0.2 s, after every test with a real transaction), with the same ids.
+_MIGRATED_ROWS: dict[str, bytes] = {}
+
+
 def restore_migrated_rows() -> None:
     from django.apps import apps
 
     from backbone.migrations._catalogue_v1 import load
     from backbone.models import BackboneFunction, Indicator, SurveyItem
 
-    load(BackboneFunction, Indicator, SurveyItem)
+    models = (BackboneFunction, Indicator, SurveyItem)  # referenced ones first
+    empty = connection.vendor == "postgresql" and not any(m.objects.exists() for m in models)
+    if empty and _MIGRATED_ROWS:
+        _copy_back(_MIGRATED_ROWS)
+        return
+    load(BackboneFunction, Indicator, SurveyItem)  # idempotent: fills in whatever is missing
     importlib.import_module("backbone.migrations.0004_source_hebrew_wording").forwards(apps, None)
+    if empty:
+        with connection.cursor() as cursor:
+            for table in (m._meta.db_table for m in models):
+                buffer = io.BytesIO()
+                cursor.copy_expert(f"COPY {connection.ops.quote_name(table)} TO STDOUT", buffer)
+                _MIGRATED_ROWS[table] = buffer.getvalue()
+
+
+def _copy_back(rows: dict[str, bytes]) -> None:
+    from django.db import transaction
+
+    quote = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, content in rows.items():
+            cursor.copy_expert(f"COPY {quote(table)} FROM STDIN", io.BytesIO(content))
+            # The next row made by the tests takes the next id, as after `load`.
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM {quote(table)}))",  # noqa: S608 - a model's table, quoted
+                [table],
+            )
 
 
 def _after_flush(sender, using=DEFAULT_DB_ALIAS, **kwargs):
