@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models.signals import post_migrate
 
+from .demo_snapshot import SHARED_DIR
 from .factories import PASSWORD, UserFactory
 from .permission_matrix import build_orgs, build_world
 
@@ -73,6 +74,11 @@ def redis_url_for_worker(url: str, number: int) -> str:
 
 def pytest_configure(config):
     if not XDIST_WORKER:
+        # A directory for what the run's workers share (the demo's snapshot, tests/demo_snapshot.py),
+        # made before they start: they inherit the environment.
+        shared = tempfile.mkdtemp(prefix="ci-tests-shared-")
+        os.environ[SHARED_DIR] = shared
+        config.add_cleanup(lambda: shutil.rmtree(shared, ignore_errors=True))
         return
     url = redis_url_for_worker(settings.REDIS_URL, worker_number())
     if url != settings.REDIS_URL:

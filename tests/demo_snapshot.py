@@ -1,4 +1,4 @@
-"""The demo (`manage.py seed_demo`), seeded once per test worker and copied back after.
+"""The demo (`manage.py seed_demo`), seeded once per test run and copied back after.
 
 Ten test modules start from the demo, and `seed_demo` takes about 20 seconds: it goes through the
 services a user's actions go through (12,000 queries for 6,000 rows). On PostgreSQL the first module
@@ -6,14 +6,20 @@ of a worker seeds it and keeps what the seed left: every table's rows (`COPY …
 sequences, and the files it wrote under MEDIA_ROOT. A later module of the worker gets the same
 database back in a fraction of a second: every table emptied (`TRUNCATE`, rolled back with the
 module's transaction when there is one) and its rows copied in, the files written back, the
-sequences never moved backwards, the in-process caches cleared (the ids are the first seed's).
+sequences never moved backwards, the in-process caches cleared (the ids are the first seed's). The
+first worker to seed a kind leaves its snapshot in a directory the run's workers share; another that
+needs it copies it from there (waiting for the seed if it is under way) instead of seeding it again.
 
 A seed inside a module's transaction (`module_db`) never reaches the commit that runs its
 `on_commit` tasks (the reports' PDFs, say); a committed seed does. The two are kept apart (`kind`).
 On SQLite every call seeds.
 """
 
+import fcntl
 import io
+import os
+import pickle
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,18 +41,61 @@ class Snapshot:
 _SNAPSHOTS: dict[str, Snapshot] = {}
 
 
+# The directory the test workers of one run share (set by tests/conftest.py before they start): the
+# first worker to seed a kind leaves its snapshot there for the others.
+SHARED_DIR = "CI_TESTS_SHARED_DIR"
+
+
 def load_demo(kind: str) -> None:
     """The demo in the database: seeded the first time for `kind` ("module": inside `module_db`,
-    "committed": outside any transaction), copied back the next times."""
+    "committed": outside any transaction), copied back the next times, in this worker or another."""
     if connection.vendor != "postgresql":
         _seed()
         return
     if (snapshot := _SNAPSHOTS.get(kind)) is not None:
         _restore(snapshot)
         return
-    files_before = _media_files()
-    _seed()
-    _SNAPSHOTS[kind] = _take(files_before)
+    # One worker seeds a kind while another that needs it waits for its snapshot: seeding it twice at
+    # once took both cores for as long as one seed takes.
+    with _seeding(kind):
+        if (snapshot := _shared(kind)) is not None:
+            _SNAPSHOTS[kind] = snapshot
+            _restore(snapshot)
+            return
+        files_before = _media_files()
+        _seed()
+        _SNAPSHOTS[kind] = _take(files_before)
+        _share(kind, _SNAPSHOTS[kind])
+
+
+@contextmanager
+def _seeding(kind: str):
+    if (path := _shared_path(kind)) is None:
+        yield
+        return
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # let go when the file closes, the worker's death included
+        yield
+
+
+def _shared_path(kind: str) -> Path | None:
+    directory = os.environ.get(SHARED_DIR)
+    return Path(directory) / f"demo-{kind}.pickle" if directory else None
+
+
+def _shared(kind: str) -> Snapshot | None:
+    path = _shared_path(kind)
+    if path is None or not path.exists():
+        return None  # no worker has seeded it: this one does
+    return pickle.loads(path.read_bytes())  # noqa: S301 - written by this run's own workers
+
+
+def _share(kind: str, snapshot: Snapshot) -> None:
+    if (path := _shared_path(kind)) is None:
+        return
+    partial = path.with_suffix(f".{os.getpid()}")
+    partial.write_bytes(pickle.dumps(snapshot))
+    partial.replace(path)  # whole or not at all, for a worker reading it meanwhile
 
 
 def _seed() -> None:
