@@ -80,7 +80,9 @@ offline-assets:
 # restored after every flush (tests/conftest.py). PYTEST_WORKERS=0 runs it in one process.
 # PYTEST_ARGS passes anything else to pytest.
 PYTEST_WORKERS ?= auto
-test: lint checks node_modules/axe-core/axe.min.js $(WORKBOX)
+# Lint and the checks are one process each: they run side by side (each one's output kept together).
+test: $(VENV)/.installed-test compile-messages node_modules/axe-core/axe.min.js $(WORKBOX)
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint checks
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Regenerate locale/he/LC_MESSAGES/django.po from the code (needs GNU gettext).

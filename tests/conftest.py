@@ -206,6 +206,54 @@ def xdist_scope(nodeid: str) -> str:
     return path if _has_wide_fixture(path) else nodeid
 
 
+# Tests that mostly wait: for Chromium (its timers, its service worker, the network), an identity
+# provider, a Celery worker to start or a visibility timeout to pass, a server to be killed. Measured
+# per module (wall time against the CPU of the test's process and its children): they use a fifth of
+# a core or less. Run last, as their few tests per module placed them, both workers waited at once:
+# the CPU was 30–80 % idle for the last minute. They are spread among the other tests instead, so
+# that one worker's wait is the other's core.
+WAITING = (
+    "tests/test_browser",
+    "tests/measurement/test_browser",
+    "tests/test_pwa_installable.py",
+    "tests/sso/",
+    "tests/faults/",
+    "tests/webhooks/test_worker.py",
+    "tests/webhooks/test_delivery.py",
+    "tests/test_bench_command.py",
+    "tests/test_replica.py",
+    "tests/measurement/test_row_locks.py",
+)
+
+
+def scheduled_order(nodeids: list[str]) -> list[str]:
+    """The order xdist hands out the tests in (one scope at a time, see xdist_scope): the groups of
+    several tests first, biggest first, as xdist's own order does, then every other scope in
+    collection order; the waiting ones (WAITING) spread among them all by their share of the tests."""
+    scopes: dict[str, list[str]] = {}
+    for nodeid in nodeids:
+        scopes.setdefault(xdist_scope(nodeid), []).append(nodeid)
+    named = set(TOGETHER.values())
+    waiting = {scope for scope, ids in scopes.items() if scope not in named and ids[0].startswith(WAITING)}
+    groups = sorted(
+        (s for s in scopes if len(scopes[s]) > 1 and s not in waiting), key=lambda s: -len(scopes[s])
+    )
+    rest = [s for s in scopes if s not in groups and s not in waiting]
+    spread = [s for s in scopes if s in waiting]
+    # After each other scope, a waiting one whenever its share of the tests is due (one at a time: two
+    # in a row would let both workers wait together).
+    per_test = len(spread) / max(1, sum(len(scopes[s]) for s in groups + rest))
+    order, due = [], 0.0
+    for scope in groups + rest:
+        order.append(scope)
+        due += len(scopes[scope]) * per_test
+        if spread and due >= 1:
+            order.append(spread.pop(0))
+            due -= 1
+    order += spread
+    return [nodeid for scope in order for nodeid in scopes[scope]]
+
+
 @pytest.hookimpl(optionalhook=True)  # xdist's hook: unknown when xdist is not installed
 def pytest_xdist_make_scheduler(config, log):
     if config.getvalue("dist") != "loadgroup":
@@ -216,7 +264,15 @@ def pytest_xdist_make_scheduler(config, log):
         def _split_scope(self, nodeid: str) -> str:
             return xdist_scope(nodeid)
 
+    # The scopes are handed out in the workers' collection order, which scheduled_order made.
+    config.option.loadscopereorder = False
     return Scheduling(config, log)
+
+
+def pytest_collection_modifyitems(config, items):
+    if XDIST_WORKER and config.getvalue("dist") == "loadgroup":
+        position = {nodeid: i for i, nodeid in enumerate(scheduled_order([item.nodeid for item in items]))}
+        items.sort(key=lambda item: position[item.nodeid])
 
 
 def pytest_runtest_setup(item):
