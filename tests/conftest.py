@@ -227,7 +227,6 @@ WAITING = (
     "tests/webhooks/test_worker.py",
     "tests/webhooks/test_delivery.py",
     "tests/test_bench_command.py",
-    "tests/test_replica.py",
     "tests/measurement/test_row_locks.py",
 )
 
