@@ -14,7 +14,6 @@ from django.dispatch import receiver
 from django.http import HttpResponse
 from django.utils import translation
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 # One document per (language, version, ...): the keys are the site's languages and the API's
@@ -46,14 +45,14 @@ class SchemaView(SpectacularAPIView):
             with translation.override(language):
                 schema = _SCHEMAS[key] = generator.get_schema(request=None, public=self.serve_public)
         headers = {"Content-Disposition": f'inline; filename="{self._get_filename(request, version)}"'}
-        renderer = request.accepted_renderer
-        if request.accepted_media_type != renderer.media_type:
-            return Response(data=schema, headers=headers)  # parameters of the caller's: not kept
-        rendered = (key, type(renderer))
-        if (content := _RENDERED.get(rendered)) is None:
+        renderer, media_type = request.accepted_renderer, request.accepted_media_type
+        # Kept per format; a media type with parameters of the caller's (indent=…) is not kept.
+        kept = (key, type(renderer)) if media_type == renderer.media_type else None
+        if (content := _RENDERED.get(kept)) is None:
             with translation.override(language):
-                context = self.get_renderer_context()
-                content = _RENDERED[rendered] = renderer.render(schema, renderer.media_type, context)
+                content = renderer.render(schema, media_type, self.get_renderer_context())
+            if kept is not None:
+                _RENDERED[kept] = content
         charset = f"; charset={renderer.charset}" if renderer.charset else ""
         return HttpResponse(content, content_type=renderer.media_type + charset, headers=headers)
 
