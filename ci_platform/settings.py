@@ -282,8 +282,18 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# plotly.js comes from the plotly package itself: served locally, never from a CDN.
-STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/plotly", Path(plotly.__file__).parent / "package_data")]
+STATICFILES_DIRS: list = [BASE_DIR / "static"]
+# plotly.js, served locally (never from a CDN): npm's build of the trace types the charts draw
+# (scatter and bar, in plotly.js-basic-dist-min, pinned in package.json: 1.2 MB against the full
+# bundle's 4.8 MB, which every chart page loaded and parsed); without node_modules, the full bundle
+# that the plotly package carries. Templates take it from PLOTLY_JS (`{% plotly_js %}`).
+_PLOTLY_BASIC = BASE_DIR / "node_modules" / "plotly.js-basic-dist-min"
+if (_PLOTLY_BASIC / "plotly-basic.min.js").is_file():
+    PLOTLY_JS = "vendor/plotly/plotly-basic.min.js"
+    STATICFILES_DIRS.append(("vendor/plotly", _PLOTLY_BASIC))
+else:
+    PLOTLY_JS = "vendor/plotly/plotly.min.js"
+    STATICFILES_DIRS.append(("vendor/plotly", Path(plotly.__file__).parent / "package_data"))
 # Workbox, for the grid's service worker (ci_platform/pwa.py): from npm (pinned in package.json and
 # package-lock.json; `npm ci` by the Makefile, CI and the Dockerfile), served locally, never from a CDN.
 # Without node_modules the grid works online as before; only its offline use is missing.

@@ -326,6 +326,24 @@ def charts_without_name_or_table(page) -> list[str]:
     )
 
 
+def trace_types_not_in_plotly(page) -> list[str]:
+    """Every trace type a chart's figure asks for must be one the page's plotly.js holds (npm's basic
+    build holds scatter, bar and pie): plotly.js draws a type it lacks as a scatter, silently (seen in
+    Chromium: a bar chart would become dots and lines, with no error in the console)."""
+    return page.evaluate(
+        """() => {
+            const charts = [...document.querySelectorAll('.chart[data-figure]')];
+            if (!charts.length) return [];
+            const known = new Set(Object.keys(Plotly.PlotSchema.get().traces));
+            return charts.flatMap(e => {
+                const figure = JSON.parse(document.getElementById(e.dataset.figure).textContent);
+                return (figure.data || []).map(t => t.type || 'scatter').filter(t => !known.has(t))
+                    .map(t => `${e.dataset.figure}: ${t}`);
+            });
+        }"""
+    )
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize(("name", "username", "path"), PAGES, ids=[p[0] for p in PAGES])
 def test_page_has_no_serious_accessibility_violations(axe_page, demo, name, username, path, language):
@@ -336,6 +354,23 @@ def test_page_has_no_serious_accessibility_violations(axe_page, demo, name, user
     blocking = [v for v in violations if v["impact"] in BLOCKING]
     assert not blocking, f"{name} ({language}) {page.url}:\n{describe(blocking)}"
     assert not charts_without_name_or_table(page), f"{name} ({language}): a chart lacks a name or a table"
+    assert not (missing := trace_types_not_in_plotly(page)), (
+        f"{name} ({language}): not in plotly.js: {missing}"
+    )
+
+
+def test_the_trace_check_sees_a_type_plotly_lacks(axe_page, demo):
+    """Not blind: a figure asking for a trace type that the page's plotly.js lacks is reported."""
+    page = axe_page("/initiatives/{slug}/measurement/dashboard/".format(**demo.ids), "backbone", "en")
+    assert trace_types_not_in_plotly(page) == []
+    page.evaluate(
+        """() => { const e = document.querySelector('.chart[data-figure]');
+                   const source = document.getElementById(e.dataset.figure);
+                   const figure = JSON.parse(source.textContent);
+                   figure.data[0].type = 'sankey';
+                   source.textContent = JSON.stringify(figure); }"""
+    )
+    assert [m.split(": ")[1] for m in trace_types_not_in_plotly(page)] == ["sankey"]
 
 
 def test_the_audit_sees_a_violation(axe_page, demo):

@@ -10,6 +10,7 @@ import os
 import re
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from initiatives.choices import Sector
@@ -158,6 +159,6 @@ def test_the_network_is_drawn_with_the_local_plotly(new_page, plan):
     expect(page.locator("#network-graph .main-svg").first).to_be_visible()
     expect(page.locator('#figures [data-figure="ties"]')).to_have_text("2")
     expect(page.locator("#tie-list")).to_contain_text("Backbone Org — Partner Org")
-    assert any(url.endswith("/static/vendor/plotly/plotly.min.js") for url in requests)
+    assert any(url.endswith(f"/static/{settings.PLOTLY_JS}") for url in requests)
     assert all(url.startswith(page.url.split(BASE)[0]) for url in requests), "nothing from another host"
     assert page.console_errors == []

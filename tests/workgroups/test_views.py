@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from initiatives.models import Organization
@@ -249,13 +250,10 @@ class TestNetwork:
         data = re.search(r'<script id="network-data" type="application/json">(.*?)</script>', body, re.S)
         assert data and '"edges"' in data.group(1)
         assert "Backbone Org — Partner Org" in body  # the ties as text
-        # No inline scripts: every other script is a file (plotly from the package, ours from static).
+        # No inline scripts: every other script is a file (plotly.js and ours, from static).
         scripts = re.findall(r"<script([^>]*)>", body)
         assert all("src=" in attrs or 'type="application/json"' in attrs for attrs in scripts)
-        assert (
-            'src="/static/vendor/plotly/plotly.min.js"' in body
-            and 'src="/static/workgroups/network.js"' in body
-        )
+        assert f'src="/static/{settings.PLOTLY_JS}"' in body and 'src="/static/workgroups/network.js"' in body
 
     def test_records_and_unknown_waves(self, client, wg):
         login(client, wg)
@@ -274,13 +272,16 @@ class TestNetwork:
         assert re.search(r'data-change="lost_ties"><span class="number">1</span>', body)
 
     def test_plotly_is_a_local_static_file(self, client, wg):
-        # plotly.min.js comes from the plotly package (STATICFILES_DIRS "vendor/plotly"), no CDN.
+        # plotly.js is a static file of ours (STATICFILES_DIRS "vendor/plotly"), never a CDN's: npm's
+        # basic build where `npm ci` ran (as in CI), else the plotly package's full bundle.
         from pathlib import Path
 
         from django.contrib.staticfiles import finders
 
-        path = finders.find("vendor/plotly/plotly.min.js")
-        assert path and b"plotly" in Path(path).read_bytes()[:200].lower()
+        path = finders.find(settings.PLOTLY_JS)
+        assert path and b"plotly.js" in Path(path).read_bytes()[:200]
+        if (Path(settings.BASE_DIR) / "node_modules" / "plotly.js-basic-dist-min").is_dir():
+            assert settings.PLOTLY_JS == "vendor/plotly/plotly-basic.min.js"
 
 
 class TestSurvey:
