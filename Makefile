@@ -81,6 +81,11 @@ offline-assets:
 # PYTEST_ARGS passes anything else to pytest.
 PYTEST_WORKERS ?= auto
 # Lint and the checks are one process each: they run side by side (each one's output kept together).
+# Python writes its bytecode caches (__pycache__/, in .gitignore) even where the environment turns
+# them off (PYTHONDONTWRITEBYTECODE): otherwise every process of the run (two xdist workers, 20-odd
+# Celery workers, manage.py, gunicorn) compiles the project again, and pytest rewrites the asserts of
+# every test module anew (collection: 9.9 s of CPU per worker without the caches, 4.3 with them).
+test: export PYTHONDONTWRITEBYTECODE :=
 test: $(VENV)/.installed-test compile-messages node_modules/axe-core/axe.min.js $(WORKBOX)
 	$(MAKE) --no-print-directory -j2 --output-sync=target lint checks
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
