@@ -169,6 +169,7 @@ post_migrate.connect(_after_flush, dispatch_uid="tests.conftest.restore_migrated
 #   demo initiative and its server, say), so that it is built once, not once per worker or again
 #   each time the worker comes back to the module;
 # and spreads every other test one by one, the biggest groups first.
+LANE = "waits-on-time"
 TOGETHER = {
     "tests/test_i18n.py": "django-po",
     "tests/i18n_terms/": "django-po",
@@ -188,6 +189,19 @@ TOGETHER = {
     # After the crawl on the same worker, it finds it ended.
     "tests/test_crawl.py": "crawl-then-replica",
     "tests/test_replica.py": "crawl-then-replica",
+    # The tests that wait on time, not on Chromium: a real Celery worker to start and drain, a
+    # visibility timeout to pass, a server to be killed (about 100 s, a few CPU-s). One after another
+    # on one worker (LANE, spread among the others below): run apart, both workers now and then
+    # waited on them at once (a 30-second window at 45-99 % idle CPU mid-run, and the last half
+    # minute, measured on 5 December 2026).
+    "tests/faults/": LANE,
+    "tests/test_worker.py": LANE,
+    "tests/backbone/test_worker.py": LANE,
+    "tests/communication/test_worker.py": LANE,
+    "tests/communication/test_report_pdf_worker.py": LANE,
+    "tests/measurement/test_correction_worker.py": LANE,
+    "tests/webhooks/test_worker.py": LANE,
+    "tests/workgroups/test_tasks.py": LANE,
 }
 WIDE_FIXTURE = re.compile(r"@pytest\.fixture\([^)]*scope=[\"'](module|class|package)[\"']")
 # The module-scoped fixtures of this file: a module that uses one is kept together too.
@@ -224,8 +238,6 @@ WAITING = (
     "tests/measurement/test_browser",
     "tests/test_pwa_installable.py",
     "tests/sso/",
-    "tests/faults/",
-    "tests/webhooks/test_worker.py",
     "tests/webhooks/test_delivery.py",
     "tests/test_bench_command.py",
     "tests/measurement/test_row_locks.py",
@@ -235,12 +247,17 @@ WAITING = (
 def scheduled_order(nodeids: list[str]) -> list[str]:
     """The order xdist hands out the tests in (one scope at a time, see xdist_scope): the groups of
     several tests first, biggest first, as xdist's own order does, then every other scope in
-    collection order; the waiting ones (WAITING) spread among them all by their share of the tests."""
+    collection order; the waiting ones (WAITING, and the LANE as one piece) spread among them all by
+    their share of the tests."""
     scopes: dict[str, list[str]] = {}
     for nodeid in nodeids:
         scopes.setdefault(xdist_scope(nodeid), []).append(nodeid)
     named = set(TOGETHER.values())
-    waiting = {scope for scope, ids in scopes.items() if scope not in named and ids[0].startswith(WAITING)}
+    waiting = {
+        scope
+        for scope, ids in scopes.items()
+        if scope == LANE or (scope not in named and ids[0].startswith(WAITING))
+    }
     groups = sorted(
         (s for s in scopes if len(scopes[s]) > 1 and s not in waiting), key=lambda s: -len(scopes[s])
     )

@@ -6,6 +6,7 @@ NODEIDS = [
     *(f"tests/agenda/test_views.py::test_{i}" for i in range(40)),
     "tests/faults/test_worker_killed.py::test_a",
     "tests/faults/test_worker_killed.py::test_b",
+    "tests/test_worker.py::test_e",
     *(f"tests/api/test_reading.py::test_{i}" for i in range(40)),
     "tests/sso/test_sso.py::test_c",
     "tests/test_accessibility.py::test_page[a]",
@@ -21,13 +22,20 @@ def test_every_test_once_groups_first_and_together_and_the_waiting_ones_apart():
     assert sorted(order) == sorted(NODEIDS)
     # The demo's browser modules are one group, handed out first and in one piece.
     assert [xdist_scope(n) for n in order[:3]] == ["committed-demo"] * 3
-    waiting = [
-        i
-        for i, n in enumerate(order)
-        if n.startswith(("tests/faults/", "tests/sso/", "tests/test_browser_o"))
+    # The tests that wait on time (faults, real workers) are one piece, in collection order.
+    lane = [i for i, n in enumerate(order) if xdist_scope(n) == "waits-on-time"]
+    assert [order[i] for i in lane] == [
+        n for n in NODEIDS if n.startswith(("tests/faults/", "tests/test_worker"))
     ]
-    assert len(waiting) == 4
-    assert all(b - a > 1 for a, b in zip(waiting, waiting[1:], strict=False))  # never two in a row
+    assert lane == list(range(lane[0], lane[0] + 3))
+    # It and the other waiting tests are spread: never two waiting pieces in a row.
+    waiting = [
+        lane[0],
+        *(i for i, n in enumerate(order) if n.startswith(("tests/sso/", "tests/test_browser_o"))),
+    ]
+    waiting.sort()
+    assert len(waiting) == 3
+    assert all(b - (3 if a == lane[0] else 1) - a > 0 for a, b in zip(waiting, waiting[1:], strict=False))
     assert waiting[0] < len(order) // 2  # not all left for the end
     # The others keep their collection order.
     others = [n for n in order if n.startswith(("tests/agenda/", "tests/api/"))]
