@@ -227,7 +227,7 @@ def xdist_scope(nodeid: str) -> str:
 
 
 # Tests that mostly wait: for Chromium (its timers, its service worker, the network), an identity
-# provider, a Celery worker to start or a visibility timeout to pass, a server to be killed. Measured
+# provider, a webhook receiver, locks (those waiting on time are the LANE, above). Measured
 # per module (wall time against the CPU of the test's process and its children): they use a fifth of
 # a core or less. Run last, as their few tests per module placed them, both workers waited at once:
 # the CPU was 30–80 % idle for the last minute. They are spread among the other tests instead. By
