@@ -524,6 +524,17 @@ def new_page(request, browser, live_server):
     yield make
     for context in contexts:
         context.close()
+    wait_for_requests(live_server)
+
+
+def wait_for_requests(server, timeout: float = 30.0) -> None:
+    """Wait for the requests a live server is still answering. A page closed mid-request (a save, a
+    poll) leaves its request running in the server's thread, on a connection of its own: the flush
+    that ends the test must not start beside it (their locks deadlocked once, 5 December 2026)."""
+    deadline = time.monotonic() + timeout
+    threads = getattr(server.thread.httpd, "_threads", None)  # socketserver's, once a request came
+    for thread in list(threads) if isinstance(threads, list) else []:
+        thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def sign_in(page, username: str) -> None:

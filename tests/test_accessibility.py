@@ -25,7 +25,7 @@ from django.core.management import call_command
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from .conftest import IN_CI
+from .conftest import IN_CI, wait_for_requests
 from .demo_snapshot import load_demo
 
 pytestmark = pytest.mark.browser
@@ -258,6 +258,7 @@ def demo(test_database, django_db_blocker):
         yield (demo := Demo(url=server.url, ids=ids))
     finally:
         demo.close()
+        wait_for_requests(server)
         server._live_server_modified_settings.disable()
         server.stop()
         with django_db_blocker.unblock():
