@@ -191,10 +191,9 @@ TOGETHER = {
     "tests/test_replica.py": "crawl-then-replica",
     # The tests that wait on time, not on Chromium: a real Celery worker to start and drain, a
     # visibility timeout to pass, a server to be killed (about 100 s of wall time in all, mostly
-    # waiting). One after another
-    # on one worker (LANE, spread among the others below): run apart, both workers now and then
-    # waited on them at once (a 30-second window at 45-99 % idle CPU mid-run, and the last half
-    # minute, measured on 5 December 2026).
+    # waiting). One after another on one worker (LANE, spread among the others below): run apart,
+    # both workers now and then waited on them at once (a 30-second window at 45-99 % idle CPU
+    # mid-run, and the last half minute, measured on 5 December 2026).
     "tests/faults/": LANE,
     "tests/test_worker.py": LANE,
     "tests/backbone/test_worker.py": LANE,
