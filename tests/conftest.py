@@ -158,6 +158,38 @@ def _after_flush(sender, using=DEFAULT_DB_ALIAS, **kwargs):
 post_migrate.connect(_after_flush, dispatch_uid="tests.conftest.restore_migrated_rows")
 
 
+# --- The flush itself, on PostgreSQL: the rows deleted, not every table truncated -----------------
+#
+# Django's flush is one TRUNCATE of all 113 tables. PostgreSQL gives each truncated table, its
+# indexes and its TOAST table new files, however few rows the test wrote: 0.3-0.45 s a flush in a
+# browser test, 0.37-0.56 s after the whole demo (87 tables with rows). Deleting the rows of the
+# tables that have any leaves the same empty tables: 0.09 s after the demo, less after a test's few
+# rows (measured on 5 December 2026). Every foreign key is DEFERRABLE INITIALLY DEFERRED (Django's
+# own; tests/test_flush.py holds it so), so one transaction deletes them in any order. The
+# sequences are left as TRUNCATE without RESTART IDENTITY leaves them; a flush asked to reset them
+# is Django's own.
+def _flush_by_delete(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+    if reset_sequences or not tables:
+        return _truncate_flush(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+    quote = self.quote_name
+    with self.connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(f"SELECT %s WHERE EXISTS (SELECT FROM {quote(t)})" for t in tables),  # noqa: S608 - the models' tables, quoted
+            list(tables),
+        )
+        with_rows = [row[0] for row in cursor.fetchall()]
+    return [f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(quote(t))};" for t in with_rows]
+
+
+if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    from django.db.backends.postgresql.operations import DatabaseOperations as _PostgresOperations
+
+    _truncate_flush = _PostgresOperations.sql_flush
+    _PostgresOperations.sql_flush = _flush_by_delete
+
+
 # --- Which tests xdist keeps together on one worker (`--dist loadgroup`) ------------------------------
 #
 # xdist 3.8's own loadgroup reads `xdist_group` markers by renaming the tests, which pytest 9.2 no

@@ -4,11 +4,12 @@ Ten test modules start from the demo, and `seed_demo` takes about 20 seconds: it
 services a user's actions go through (12,000 queries for 6,000 rows). On PostgreSQL the first module
 of a worker seeds it and keeps what the seed left: every table's rows (`COPY … TO STDOUT`), the
 sequences, and the files it wrote under MEDIA_ROOT. A later module of the worker gets the same
-database back in a fraction of a second: every table emptied (`TRUNCATE`, rolled back with the
-module's transaction when there is one) and its rows copied in, the files written back, the
-sequences never moved backwards, the in-process caches cleared (the ids are the first seed's). The
-first worker to seed a kind leaves its snapshot in a directory the run's workers share; another that
-needs it copies it from there (waiting for the seed if it is under way) instead of seeding it again.
+database back in a fraction of a second: every table emptied (as the tests' flush empties them,
+rolled back with the module's transaction when there is one) and its rows copied in, the files
+written back, the sequences never moved backwards, the in-process caches cleared (the ids are the
+first seed's). The first worker to seed a kind leaves its snapshot in a directory the run's workers
+share; another that needs it copies it from there (waiting for the seed if it is under way) instead
+of seeding it again.
 
 A seed inside a module's transaction (`module_db`) never reaches the commit that runs its
 `on_commit` tasks (the reports' PDFs, say); a committed seed does. The two are kept apart (`kind`).
@@ -27,6 +28,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
 from django.core.management import call_command
+from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import translation
 
@@ -134,7 +136,9 @@ def _take(files_before: dict[Path, int]) -> Snapshot:
 def _restore(snapshot: Snapshot) -> None:
     quote = connection.ops.quote_name
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("TRUNCATE " + ", ".join(quote(t) for t in _tables()))
+        # Emptied as the tests' flush empties them (tests/conftest.py: the tables with rows deleted).
+        for statement in connection.ops.sql_flush(no_style(), _tables(), reset_sequences=False):
+            cursor.execute(statement)
         for table, rows in snapshot.tables.items():
             if rows:
                 cursor.copy_expert(f"COPY {quote(table)} FROM STDIN", io.BytesIO(rows))
