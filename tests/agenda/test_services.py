@@ -19,10 +19,14 @@ from agenda.models import (
 )
 from initiatives.choices import Area, Phase, Role
 from initiatives.selectors import platform_evidence
+from tests.permission_matrix import build_world, module_world
 
 from .helpers import GOAL, PROBLEM, figure_rows, publish, save_draft, strategy_rows
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+world_once, world = module_world("world", build_world)
 
 FIGURE = {"statement": "46% of children ready for school", "source": "Municipal survey", "year": 2024}
 

@@ -11,11 +11,15 @@ from agenda import services
 from agenda.choices import AgendaKind, Decision, VersionStatus
 from agenda.models import AgendaSettings, AgendaVersion, Endorsement, Strategy
 from initiatives.choices import Role
+from tests.permission_matrix import build_world, module_world
 from tests.queries import assert_queries_constant, count_queries
 
 from .helpers import GOAL, PROBLEM, figure_rows, publish, save_draft, strategy_rows
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+world_once, world = module_world("world", build_world)
 
 
 def url(name: str, **kwargs) -> str:

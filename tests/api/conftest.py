@@ -26,7 +26,7 @@ from initiatives.choices import TokenScope
 from measurement.aggregation import runs
 from measurement.models import ReportCard
 
-from ..measurement.conftest import build_measurement_world
+from ..measurement.conftest import build_measurement_world, build_mworld
 
 BASE = "/api/v1/initiatives/c2c/"
 
@@ -49,7 +49,15 @@ def compute_aggregates(initiative):
 
 @pytest.fixture
 def mworld(world, make_user):
-    m = build_measurement_world(world, make_user)
+    return with_api_data(build_measurement_world(world, make_user))
+
+
+def build_api_mworld():
+    """`mworld` without fixtures: for a module that builds it once (permission_matrix.module_world)."""
+    return with_api_data(build_mworld())
+
+
+def with_api_data(m):
     compute_aggregates(m.initiative)
     card = ReportCard.objects.create(
         initiative=m.initiative, published=True, title="Our children", suppression_threshold=10

@@ -10,9 +10,13 @@ import pytest
 from measurement.choices import SubmissionStatus
 from measurement.models import AuditEntry, DataValue, Submission
 
-from .conftest import BASE, as_token
+from ..permission_matrix import module_world
+from .conftest import BASE, as_token, build_api_mworld
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+mworld_once, mworld = module_world("mworld", build_api_mworld)
 
 URL = BASE + "submissions/bulk/"
 

@@ -22,10 +22,13 @@ from measurement.api.feeds import AGGREGATE_HEADER, VALUE_HEADER
 from measurement.models import MeasurementSettings
 from tests.queries import assert_queries_constant
 
-from ..permission_matrix import EVERY_MEMBER, Endpoint, check_permission, permission_cases
-from .conftest import BASE, compute_aggregates
+from ..permission_matrix import EVERY_MEMBER, Endpoint, check_permission, module_world, permission_cases
+from .conftest import BASE, build_api_mworld, compute_aggregates
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+mworld_once, mworld = module_world("mworld", build_api_mworld)
 
 DOC = Path(settings.BASE_DIR) / "docs" / "bi.md"
 DOC_SLUG = "cradle-to-career"  # the demo's, in the recipes

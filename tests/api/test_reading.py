@@ -16,9 +16,18 @@ from measurement import services
 from measurement.models import DataValue, ReportCard
 from tests.queries import assert_max_queries, assert_num_queries, assert_queries_constant, count_queries
 
-from .conftest import BASE, as_token, compute_aggregates
+from ..permission_matrix import module_world
+from .conftest import BASE, as_token, build_api_mworld, compute_aggregates
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+mworld_once, mworld = module_world("mworld", build_api_mworld)
+
+
+@pytest.fixture
+def world(mworld):
+    return mworld.world
 
 
 def pages(client, url: str) -> list[list[dict]]:

@@ -10,10 +10,14 @@ from django.urls import reverse
 
 from backbone import selectors, services
 from backbone.models import BackboneProfile, Funder, FundingEntry
+from tests.permission_matrix import build_world, module_world
 
 from ..queries import assert_queries_constant
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+world_once, world = module_world("world", build_world)
 
 
 def _entry(world, initiative=None, **changes):

@@ -23,10 +23,14 @@ from backbone.choices import (
     RespondentGroup,
 )
 from backbone.models import FunctionScore, IndicatorScore
+from tests.permission_matrix import build_world, module_world
 
 from .helpers import PERIOD, answer, invite, make_wave, open_wave, recompute, score
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+world_once, world = module_world("world", build_world)
 
 
 def _at(day: date):

@@ -7,10 +7,14 @@ from django.utils import timezone
 from communication import services
 from communication.choices import NotificationKind
 from communication.models import Decision, Document, Meeting, Notification
+from tests.permission_matrix import build_world, module_world
 
 from .helpers import measure, meeting, pdf_upload
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+world_once, world = module_world("world", build_world)
 
 BASE = "/api/v1/initiatives/c2c/"
 

@@ -12,8 +12,12 @@ from django.utils import timezone
 from communication import services, tasks
 from communication.choices import DEFAULT_DELIVERY, Delivery, NotificationKind
 from communication.models import Notification, NotificationPreference
+from tests.permission_matrix import build_world, module_world
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+world_once, world = module_world("world", build_world)
 
 
 def notify(world, kind=NotificationKind.DECISION, subject="A decision", recipients=None, initiative=None):

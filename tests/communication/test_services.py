@@ -21,10 +21,14 @@ from communication.choices import (
 )
 from communication.models import Document, Notification
 from initiatives.choices import Area, Phase
+from tests.permission_matrix import build_world, module_world
 
 from .helpers import decision, measure, meeting, pdf_upload, private_document
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+world_once, world = module_world("world", build_world)
 
 
 @pytest.fixture(autouse=True)

@@ -12,11 +12,15 @@ from django.utils import timezone
 from communication import services
 from communication.choices import AttendanceStatus, Body, PeriodKind, Visibility
 from communication.models import Decision, Document, Meeting
+from tests.permission_matrix import build_world, module_world
 from tests.queries import assert_queries_constant
 
 from .helpers import decision, measure, meeting, pdf_upload
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+world_once, world = module_world("world", build_world)
 
 XSS = '<script>alert("x")</script><img src=x onerror="alert(2)"> [link](javascript:alert(3)) **kept**'
 

@@ -8,8 +8,12 @@ from django.utils import timezone
 from initiatives import services
 from initiatives.choices import Area, MilestoneStatus, Phase, Role
 from initiatives.models import Initiative, Invitation, Membership, PhaseTransition
+from tests.permission_matrix import build_world, module_world
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+world_once, world = module_world("world", build_world)
 
 
 def test_initiative_create_sets_up_lifecycle_and_creator(world):

@@ -263,6 +263,15 @@ def mworld(world, make_user) -> MeasurementWorld:
     return build_measurement_world(world, make_user)
 
 
+def build_mworld() -> MeasurementWorld:
+    """`mworld` on a world of its own, without fixtures: for a module that builds it once
+    (tests/permission_matrix.py's `module_world`)."""
+    from ..factories import UserFactory
+    from ..permission_matrix import build_world
+
+    return build_measurement_world(build_world(), lambda name, **extra: UserFactory(username=name, **extra))
+
+
 class GridFields(HTMLParser):
     """The named inputs of one form, as a browser would send them (disabled ones left out)."""
 

@@ -12,9 +12,13 @@ from measurement.choices import AuditAction, SubmissionStatus
 from measurement.models import AuditEntry, DataValue
 from tests.queries import assert_queries_constant, count_queries
 
-from .conftest import make_measure
+from ..permission_matrix import module_world
+from .conftest import build_mworld, make_measure
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+mworld_once, mworld = module_world("mworld", build_mworld)
 
 BASE = "/api/v1/initiatives/c2c/"
 

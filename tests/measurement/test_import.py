@@ -17,9 +17,13 @@ from measurement.choices import AuditAction, SubmissionStatus
 from measurement.entry import importer
 from measurement.models import AuditEntry, DataValue, ImportJob, Submission
 
-from .conftest import RULE_MESSAGE
+from ..permission_matrix import module_world
+from .conftest import RULE_MESSAGE, build_mworld
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+mworld_once, mworld = module_world("mworld", build_mworld)
 
 COLUMNS = ["measure", "period", "breakdown_1", "breakdown_2", "value", "comment"]
 COMMENT_FORMULA = "The comment starts like a spreadsheet formula (%s); start it with a word."

@@ -19,17 +19,15 @@ from measurement.choices import Frequency, SubmissionStatus
 from measurement.entry import importer
 from measurement.models import DataValue, ImportJob, ReportingPeriod, Submission
 
-from ..factories import UserFactory
 from ..permission_matrix import (
     BACKBONE_ONLY,
     EVERY_MEMBER,
     Endpoint,
-    build_world,
     check_permission,
     module_world,
     permission_cases,
 )
-from .conftest import build_measurement_world, make_measure
+from .conftest import build_mworld, make_measure
 
 ENTERS = frozenset({"backbone", "partner"})
 READS_PARTNER_ORG = frozenset({"backbone", "partner", "viewer"})
@@ -37,7 +35,7 @@ READS_PARTNER_ORG = frozenset({"backbone", "partner", "viewer"})
 
 def _build_perm_world():
     """tests/measurement/conftest.py's `mworld` on the module's world."""
-    mworld = build_measurement_world(build_world(), lambda name, **extra: UserFactory(username=name, **extra))
+    mworld = build_mworld()
     mworld.world.m = mworld
     return mworld.world
 

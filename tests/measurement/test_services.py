@@ -16,9 +16,13 @@ from measurement.models import AuditEntry, DataValue, ReportingPeriod, Submissio
 from measurement.signals import submission_changed
 from tests.queries import assert_max_queries, assert_num_queries, count_queries
 
-from .conftest import RULE_MESSAGE, make_measure
+from ..permission_matrix import module_world
+from .conftest import RULE_MESSAGE, build_mworld, make_measure
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+mworld_once, mworld = module_world("mworld", build_mworld)
 
 
 def stored(submission) -> dict:

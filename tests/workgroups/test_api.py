@@ -6,7 +6,13 @@ import pytest
 from workgroups import services
 from workgroups.models import Activity, TieResponse, WorkingGroup
 
+from ..permission_matrix import build_world, module_world
+from .conftest import build_wg
+
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+wg_once, wg = module_world("wg", lambda: build_wg(build_world()))
 
 BASE = "/api/v1/initiatives/c2c/"
 

@@ -14,9 +14,13 @@ from tests.queries import assert_queries_constant
 from workgroups import services
 from workgroups.models import Activity, SteeringCommitteeSeat, TieResponse, TieSurveySubmission, WorkingGroup
 
-from .conftest import answer, make_measure, publish_agenda
+from ..permission_matrix import build_world, module_world
+from .conftest import answer, build_wg, make_measure, publish_agenda
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+wg_once, wg = module_world("wg", lambda: build_wg(build_world()))
 
 
 def url(name: str, **kwargs) -> str:
