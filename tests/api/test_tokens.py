@@ -15,10 +15,23 @@ from initiatives.choices import TokenScope
 from initiatives.models import ApiToken
 from measurement.models import AuditEntry
 
-from ..permission_matrix import BACKBONE_ONLY, Endpoint, check_permission, permission_cases
-from .conftest import BASE, as_token, bearer
+from ..permission_matrix import BACKBONE_ONLY, Endpoint, check_permission, module_world, permission_cases
+from .conftest import BASE, as_token, bearer, build_api_mworld
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+mworld_once, mworld = module_world("mworld", build_api_mworld)
+
+
+@pytest.fixture
+def world(mworld):
+    return mworld.world
+
+
+@pytest.fixture
+def orgs(world):
+    return world.orgs
 
 
 class TestStorage:

@@ -25,9 +25,13 @@ from drf_spectacular.generators import SchemaGenerator
 from initiatives import permissions
 from initiatives.choices import Role
 
-from .conftest import as_token
+from ..permission_matrix import module_world
+from .conftest import as_token, build_api_mworld
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+mworld_once, mworld = module_world("mworld", build_api_mworld)
 
 WRITES = ("post", "put", "patch", "delete")
 

@@ -9,8 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from backbone import services
 from backbone.models import CommunityEvent, Funder, FundingEntry, PolicyEntry
+from tests.permission_matrix import build_world, module_world
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+world_once, world = module_world("world", build_world)
 
 
 def _fund(world, **overrides):

@@ -12,10 +12,14 @@ from communication.choices import Body, PeriodKind, ReportStatus
 from communication.models import Decision, ProgressReport, ReportIsFrozen
 from initiatives import services as initiative_services
 from initiatives.choices import Phase
+from tests.permission_matrix import build_world, module_world
 
 from .helpers import decision, measure, meeting
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+world_once, world = module_world("world", build_world)
 
 
 def this_quarter():

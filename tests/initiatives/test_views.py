@@ -7,11 +7,15 @@ from django.urls import reverse
 from initiatives import services
 from initiatives.choices import Role
 from initiatives.models import Initiative, Membership, Organization
+from tests.permission_matrix import build_world, module_world
 from tests.queries import assert_queries_constant
 
 from ..conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+world_once, world = module_world("world", build_world)
 
 
 def test_home_lists_only_own_initiatives(client, world):

@@ -18,7 +18,13 @@ from measurement import services
 from measurement.exports import HEADER
 from measurement.models import DataValue
 
+from ..permission_matrix import module_world
+from .conftest import build_mworld
+
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+mworld_once, mworld = module_world("mworld", build_mworld)
 
 API = "/api/v1/initiatives/c2c/"
 

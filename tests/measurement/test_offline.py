@@ -18,10 +18,14 @@ from measurement.choices import SubmissionStatus
 from measurement.models import DataValue, Submission
 from measurement.offline import version_of
 
-from .conftest import grid_fields
+from ..permission_matrix import module_world
+from .conftest import build_mworld, grid_fields
 from .test_views import entry_url, flashed, values_of
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+mworld_once, mworld = module_world("mworld", build_mworld)
 
 JSON = {"HTTP_ACCEPT": "application/json"}
 

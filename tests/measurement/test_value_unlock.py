@@ -13,9 +13,13 @@ from measurement.choices import AuditAction, SubmissionStatus
 from measurement.entry import importer
 from measurement.models import ALL_CELLS, AuditEntry, Correction, DataValue
 
-from .conftest import field_name, grid_fields
+from ..permission_matrix import module_world
+from .conftest import build_mworld, field_name, grid_fields
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+mworld_once, mworld = module_world("mworld", build_mworld)
 
 LOCKED = "This value is approved and locked; only the unlocked values may change."
 

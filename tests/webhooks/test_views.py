@@ -6,11 +6,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.permission_matrix import build_world, module_world
 from tests.queries import assert_queries_constant
 from webhooks import services
 from webhooks.models import Attempt, Delivery, Event, Subscription
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+world_once, world = module_world("world", build_world)
 
 URL = "http://127.0.0.1:9/hook"
 FORM = {"url": URL, "events": ["submission.approved", "decision.recorded"], "description": "Funder portal"}
