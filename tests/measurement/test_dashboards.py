@@ -10,13 +10,19 @@ from measurement.aggregation import runs
 from measurement.models import ReportCard
 from tests.queries import assert_queries_constant
 
-from ..permission_matrix import BACKBONE_ONLY, EVERY_MEMBER, Endpoint, check_permission, permission_cases
+from ..permission_matrix import (
+    BACKBONE_ONLY,
+    EVERY_MEMBER,
+    Endpoint,
+    build_world,
+    check_permission,
+    module_world,
+    permission_cases,
+)
 from .worlds import measure, published_card_world
 
-
-@pytest.fixture
-def dash_world(world):
-    return published_card_world(world)
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+dash_world_once, dash_world = module_world("dash_world", lambda: published_card_world(build_world()))
 
 
 def page(name, **kwargs):

@@ -17,6 +17,7 @@ from measurement.aggregation import runs
 from measurement.choices import Aggregation, Direction, Frequency, Unit, ValueType
 from measurement.dashboards import readers
 from tests.measurement.worlds import measure as dashboard_measure
+from tests.permission_matrix import build_world, module_world
 from tests.queries import assert_num_queries
 from tests.workgroups.conftest import publish_agenda
 
@@ -29,8 +30,7 @@ def _measure(w, code, **extra):
     return dashboard_measure(w, code, **{**fields, **extra})
 
 
-@pytest.fixture
-def read_world(world):
+def build_read_world(world):
     w, by = world, world.people["backbone"]
     reading, jobs = publish_agenda(w.initiative, by, ["Reading", "Jobs"])
     area = services.dimension_create(
@@ -119,6 +119,10 @@ def read_world(world):
     )
     w.reading, w.jobs, w.pupils, w.share = reading, jobs, pupils, share
     return w
+
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+read_world_once, read_world = module_world("read_world", lambda: build_read_world(build_world()))
 
 
 def _fields(measure) -> dict:

@@ -16,7 +16,14 @@ from initiatives.origins import parse_origin, parse_origins
 from measurement.models import ReportCard
 from tests.queries import assert_queries_constant
 
-from ..permission_matrix import BACKBONE_ONLY, Endpoint, check_permission, permission_cases
+from ..permission_matrix import (
+    BACKBONE_ONLY,
+    Endpoint,
+    build_world,
+    check_permission,
+    module_world,
+    permission_cases,
+)
 from .worlds import measure, published_card_world
 
 pytestmark = pytest.mark.django_db
@@ -24,9 +31,8 @@ pytestmark = pytest.mark.django_db
 CHART = "/public/c2c/embed/children/"
 
 
-@pytest.fixture
-def dash_world(world):
-    return published_card_world(world)
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+dash_world_once, dash_world = module_world("dash_world", lambda: published_card_world(build_world()))
 
 
 def page(name):

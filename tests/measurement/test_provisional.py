@@ -38,6 +38,7 @@ from measurement.dashboards.charts import CurveData, Series, bars_by_member, tur
 from measurement.models import ReportCard
 from tests.queries import assert_queries_constant
 
+from ..permission_matrix import build_world, module_world
 from .worlds import measure as _measure
 
 pytestmark = pytest.mark.django_db
@@ -81,8 +82,7 @@ def _enter(w, org, period, north: int, south: int, *, approve: bool):
         services.submission_approve(submission=submission, by=by)
 
 
-@pytest.fixture
-def pworld(world):
+def build_pworld(world):
     w, by = world, world.people["backbone"]
     area = services.dimension_create(
         initiative=w.initiative,
@@ -127,6 +127,10 @@ def pworld(world):
     )
     card.measures.set([w.hours])
     return w
+
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+pworld_once, pworld = module_world("pworld", lambda: build_pworld(build_world()))
 
 
 def _set_threshold(w, pct: int):
