@@ -16,12 +16,17 @@ from playwright.sync_api import expect
 
 from initiatives import services as initiative_services
 
-from .measurement.test_embeds import dash_world  # noqa: F401  (a fixture)
+from .measurement.worlds import published_card_world
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = pytest.mark.browser
 BROWSER_TIMEOUT_MS = 30_000  # two frames of a live server on a shared machine
+
+
+@pytest.fixture
+def dash_world(world):
+    return published_card_world(world)
 
 
 class _Quiet(SimpleHTTPRequestHandler):

@@ -4,12 +4,17 @@ import pytest
 
 from communication import reports
 from learning.models import CurveStory, CurveWorksheet
-from tests.measurement.test_provisional import pworld  # noqa: F401
+from tests.measurement.test_provisional import build_pworld
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_quarters_worksheets_and_stories_are_in_its_report(pworld):  # noqa: F811
+@pytest.fixture
+def pworld(world):
+    return build_pworld(world)
+
+
+def test_the_quarters_worksheets_and_stories_are_in_its_report(pworld):
     q3, q4 = pworld.periods[2], pworld.periods[3]
     CurveWorksheet.objects.create(
         initiative=pworld.initiative, measure=pworld.hours, period=q3, story="Fewer tutors after the summer"

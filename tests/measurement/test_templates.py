@@ -16,7 +16,13 @@ from measurement import services
 from measurement.dashboards import readers
 from measurement.selectors import AuditRow, ValueRow
 from measurement.templatetags.measurement_tags import source_digest
-from tests.measurement.test_provisional import _client, _enter, _recompute, pworld  # noqa: F401
+from tests.measurement.test_provisional import _client, _enter, _recompute, build_pworld
+
+
+@pytest.fixture
+def pworld(world):
+    return build_pworld(world)
+
 
 EVIL = "<script>alert('x')</script> & \"co\""
 ESCAPED = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;co&quot;"
