@@ -4,9 +4,14 @@ the policy log and community events; bad input refused with a clear message."""
 import pytest
 
 from backbone.models import FundingEntry, PolicyEntry, Response
+from tests.backbone.conftest import build_bb_world
+from tests.permission_matrix import build_world, module_world
 from tests.queries import assert_queries_constant
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+bb_world_once, bb_world = module_world("bb_world", lambda: build_bb_world(build_world()))
 
 
 def api(world, path):

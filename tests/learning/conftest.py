@@ -101,6 +101,11 @@ def build(initiative, by, organization, prefix: str = ""):
 def lw(world):
     """The learning world: `world` plus the objects of both initiatives (the other's prefixed
     "Their ", a word that must never appear in this initiative's pages)."""
+    return build_lw(world)
+
+
+def build_lw(world):
+    """`lw` on any world (a module that builds it once: permission_matrix.module_world)."""
     w = world
     w.mine = build(w.initiative, w.people["backbone"], w.orgs["partner"])
     w.theirs = build(w.other, w.people["other_member"], w.orgs["other"], prefix="Their ")

@@ -13,8 +13,13 @@ from learning import selectors, services
 from learning.catalogue import LEVEL_REASONS, STARTING_RISKS
 from learning.choices import AssumptionStatus, RiskCategory, RiskStatus
 from learning.models import CurveWorksheet, Risk
+from tests.learning.conftest import build_lw
+from tests.permission_matrix import build_world, module_world
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+lw_once, lw = module_world("lw", lambda: build_lw(build_world()))
 
 SOURCE = Path(settings.BASE_DIR).resolve().parent / "shared" / "reference" / "000_88d2c8dd380a7319.txt"
 

@@ -9,11 +9,16 @@ from django.utils import timezone
 
 from learning import services
 from learning.models import CurveWorksheet, Risk
+from tests.learning.conftest import build_lw
+from tests.permission_matrix import build_world, module_world
 
 from ..measurement.factories import ReportingPeriodFactory
 from ..queries import assert_queries_constant
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+lw_once, lw = module_world("lw", lambda: build_lw(build_world()))
 
 
 def url(lw, name, **kwargs):

@@ -26,10 +26,15 @@ from measurement import services
 from measurement.choices import AuditAction, SubmissionStatus
 from measurement.entry import importer
 from measurement.models import AuditEntry, Correction, DataValue, ImportJob, Submission
+from tests.measurement.conftest import build_mworld
+from tests.permission_matrix import module_world
 
 from .conftest import field_name, grid_fields
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+mworld_once, mworld = module_world("mworld", build_mworld)
 
 LOCKED = "This value is approved and locked; only the unlocked values may change."
 NOT_A_NUMBER = "“abc” is not a number."

@@ -27,10 +27,15 @@ from openpyxl import load_workbook
 from measurement import exports
 from measurement.entry import importer
 from measurement.models import AuditEntry, DataValue, ImportJob, Submission
+from tests.measurement.conftest import build_mworld
+from tests.permission_matrix import module_world
 
 from .test_import import good_rows
 
 pytestmark = pytest.mark.django_db
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+mworld_once, mworld = module_world("mworld", build_mworld)
 
 SHEET = "xl/worksheets/sheet1.xml"
 STRINGS = "xl/sharedStrings.xml"
