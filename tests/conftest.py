@@ -73,6 +73,15 @@ def redis_url_for_worker(url: str, number: int) -> str:
 
 
 def pytest_configure(config):
+    # The manifest storage of production needs `collectstatic`; tests serve from the finders. Set
+    # once for the process, not per test: the accessibility audits' live server lives for a module,
+    # and its thread caches the storages while the test's thread changes and resets them between
+    # two tests; once the manifest storage stayed in place for a whole test, whose three pages
+    # answered 500 (`Missing staticfiles manifest entry`, 5 December 2026).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     if not XDIST_WORKER:
         # A directory for what the run's workers share (the demo's snapshot, tests/demo_snapshot.py),
         # made before they start: they inherit the environment.
@@ -367,11 +376,6 @@ def _test_settings(settings):
     translation.activate("en")
     # Fast hashing: tests create many users; production hashes with Argon2id (tests/test_password_hashing.py).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # The manifest storage of production needs `collectstatic`; tests serve from the finders.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 @pytest.fixture(scope="module")
