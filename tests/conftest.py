@@ -432,7 +432,7 @@ def demo_languages(module_db, module_eager_tasks, django_db_blocker):
     from .demo_words import SLUGS
 
     with django_db_blocker.unblock():
-        load_demo("module")
+        load_demo()
         return {language: Initiative.objects.get(slug=slug) for language, slug in SLUGS.items()}
 
 

@@ -1,19 +1,20 @@
 """The demo (`manage.py seed_demo`), seeded once per test run and copied back after.
 
-Ten test modules start from the demo, and `seed_demo` takes about 20 seconds: it goes through the
+Ten test modules start from the demo, and `seed_demo` takes 12-20 seconds: it goes through the
 services a user's actions go through (12,000 queries for 6,000 rows). On PostgreSQL the first module
-of a worker seeds it and keeps what the seed left: every table's rows (`COPY … TO STDOUT`), the
-sequences, and the files it wrote under MEDIA_ROOT. A later module of the worker gets the same
-database back in a fraction of a second: every table emptied (as the tests' flush empties them,
-rolled back with the module's transaction when there is one) and its rows copied in, the files
-written back, the sequences never moved backwards, the in-process caches cleared (the ids are the
-first seed's). The first worker to seed a kind leaves its snapshot in a directory the run's workers
-share; another that needs it copies it from there (waiting for the seed if it is under way) instead
-of seeding it again.
+of the run seeds it and keeps what the seed left: every table's rows (`COPY … TO STDOUT`), the
+sequences, and the files it wrote under MEDIA_ROOT. A later module gets the same database back in a
+fraction of a second: every table emptied (as the tests' flush empties them, rolled back with the
+module's transaction when there is one) and its rows copied in, the files written back, the
+sequences never moved backwards, the in-process caches cleared (the ids are the first seed's). The
+first worker to seed leaves its snapshot in a directory the run's workers share; another that needs
+it copies it from there (waiting for the seed if it is under way) instead of seeding it again.
 
-A seed inside a module's transaction (`module_db`) never reaches the commit that runs its
-`on_commit` tasks (the reports' PDFs, say); a committed seed does. The two are kept apart (`kind`).
-On SQLite every call seeds.
+The seed runs in one transaction of its own (a savepoint inside a module's transaction), and what it
+queues for its commit (`transaction.on_commit`: the aggregates, the reports' PDFs, the scores) runs
+at its end, as `manage.py seed_demo`'s commits run it. So the demo is the same whether the module
+that seeds it keeps a transaction open (`module_db`) or commits (a live server's): one snapshot
+serves both. On SQLite every call seeds.
 """
 
 import fcntl
@@ -30,6 +31,7 @@ from django.core.cache import caches
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.test import TestCase
 from django.utils import translation
 
 
@@ -40,39 +42,39 @@ class Snapshot:
     files: dict[str, bytes] = field(default_factory=dict)
 
 
-_SNAPSHOTS: dict[str, Snapshot] = {}
+_SNAPSHOT: list[Snapshot] = []  # this worker's, once it has one
 
 
 # The directory the test workers of one run share (set by tests/conftest.py before they start): the
-# first worker to seed a kind leaves its snapshot there for the others.
+# first worker to seed leaves its snapshot there for the others.
 SHARED_DIR = "CI_TESTS_SHARED_DIR"
 
 
-def load_demo(kind: str) -> None:
-    """The demo in the database: seeded the first time for `kind` ("module": inside `module_db`,
-    "committed": outside any transaction), copied back the next times, in this worker or another."""
+def load_demo() -> None:
+    """The demo in the database: seeded the first time in the run, copied back the next times, in
+    this worker or another."""
     if connection.vendor != "postgresql":
         _seed()
         return
-    if (snapshot := _SNAPSHOTS.get(kind)) is not None:
-        _restore(snapshot)
+    if _SNAPSHOT:
+        _restore(_SNAPSHOT[0])
         return
-    # One worker seeds a kind while another that needs it waits for its snapshot: seeding it twice at
-    # once took both cores for as long as one seed takes.
-    with _seeding(kind):
-        if (snapshot := _shared(kind)) is not None:
-            _SNAPSHOTS[kind] = snapshot
+    # One worker seeds while another that needs it waits for its snapshot: seeding it twice at once
+    # took both cores for as long as one seed takes.
+    with _seeding():
+        if (snapshot := _shared()) is None:
+            files_before = _media_files()
+            _seed()
+            snapshot = _take(files_before)
+            _share(snapshot)
+        else:
             _restore(snapshot)
-            return
-        files_before = _media_files()
-        _seed()
-        _SNAPSHOTS[kind] = _take(files_before)
-        _share(kind, _SNAPSHOTS[kind])
+        _SNAPSHOT.append(snapshot)
 
 
 @contextmanager
-def _seeding(kind: str):
-    if (path := _shared_path(kind)) is None:
+def _seeding():
+    if (path := _shared_path()) is None:
         yield
         return
     with open(path.with_suffix(".lock"), "w") as lock:
@@ -80,20 +82,20 @@ def _seeding(kind: str):
         yield
 
 
-def _shared_path(kind: str) -> Path | None:
+def _shared_path() -> Path | None:
     directory = os.environ.get(SHARED_DIR)
-    return Path(directory) / f"demo-{kind}.pickle" if directory else None
+    return Path(directory) / "demo.pickle" if directory else None
 
 
-def _shared(kind: str) -> Snapshot | None:
-    path = _shared_path(kind)
+def _shared() -> Snapshot | None:
+    path = _shared_path()
     if path is None or not path.exists():
         return None  # no worker has seeded it: this one does
     return pickle.loads(path.read_bytes())  # noqa: S301 - written by this run's own workers
 
 
-def _share(kind: str, snapshot: Snapshot) -> None:
-    if (path := _shared_path(kind)) is None:
+def _share(snapshot: Snapshot) -> None:
+    if (path := _shared_path()) is None:
         return
     partial = path.with_suffix(f".{os.getpid()}")
     partial.write_bytes(pickle.dumps(snapshot))
@@ -101,7 +103,8 @@ def _share(kind: str, snapshot: Snapshot) -> None:
 
 
 def _seed() -> None:
-    with translation.override("en"):
+    # One transaction, whose on-commit work runs at its end even inside a module's transaction.
+    with translation.override("en"), transaction.atomic(), TestCase.captureOnCommitCallbacks(execute=True):
         call_command("seed_demo", force=True, stdout=io.StringIO())
 
 

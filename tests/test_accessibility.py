@@ -238,7 +238,7 @@ def demo(test_database, django_db_blocker):
         with django_db_blocker.unblock(), hashers:
             if not Indicator.objects.exists():  # an earlier test's flush emptied the catalogue
                 load_catalogue()
-            load_demo("committed")  # seed_demo (DEBUG is off in tests), or its copy
+            load_demo()  # seed_demo (DEBUG is off in tests), or its copy
             initiative = Initiative.objects.get(slug="cradle-to-career")
             from django.contrib.auth import get_user_model
 

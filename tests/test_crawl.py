@@ -75,8 +75,8 @@ from backbone import services as backbone_services
 from backbone.choices import RespondentGroup
 from backbone.models import SurveyItem
 from communication import services as communication_services
-from communication.choices import ReportStatus, Visibility
-from communication.models import Notification, ProgressReport
+from communication.choices import Visibility
+from communication.models import Notification
 from initiatives import services as initiative_services
 from initiatives.choices import Role, TokenScope
 from initiatives.management.commands.seed_demo import CONTENT
@@ -417,12 +417,7 @@ def world(module_db, module_eager_tasks, django_db_blocker) -> World:
     crawl (`world.backbone`), whose pages every other persona starts from: made once, its findings
     asserted by test_every_page_as_everyone, the database's fingerprint taken before it."""
     with django_db_blocker.unblock(), translation.override("en"), _as_in_a_test():
-        load_demo("module")  # seed_demo, or its copy (tests/demo_snapshot.py)
-        # The demo's reports are printed by tasks queued for seed_demo's commit, which never comes
-        # here (module_db): the first initiative's are printed now, for their PDF pages.
-        for report in ProgressReport.objects.filter(initiative__slug=SLUG, status=ReportStatus.READY):
-            for language, _name in settings.LANGUAGES:
-                communication_services.report_pdf_make(report.pk, language)
+        load_demo()  # seed_demo, its reports' PDFs printed, or its copy (tests/demo_snapshot.py)
         users = {u.username: u for u in get_user_model().objects.all()}
         initiative, tokens, pages = _plant_sentinels(users)
         clients = {"anonymous": Client()}
