@@ -42,3 +42,21 @@ def test_every_test_once_groups_first_and_together_and_the_waiting_ones_apart():
     # The others keep their collection order.
     others = [n for n in order if n.startswith("tests/plain/")]
     assert others == [n for n in NODEIDS if n.startswith("tests/plain/")]
+
+
+def test_the_longest_pieces_are_handed_out_first_longest_first():
+    nodeids = [
+        *NODEIDS,
+        "tests/api/test_schemathesis.py::test_api_backbone",
+        "tests/api/test_schemathesis.py::test_api_the_rest",
+        "tests/test_crawl.py::test_every_page_as_everyone",
+        "tests/test_crawl.py::test_every_api_read_as_everyone",
+    ]
+    order = scheduled_order(nodeids)
+
+    assert sorted(order) == sorted(nodeids)
+    assert [xdist_scope(n) for n in order[:5]] == ["committed-demo"] * 3 + ["crawl-then-replica"] * 2
+    assert order[5:7] == [
+        "tests/api/test_schemathesis.py::test_api_backbone",
+        "tests/api/test_schemathesis.py::test_api_the_rest",
+    ]
