@@ -516,6 +516,16 @@ def wait_for(predicate, timeout: float = 60.0):
     return None
 
 
+def sent_emails(mail_dir: Path) -> list[str]:
+    """What a worker's file-based email backend has written whole, a file's text each (in the order
+    of their names). The backend creates the file before it writes to it and ends every message with
+    a line of 79 dashes: a file read in between is empty or cut (seen once, 6 December 2026)."""
+    if not mail_dir.exists():
+        return []
+    texts = (path.read_text() for path in sorted(mail_dir.glob("*.log")))
+    return [text for text in texts if text.endswith("-" * 79 + "\n")]
+
+
 # --- Headless Chromium for the browser tests (Debian's package; never `playwright install`) ------
 
 

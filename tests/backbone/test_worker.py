@@ -9,7 +9,7 @@ from backbone import services
 from backbone.choices import RespondentGroup
 from backbone.models import IndicatorScore, ScoreRun
 
-from ..conftest import wait_for
+from ..conftest import sent_emails, wait_for
 from .helpers import answer, invite, make_wave, open_wave
 
 pytestmark = [
@@ -43,9 +43,9 @@ def test_invitations_are_emailed_by_a_real_worker(world, celery_worker):
     wave = make_wave(world, "community-18")
     invite(world, wave, RespondentGroup.COMMUNITY, 2, prefix="resident")
     services.wave_send(wave=wave, by=world.people["backbone"])
-    files = wait_for(lambda: list(Path(mail_dir).glob("*.log")) if mail_dir.exists() else None)
-    assert files, "no email was written by the worker:\n" + Path(worker_log).read_text()[-3000:]
+    mails = wait_for(lambda: sent_emails(Path(mail_dir)))
+    assert mails, "no email was written by the worker:\n" + Path(worker_log).read_text()[-3000:]
     wait_for(lambda: not wave.respondents.filter(invited_at=None).exists())
-    text = "".join(f.read_text() for f in Path(mail_dir).glob("*.log"))
+    text = "".join(sent_emails(Path(mail_dir)))
     assert "resident0@example.org" in text and "resident1@example.org" in text
     assert f"/initiatives/{world.initiative.slug}/backbone/respond/" in text

@@ -10,13 +10,9 @@ from communication import services
 from communication.choices import Delivery, NotificationKind
 from communication.tasks import notification_digest_task
 
-from ..conftest import wait_for
+from ..conftest import sent_emails, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-
-
-def _mails(mail_dir: Path):
-    return sorted(mail_dir.glob("*.log")) if mail_dir.exists() else []
 
 
 def test_a_queued_notification_email_is_sent_by_a_real_worker(world, celery_worker):
@@ -34,9 +30,9 @@ def test_a_queued_notification_email_is_sent_by_a_real_worker(world, celery_work
         starts_at=timezone.now(),
         invitees=[world.people["steering"]],
     )
-    files = wait_for(lambda: _mails(mail_dir))
-    assert files, "no email was written by the worker:\n" + Path(worker_log).read_text()[-3000:]
-    message = files[0].read_text()
+    mails = wait_for(lambda: sent_emails(mail_dir))
+    assert mails, "no email was written by the worker:\n" + Path(worker_log).read_text()[-3000:]
+    message = mails[0]
     assert "To: steering@example.org" in message
     assert "Steering committee, June" in message
     assert "List-Unsubscribe:" in message
@@ -62,7 +58,7 @@ def test_a_digest_is_sent_by_a_real_worker(world, celery_worker):
             decided_on=timezone.localdate(),
         )
     notification_digest_task.delay("weekly")
-    files = wait_for(lambda: [f for f in _mails(mail_dir) if "partner@example.org" in f.read_text()])
-    assert files, "no digest was written by the worker:\n" + Path(worker_log).read_text()[-3000:]
-    body = files[0].read_text()
+    mails = wait_for(lambda: [text for text in sent_emails(mail_dir) if "partner@example.org" in text])
+    assert mails, "no digest was written by the worker:\n" + Path(worker_log).read_text()[-3000:]
+    body = mails[0]
     assert "Decision: First" in body and "Decision: Second" in body
