@@ -285,11 +285,11 @@ WAITING = (
 )
 
 
-# The longest pieces of work, handed out first (longest first), so that the short ones even out the
-# workers' ends. A worker takes its next piece as soon as two tests are left of its own, so a piece
-# of one long test collects the next pieces behind it: the three schemathesis tests (46 s each),
-# handed out among the last, ran one after another on one worker while the other had finished 20 s
-# earlier (measured on 6 December 2026). Seconds of one worker, measured then: the committed demo's
+# The longest pieces of work, handed out first, so that the short ones even out the workers' ends.
+# A worker takes its next piece as soon as two tests are left of its own, so a piece of one long
+# test collects the next pieces behind it: the three schemathesis tests (46 s each), handed out
+# among the last, ran one after another on one worker while the other had finished 20 s earlier
+# (measured on 6 December 2026). Seconds of one worker, measured then: the committed demo's
 # browser modules 170, the crawl 125, each schemathesis test 46. The crawl comes after the
 # schemathesis tests: started beside the browser modules, it would wait for their seed of the demo
 # (tests/demo_snapshot.py), about 20 s of a core idle, instead of copying it back once it is made.
@@ -298,9 +298,9 @@ LONG = ("tests/test_accessibility.py", "tests/api/test_schemathesis.py", "tests/
 
 def scheduled_order(nodeids: list[str]) -> list[str]:
     """The order xdist hands out the tests in (one scope at a time, see xdist_scope): the LONG ones
-    first, in their order, then the groups of several tests, biggest first, as xdist's own order does, then every
-    other scope in collection order; the waiting ones (WAITING, and the LANE as one piece) spread
-    among them all by their share of the tests."""
+    first, in their order, then the groups of several tests, biggest first, as xdist's own order
+    does, then every other scope in collection order; the waiting ones (WAITING, and the LANE as one
+    piece) spread among them all by their share of the tests."""
     scopes: dict[str, list[str]] = {}
     for nodeid in nodeids:
         scopes.setdefault(xdist_scope(nodeid), []).append(nodeid)
