@@ -436,10 +436,12 @@ def api_token_authenticate(secret: str) -> ApiToken | None:
     split = api_token_secret_split(secret)
     if split is None:
         return None
-    token = (
-        ApiToken.objects.select_related("user", "initiative", "organization").filter(prefix=split[0]).first()
-    )
-    if token is None or not hmac.compare_digest(token.secret_hash, _hash_token(secret)):
+    # The prefix is unique: `get` (no ORDER BY), on every API call.
+    try:
+        token = ApiToken.objects.select_related("user", "initiative", "organization").get(prefix=split[0])
+    except ApiToken.DoesNotExist:
+        return None
+    if not hmac.compare_digest(token.secret_hash, _hash_token(secret)):
         return None
     return token
 

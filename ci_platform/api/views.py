@@ -89,10 +89,13 @@ class InitiativeScopedMixin(SchemaSafeMixin):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self.initiative = get_object_or_404(Initiative, slug=kwargs["initiative_slug"])
         token = api_token_of(request)
-        if token is not None and token.initiative_id != self.initiative.pk:
-            raise Http404
+        if token is None:
+            self.initiative = get_object_or_404(Initiative, slug=kwargs["initiative_slug"])
+        elif token.initiative.slug == kwargs["initiative_slug"]:
+            self.initiative = token.initiative  # loaded with the token: no second query
+        else:
+            raise Http404  # another initiative's address, or none: not there for this token
         if not permissions.can_view(request.user, self.initiative):
             raise Http404
         method = request.method.lower()
