@@ -1,21 +1,24 @@
 from django.contrib import admin
 
+from ci_platform.admin import ModelAdmin, TabularInline
+
 from .models import AgendaSettings, AgendaVersion, Endorsement, ProblemFigure, Strategy, StrategyItem
 
 
-class ProblemFigureInline(admin.TabularInline):
+class ProblemFigureInline(TabularInline):
     model = ProblemFigure
     extra = 0
 
 
-class StrategyItemInline(admin.TabularInline):
+class StrategyItemInline(TabularInline):
     model = StrategyItem
     extra = 0
 
 
 @admin.register(AgendaVersion)
-class AgendaVersionAdmin(admin.ModelAdmin):
+class AgendaVersionAdmin(ModelAdmin):
     list_display = ["initiative", "number", "status", "kind", "published_at", "adopted_at"]
+    search_fields = ["initiative__name", "problem_statement"]
     list_filter = ["initiative", "status", "kind"]
     inlines = [ProblemFigureInline, StrategyItemInline]
 
@@ -28,17 +31,18 @@ class AgendaVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Strategy)
-class StrategyAdmin(admin.ModelAdmin):
+class StrategyAdmin(ModelAdmin):
     list_display = ["__str__", "initiative", "created_at"]
+    search_fields = ["items__title"]
     list_filter = ["initiative"]
 
 
 @admin.register(Endorsement)
-class EndorsementAdmin(admin.ModelAdmin):
+class EndorsementAdmin(ModelAdmin):
     list_display = ["version", "user", "organization", "role", "decision", "updated_at"]
     list_filter = ["decision", "version__initiative"]
 
 
 @admin.register(AgendaSettings)
-class AgendaSettingsAdmin(admin.ModelAdmin):
+class AgendaSettingsAdmin(ModelAdmin):
     list_display = ["initiative", "adoption_rule"]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from ci_platform.admin import ModelAdmin, TabularInline
+
 from .models import (
     Answer,
     AssessmentPeriod,
@@ -21,56 +23,55 @@ from .models import (
 
 
 @admin.register(BackboneFunction)
-class BackboneFunctionAdmin(admin.ModelAdmin):
+class BackboneFunctionAdmin(ModelAdmin):
     list_display = ["code", "name_en", "name_he", "order"]
     search_fields = ["name_en", "name_he"]
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(ModelAdmin):
     list_display = ["number", "name_en", "function", "initiative"]
     list_filter = ["function", "initiative"]
     search_fields = ["name_en", "name_he"]
 
 
 @admin.register(IndicatorLabel)
-class IndicatorLabelAdmin(admin.ModelAdmin):
+class IndicatorLabelAdmin(ModelAdmin):
     list_display = ["indicator", "initiative", "name_en"]
     list_filter = ["initiative"]
     search_fields = ["name_en", "name_he"]
 
 
 @admin.register(SurveyItem)
-class SurveyItemAdmin(admin.ModelAdmin):
+class SurveyItemAdmin(ModelAdmin):
     list_display = ["code", "indicator", "group", "initiative", "active"]
     list_filter = ["group", "active", "initiative"]
     search_fields = ["code", "text_en", "text_he"]
 
 
 @admin.register(AssessmentPeriod)
-class AssessmentPeriodAdmin(admin.ModelAdmin):
+class AssessmentPeriodAdmin(ModelAdmin):
     list_display = ["code", "initiative", "start", "end"]
     list_filter = ["initiative"]
     search_fields = ["code"]
 
 
 @admin.register(SurveyWave)
-class SurveyWaveAdmin(admin.ModelAdmin):
+class SurveyWaveAdmin(ModelAdmin):
     list_display = ["title", "initiative", "period", "status", "closes_on"]
     list_filter = ["status", "initiative"]
     search_fields = ["title"]
-    filter_horizontal = ["items"]
 
 
 @admin.register(Respondent)
-class RespondentAdmin(admin.ModelAdmin):
+class RespondentAdmin(ModelAdmin):
     list_display = ["email", "wave", "group", "invited_at", "reminders", "responded_at"]
     list_filter = ["group", "wave"]
     search_fields = ["email", "name"]
     readonly_fields = ["invited_at", "reminded_at", "reminders", "responded_at"]
 
 
-class _ReadOnly(admin.ModelAdmin):
+class _ReadOnly(ModelAdmin):
     """Answers are evidence: nobody edits or adds them by hand."""
 
     def has_add_permission(self, request):
@@ -80,7 +81,7 @@ class _ReadOnly(admin.ModelAdmin):
         return False
 
 
-class AnswerInline(admin.TabularInline):
+class AnswerInline(TabularInline):
     model = Answer
     extra = 0
     can_delete = False
@@ -108,28 +109,28 @@ class AnswerAdmin(_ReadOnly):
 
 
 @admin.register(Funder)
-class FunderAdmin(admin.ModelAdmin):
+class FunderAdmin(ModelAdmin):
     list_display = ["name", "funder_type", "initiative"]
     list_filter = ["funder_type", "initiative"]
     search_fields = ["name"]
 
 
 @admin.register(FundingEntry)
-class FundingEntryAdmin(admin.ModelAdmin):
+class FundingEntryAdmin(ModelAdmin):
     list_display = ["committed_on", "funder", "recipient", "kind", "amount", "year", "initiative"]
     list_filter = ["recipient", "kind", "initiative"]
     search_fields = ["funder__name", "description"]
 
 
 @admin.register(PolicyEntry)
-class PolicyEntryAdmin(admin.ModelAdmin):
+class PolicyEntryAdmin(ModelAdmin):
     list_display = ["occurred_on", "kind", "title", "alignment", "initiative"]
     list_filter = ["kind", "alignment", "initiative"]
     search_fields = ["title", "description"]
 
 
 @admin.register(CommunityEvent)
-class CommunityEventAdmin(admin.ModelAdmin):
+class CommunityEventAdmin(ModelAdmin):
     list_display = ["held_on", "kind", "title", "reached", "initiative"]
     list_filter = ["kind", "initiative"]
     search_fields = ["title"]

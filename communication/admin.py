@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from ci_platform.admin import ModelAdmin, TabularInline
+
 from .models import (
     ActionItem,
     Attendance,
@@ -14,13 +16,13 @@ from .models import (
 )
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(TabularInline):
     model = Attendance
     extra = 0
     raw_id_fields = ["user"]
 
 
-class ActionItemInline(admin.TabularInline):
+class ActionItemInline(TabularInline):
     model = ActionItem
     extra = 0
     fk_name = "meeting"
@@ -29,7 +31,7 @@ class ActionItemInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(ModelAdmin):
     list_display = ["title", "initiative", "body", "body_name", "starts_at", "minutes_published_at"]
     list_filter = ["initiative", "body"]
     search_fields = ["title", "body_name", "minutes"]
@@ -38,38 +40,37 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(ModelAdmin):
     list_display = ["meeting", "user", "organization", "status"]
     list_filter = ["status", "meeting__initiative"]
     raw_id_fields = ["meeting", "user"]
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(ModelAdmin):
     list_display = ["title", "initiative", "body", "decided_on", "meeting"]
     list_filter = ["initiative", "body"]
     search_fields = ["title", "text"]
     date_hierarchy = "decided_on"
-    filter_horizontal = ["measures", "documents"]
     raw_id_fields = ["meeting"]
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(admin.ModelAdmin):
+class ActionItemAdmin(ModelAdmin):
     list_display = ["title", "initiative", "owner", "due_on", "status"]
     list_filter = ["initiative", "status"]
     search_fields = ["title"]
     raw_id_fields = ["meeting", "decision", "owner"]
 
 
-class CommentInline(admin.TabularInline):
+class CommentInline(TabularInline):
     model = Comment
     extra = 0
     raw_id_fields = ["author"]
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(ModelAdmin):
     list_display = ["title", "initiative", "kind", "author", "tag", "shared_externally", "created_at"]
     list_filter = ["initiative", "kind", "shared_externally"]
     search_fields = ["title", "body", "tag"]
@@ -77,14 +78,14 @@ class PostAdmin(admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(ModelAdmin):
     list_display = ["__str__", "post", "author", "created_at"]
     list_filter = ["post__initiative"]
     raw_id_fields = ["post", "author"]
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(ModelAdmin):
     list_display = [
         "title",
         "initiative",
@@ -97,20 +98,19 @@ class DocumentAdmin(admin.ModelAdmin):
     ]
     list_filter = ["initiative", "kind", "visibility"]
     search_fields = ["title", "description", "original_name", "tag"]
-    filter_horizontal = ["group_members"]
     # The file is checked on upload by the service (size, type by content); the admin shows it only.
     readonly_fields = ["file", "original_name", "content_type", "size", "sha256", "uploaded_by"]
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):
+class NotificationPreferenceAdmin(ModelAdmin):
     list_display = ["user", "initiative", "kind", "delivery", "updated_at"]
     list_filter = ["initiative", "kind", "delivery"]
     raw_id_fields = ["user"]
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ModelAdmin):
     list_display = [
         "subject",
         "user",
@@ -127,7 +127,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
+class ProgressReportAdmin(ModelAdmin):
     list_display = ["initiative", "period_kind", "year", "quarter", "status", "generated_at", "published_at"]
     list_filter = ["initiative", "period_kind", "status"]
     readonly_fields = ["snapshot", "sections", "generated_at", "error"]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from ci_platform.admin import ModelAdmin, TabularInline
+
 from .models import (
     ApiToken,
     FitAssessment,
@@ -14,20 +16,20 @@ from .models import (
 )
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user", "organization"]
 
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(TabularInline):
     model = Participation
     extra = 0
     autocomplete_fields = ["organization"]
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(admin.ModelAdmin):
+class InitiativeAdmin(ModelAdmin):
     list_display = ["name", "slug", "place", "topic", "phase", "updated_at"]
     list_filter = ["phase", "topic"]
     search_fields = ["name", "slug", "place", "issue"]
@@ -36,21 +38,21 @@ class InitiativeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(ModelAdmin):
     list_display = ["name", "sector", "website"]
     list_filter = ["sector"]
     search_fields = ["name"]
 
 
 @admin.register(Participation)
-class ParticipationAdmin(admin.ModelAdmin):
+class ParticipationAdmin(ModelAdmin):
     list_display = ["organization", "initiative", "joined_at"]
     list_filter = ["initiative"]
     autocomplete_fields = ["organization", "initiative"]
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ModelAdmin):
     list_display = ["user", "initiative", "organization", "role", "created_at"]
     list_filter = ["role", "initiative"]
     search_fields = ["user__username", "user__email", "organization__name"]
@@ -58,7 +60,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ModelAdmin):
     list_display = ["email", "initiative", "role", "organization", "created_at", "expires_at", "accepted_at"]
     list_filter = ["role", "initiative"]
     search_fields = ["email"]
@@ -66,25 +68,25 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(ModelAdmin):
     list_display = ["initiative", "phase", "area", "status", "updated_at"]
     list_filter = ["initiative", "phase", "area", "status"]
 
 
 @admin.register(PhaseTransition)
-class PhaseTransitionAdmin(admin.ModelAdmin):
+class PhaseTransitionAdmin(ModelAdmin):
     list_display = ["initiative", "from_phase", "to_phase", "by", "at"]
     list_filter = ["initiative"]
 
 
 @admin.register(ReadinessAssessment)
-class ReadinessAssessmentAdmin(admin.ModelAdmin):
+class ReadinessAssessmentAdmin(ModelAdmin):
     list_display = ["initiative", "champion", "funding", "urgency", "assessed_by", "assessed_at"]
     list_filter = ["initiative"]
 
 
 @admin.register(FitAssessment)
-class FitAssessmentAdmin(admin.ModelAdmin):
+class FitAssessmentAdmin(ModelAdmin):
     list_display = [
         "initiative",
         "questionnaire",
@@ -98,7 +100,7 @@ class FitAssessmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ModelAdmin):
     """Tokens are issued in the initiative (Members → API tokens) or by `manage.py issue_token`,
     where the secret can be shown once; here they can be looked at and revoked, not created."""
 

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from ci_platform.admin import ModelAdmin, TabularInline
+
 from .models import (
     Assumption,
     CurveStory,
@@ -12,13 +14,13 @@ from .models import (
 )
 
 
-class RiskReviewInline(admin.TabularInline):
+class RiskReviewInline(TabularInline):
     model = RiskReview
     extra = 0
 
 
 @admin.register(Risk)
-class RiskAdmin(admin.ModelAdmin):
+class RiskAdmin(ModelAdmin):
     list_display = ["__str__", "initiative", "likelihood", "impact", "review_on", "status"]
     list_filter = ["initiative", "status"]
     search_fields = ["title", "catalogue_key", "description"]
@@ -26,33 +28,33 @@ class RiskAdmin(admin.ModelAdmin):
     inlines = [RiskReviewInline]
 
 
-class LearningEntryInline(admin.TabularInline):
+class LearningEntryInline(TabularInline):
     model = LearningEntry
     extra = 0
     raw_id_fields = ["measure", "period", "decision", "document"]
 
 
 @admin.register(Assumption)
-class AssumptionAdmin(admin.ModelAdmin):
+class AssumptionAdmin(ModelAdmin):
     list_display = ["__str__", "initiative", "status", "updated_at"]
     list_filter = ["initiative", "status"]
     search_fields = ["statement"]
     inlines = [LearningEntryInline]
 
 
-class WorksheetPartnerInline(admin.TabularInline):
+class WorksheetPartnerInline(TabularInline):
     model = WorksheetPartner
     extra = 0
 
 
-class WorksheetActionInline(admin.TabularInline):
+class WorksheetActionInline(TabularInline):
     model = WorksheetAction
     extra = 0
     raw_id_fields = ["activity"]
 
 
 @admin.register(CurveWorksheet)
-class CurveWorksheetAdmin(admin.ModelAdmin):
+class CurveWorksheetAdmin(ModelAdmin):
     list_display = ["__str__", "initiative", "measure", "period", "show_on_report_card", "updated_at"]
     list_filter = ["initiative", "show_on_report_card"]
     raw_id_fields = ["measure", "period"]
@@ -60,7 +62,7 @@ class CurveWorksheetAdmin(admin.ModelAdmin):
 
 
 @admin.register(CurveStory)
-class CurveStoryAdmin(admin.ModelAdmin):
+class CurveStoryAdmin(ModelAdmin):
     list_display = ["title", "initiative", "measure", "period", "organization", "created_at"]
     list_filter = ["initiative"]
     search_fields = ["title", "text"]

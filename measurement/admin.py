@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from ci_platform.admin import ModelAdmin, TabularInline
+
 from . import services
 from .models import (
     Assignment,
@@ -19,35 +21,37 @@ from .models import (
 )
 
 
-class DimensionMemberInline(admin.TabularInline):
+class DimensionMemberInline(TabularInline):
     model = DimensionMember
     extra = 0
 
 
 @admin.register(Dimension)
-class DimensionAdmin(admin.ModelAdmin):
+class DimensionAdmin(ModelAdmin):
     list_display = ["code", "name_en", "name_he", "initiative"]
+    search_fields = ["code", "name_en", "name_he"]
     list_filter = ["initiative"]
     inlines = [DimensionMemberInline]
 
 
 @admin.register(DimensionMember)
-class DimensionMemberAdmin(admin.ModelAdmin):
+class DimensionMemberAdmin(ModelAdmin):
     list_display = ["code", "name_en", "dimension"]
+    search_fields = ["code", "name_en", "name_he", "dimension__code"]
     list_filter = ["dimension"]
 
 
-class MeasureDimensionInline(admin.TabularInline):
+class MeasureDimensionInline(TabularInline):
     model = MeasureDimension
     extra = 0
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(TabularInline):
     model = Target
     extra = 0
 
 
-class FormulaVersionInline(admin.TabularInline):
+class FormulaVersionInline(TabularInline):
     """The formula's history: written by measure_save, read here."""
 
     model = FormulaVersion
@@ -76,45 +80,45 @@ class SharedMeasureAdminForm(forms.ModelForm):
 
 
 @admin.register(SharedMeasure)
-class SharedMeasureAdmin(admin.ModelAdmin):
+class SharedMeasureAdmin(ModelAdmin):
     form = SharedMeasureAdminForm
     list_display = ["code", "name_en", "initiative", "level", "frequency", "kind", "aggregation"]
     list_filter = ["initiative", "level", "frequency", "kind"]
     search_fields = ["code", "name_en", "name_he"]
     inlines = [MeasureDimensionInline, TargetInline, FormulaVersionInline]
-    filter_horizontal = ["strategies"]
 
 
 @admin.register(MeasureDimension)
-class MeasureDimensionAdmin(admin.ModelAdmin):
+class MeasureDimensionAdmin(ModelAdmin):
     list_display = ["measure", "dimension", "position"]
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(ModelAdmin):
     list_display = ["measure", "period_code", "value"]
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(admin.ModelAdmin):
+class ReportingPeriodAdmin(ModelAdmin):
     list_display = ["code", "frequency", "initiative", "start", "end", "due_on"]
+    search_fields = ["code"]
     list_filter = ["initiative", "frequency"]
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(ModelAdmin):
     list_display = ["organization", "measure", "initiative"]
     list_filter = ["initiative"]
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(ModelAdmin):
     list_display = ["organization", "period", "status", "submitted_at", "reviewed_at"]
     list_filter = ["initiative", "status"]
 
 
 @admin.register(DataValue)
-class DataValueAdmin(admin.ModelAdmin):
+class DataValueAdmin(ModelAdmin):
     # The largest table: no counting of all rows on the list page.
     list_display = ["measure", "period", "organization", "member1", "member2", "value", "updated_at"]
     list_select_related = ["measure", "period", "organization", "member1", "member2"]
@@ -123,12 +127,12 @@ class DataValueAdmin(admin.ModelAdmin):
 
 
 @admin.register(ValidationRule)
-class ValidationRuleAdmin(admin.ModelAdmin):
+class ValidationRuleAdmin(ModelAdmin):
     list_display = ["name", "left", "operator", "right", "initiative"]
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ModelAdmin):
     list_display = ["at", "action", "organization", "measure", "old_value", "new_value", "by"]
     list_filter = ["action"]
     show_full_result_count = False
