@@ -1,4 +1,5 @@
-"""The Django admin works for every model: list, add and change pages answer 200."""
+"""The Django admin works for every model: list, add and change pages answer 200, and no form lists
+a whole table in a <select> (ci_platform/admin.py)."""
 
 import pytest
 from django import forms
