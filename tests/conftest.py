@@ -554,36 +554,88 @@ def browser():
         playwright.stop()
 
 
+@pytest.fixture(scope="session")
+def _idle_pages():
+    """Pages kept between tests, signed out and emptied, by (server, viewport): a new context and
+    its first page cost Chromium about 1 CPU-second, a page navigated again about 0.1."""
+    return {}
+
+
+# The events a test may listen to on a page: a page a test listened to is closed, not kept.
+PAGE_EVENTS = ("console", "pageerror", "dialog", "request", "response", "requestfailed", "popup", "download")
+
+
+def _listeners(page) -> dict:
+    events = getattr(getattr(page, "_impl_obj", None), "_events", None)
+    if events is None:
+        return {}
+    return {e: len(v) if isinstance(v, list) else 1 for e, v in events.items() if e in PAGE_EVENTS}
+
+
+def _empty(page, origin: str) -> bool:
+    """Bring a page back to a new context's state: its other pages closed, routes, offline mode and
+    permissions undone, no cookies and nothing stored for the site (local storage, IndexedDB,
+    caches, service workers). False if it cannot be, or if a test listened to it or resized it."""
+    context = page.context
+    try:
+        if page.is_closed() or (_listeners(page), page.viewport_size) != page.fresh:
+            return False
+        for other in context.pages:
+            if other is not page:
+                other.close()
+        page.unroute_all(behavior="ignoreErrors")
+        context.unroute_all(behavior="ignoreErrors")
+        context.set_offline(False)
+        context.clear_permissions()
+        page.goto("about:blank")
+        cdp = context.new_cdp_session(page)
+        cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+        cdp.detach()
+        context.clear_cookies()
+        return True
+    except Exception:  # noqa: BLE001 - a page that cannot be emptied is closed instead
+        return False
+
+
 @pytest.fixture
-def new_page(request, browser, live_server):
-    """Open a page in a fresh context (own cookies: signed out, English) on the live server. A test
-    module may set BROWSER_TIMEOUT_MS (default 10 s) and BROWSER_VIEWPORT (default 1280 × 900).
-    The page keeps what its console reports as errors in `page.console_errors` (a form refused with
-    400 on purpose excepted), for the tests that hold it empty."""
+def new_page(request, browser, live_server, _idle_pages):
+    """Open a page on the live server as in a fresh context (own cookies: signed out, English).
+    A test module may set BROWSER_TIMEOUT_MS (default 10 s) and BROWSER_VIEWPORT (default 1280 ×
+    900). The page keeps what its console reports as errors in `page.console_errors` (a form
+    refused with 400 on purpose excepted), for the tests that hold it empty. Pages come back
+    emptied between tests (`_empty`): what a test does with its page must not reach the next."""
     timeout = getattr(request.module, "BROWSER_TIMEOUT_MS", 10_000)
     width, height = getattr(request.module, "BROWSER_VIEWPORT", (1280, 900))
-    contexts = []
+    idle = _idle_pages.setdefault((live_server.url, width, height), [])
+    pages = []
 
     def make():
-        context = browser.new_context(
-            base_url=live_server.url, locale="en-US", viewport={"width": width, "height": height}
-        )
-        context.set_default_timeout(timeout)
-        contexts.append(context)
-        page = context.new_page()
+        if idle:
+            page = idle.pop()
+        else:
+            context = browser.new_context(
+                base_url=live_server.url, locale="en-US", viewport={"width": width, "height": height}
+            )
+            page = context.new_page()
+            page.on(
+                "console",
+                lambda m: (
+                    m.type == "error" and "status of 400" not in m.text and page.console_errors.append(m.text)
+                ),
+            )
+            page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+            page.fresh = (_listeners(page), page.viewport_size)
+        page.context.set_default_timeout(timeout)
         page.console_errors = []
-        page.on(
-            "console",
-            lambda m: (
-                m.type == "error" and "status of 400" not in m.text and page.console_errors.append(m.text)
-            ),
-        )
-        page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+        pages.append(page)
         return page
 
     yield make
-    for context in contexts:
-        context.close()
+    for page in pages:
+        if _empty(page, live_server.url):
+            idle.append(page)
+        else:
+            page.context.close()
     wait_for_requests(live_server)
 
 
