@@ -111,7 +111,7 @@ class Demo:
                 page.fill("#id_password", DEMO_PASSWORD)
                 page.locator("main form button[type=submit]").click()
                 page.wait_for_url(lambda url: "/accounts/login/" not in url)
-                page.close()
+                self.tabs[key] = page  # the persona's tab from now on: no second renderer process
         if (page := self.tabs.get(key)) is None or page.is_closed():
             page = self.tabs[key] = context.new_page()
         response = page.goto(path)  # waits for the load event: the page's scripts have run
