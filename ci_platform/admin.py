@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin import widgets
+from django.contrib.admin.exceptions import NotRegistered
 
 
 class RelatedLookups:
@@ -23,7 +24,10 @@ class RelatedLookups:
         if "widget" in kwargs or db_field.name in declared:
             return
         using = kwargs.get("using")
-        target = self.admin_site._registry.get(db_field.remote_field.model)
+        try:
+            target = self.admin_site.get_model_admin(db_field.remote_field.model)
+        except NotRegistered:
+            target = None
         if target is not None and target.get_search_fields(request):
             widget = widgets.AutocompleteSelectMultiple if multiple else widgets.AutocompleteSelect
             kwargs["widget"] = widget(db_field, self.admin_site, using=using)
