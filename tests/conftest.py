@@ -557,8 +557,14 @@ def browser():
 @pytest.fixture(scope="session")
 def _idle_pages():
     """Pages kept between tests, signed out and emptied, by (server, viewport): a new context and
-    its first page cost Chromium about 1 CPU-second, a page navigated again about 0.1."""
-    return {}
+    its first page cost Chromium about 1 CPU-second, a page navigated again about 0.1. Closed at
+    the end, before the live server: an open page keeps a connection, and with it a server thread
+    and its database session, which would keep the test database from being dropped."""
+    idle: dict = {}
+    yield idle
+    for pages in idle.values():
+        for page in pages:
+            page.context.close()
 
 
 # The events a test may listen to on a page: a page a test listened to is closed, not kept.
@@ -575,10 +581,12 @@ def _listeners(page) -> dict:
 def _empty(page, origin: str) -> bool:
     """Bring a page back to a new context's state: its other pages closed, routes, offline mode and
     permissions undone, no cookies and nothing stored for the site (local storage, IndexedDB,
-    caches, service workers). False if it cannot be, or if a test listened to it or resized it."""
+    caches, service workers). False if it cannot be, if a test listened to it or resized it, or if
+    it went to another site: its open connections there (a single-threaded identity provider, say)
+    would stay open, and the site's next client could wait behind them."""
     context = page.context
     try:
-        if page.is_closed() or (_listeners(page), page.viewport_size) != page.fresh:
+        if page.is_closed() or page.left_site or (_listeners(page), page.viewport_size) != page.fresh:
             return False
         for other in context.pages:
             if other is not page:
@@ -607,6 +615,7 @@ def new_page(request, browser, live_server, _idle_pages):
     timeout = getattr(request.module, "BROWSER_TIMEOUT_MS", 10_000)
     width, height = getattr(request.module, "BROWSER_VIEWPORT", (1280, 900))
     idle = _idle_pages.setdefault((live_server.url, width, height), [])
+    site = live_server.url + "/"
     pages = []
 
     def make():
@@ -624,9 +633,13 @@ def new_page(request, browser, live_server, _idle_pages):
                 ),
             )
             page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+            page.on(
+                "request",
+                lambda r: r.url.startswith((site, "data:", "blob:")) or page.left_site.append(r.url),
+            )
             page.fresh = (_listeners(page), page.viewport_size)
         page.context.set_default_timeout(timeout)
-        page.console_errors = []
+        page.console_errors, page.left_site = [], []
         pages.append(page)
         return page
 

@@ -2,6 +2,7 @@
 as a new context's would be, so that nothing a test did reaches the next one."""
 
 import os
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -55,10 +56,14 @@ def test_an_emptied_page_is_signed_out_online_and_stores_nothing(new_page, live_
     assert page.evaluate("() => document.styleSheets.length") > 0  # the route is gone
 
 
-def test_a_page_a_test_listened_to_or_resized_is_not_kept(new_page, live_server):
-    listened, resized = new_page(), new_page()
-    assert _empty(listened, live_server.url) and _empty(resized, live_server.url)
+def test_a_page_a_test_listened_to_resized_or_took_elsewhere_is_not_kept(new_page, live_server):
+    listened, resized, travelled = new_page(), new_page(), new_page()
+    assert all(_empty(page, live_server.url) for page in (listened, resized, travelled))
     listened.on("dialog", lambda dialog: dialog.dismiss())
     resized.set_viewport_size({"width": 400, "height": 800})
+    host = urlsplit(live_server.url).hostname
+    elsewhere = live_server.url.replace(host, "localhost" if host != "localhost" else "127.0.0.1")
+    travelled.goto(elsewhere + "/accounts/login/")  # the same server under another name: another site
     assert not _empty(listened, live_server.url)
     assert not _empty(resized, live_server.url)
+    assert not _empty(travelled, live_server.url)
