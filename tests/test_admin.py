@@ -74,3 +74,24 @@ def test_a_relation_is_searched_as_you_type(admin_client, orgs):
     response = admin_client.get("/admin/autocomplete/", {**query, "term": "Partner"})
     assert response.status_code == 200
     assert [r["id"] for r in response.json()["results"]] == [str(orgs["partner"].pk)]
+
+
+@pytest.mark.django_db
+def test_the_search_answers_staff_who_may_view_the_model_only(client, world, django_user_model):
+    """Anonymous and members (not staff) are sent to the admin's sign-in; staff without the view
+    permission on organisations are refused; nobody of them sees a name."""
+    query = {
+        "app_label": "measurement",
+        "model_name": "assignment",
+        "field_name": "organization",
+        "term": "Org",
+    }
+    response = client.get("/admin/autocomplete/", query)
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    client.force_login(world.people["backbone"])
+    response = client.get("/admin/autocomplete/", query)
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    client.force_login(django_user_model.objects.create_user("staff", is_staff=True))
+    response = client.get("/admin/autocomplete/", query)
+    assert response.status_code == 403
+    assert b"Partner Org" not in response.content
