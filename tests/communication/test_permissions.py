@@ -23,6 +23,8 @@ from ..permission_matrix import (
     check_permission,
     fresh,
     permission_cases,
+    sign_in_as,
+    signed_in,
 )
 from .helpers import decision, meeting, pdf_upload, private_document
 
@@ -37,6 +39,7 @@ def comm_world_once(module_db, django_db_blocker, tmp_path_factory):
     with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"), **MODULE_SETTINGS):
         with django_db_blocker.unblock():
             world = _build_comm_world(build_world())
+            signed_in(world)
         yield world
 
 
@@ -403,7 +406,7 @@ NARROW = [
 )
 def test_narrow_audiences(client, comm_world, url, audience, is_api, persona):
     if persona != "anonymous":
-        client.force_login(comm_world.people[persona])
+        sign_in_as(client, comm_world, persona)
     response = client.get(url(comm_world))
     if persona == "anonymous":
         assert response.status_code in ((401, 403) if is_api else (302,))
@@ -417,7 +420,7 @@ def test_narrow_audiences(client, comm_world, url, audience, is_api, persona):
 @pytest.mark.django_db
 def test_private_documents_are_not_listed_outside_their_group(client, comm_world):
     for persona, sees in (("backbone", True), ("partner", True), ("steering", False), ("viewer", False)):
-        client.force_login(comm_world.people[persona])
+        sign_in_as(client, comm_world, persona)
         html = client.get(page("documents")(comm_world)).content.decode()
         api_titles = [d["title"] for d in client.get(api("documents/")(comm_world)).json()["results"]]
         assert ("Early literacy: private work plan" in html) is sees, persona

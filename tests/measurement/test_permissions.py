@@ -26,6 +26,7 @@ from ..permission_matrix import (
     check_permission,
     module_world,
     permission_cases,
+    sign_in_as,
 )
 from .conftest import build_mworld, make_measure
 
@@ -240,7 +241,7 @@ def test_measurement_api_permissions(client, perm_world, endpoint, persona):
 )
 def test_api_submission_detail_is_404_for_those_who_may_not_read_it(client, perm_world, persona, status):
     # Not 403: a submission you may not read is not in your list, so it does not exist for you.
-    client.force_login(perm_world.people[persona])
+    sign_in_as(client, perm_world, persona)
     response = client.get(f"/api/v1/initiatives/c2c/submissions/{perm_world.m.closed_submission.pk}/")
     assert response.status_code == status
 
@@ -259,11 +260,11 @@ def test_an_import_preview_is_its_uploaders_only(client, perm_world):
     client.force_login(m.partner)
     assert client.get(page_url).status_code == 200
     for persona in ("backbone", "steering", "viewer"):
-        client.force_login(perm_world.people[persona])
+        sign_in_as(client, perm_world, persona)
         assert client.get(page_url).status_code == 404
         assert client.post(page_url).status_code == 404
     for persona in ("outsider", "other_member"):
-        client.force_login(perm_world.people[persona])
+        sign_in_as(client, perm_world, persona)
         response = client.get(page_url)
         assert response.status_code == 404
         assert b"Cradle to Career" not in response.content
