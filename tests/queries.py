@@ -8,9 +8,13 @@ instead of being hunted down afterwards.
         client.get(url)
 
     assert_queries_constant(lambda: client.get(url), grow=lambda: add_rows(10))
+
+    # several pages over one growth (the costly part), each page its own test
+    captures = queries_before_and_after({url: lambda url=url: client.get(url) for url in urls}, grow)
+    check_constant(*captures[url], exact=True)
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 
 from django.db import connections
@@ -70,21 +74,22 @@ def assert_num_queries(n: int, *, using: str = "default") -> AbstractContextMana
     return _assert_queries(n, exact=True, using=using)
 
 
-def assert_queries_constant(
-    action: Callable[[], object],
-    grow: Callable[[], object],
-    *,
-    slack: int = 0,
-    exact: bool = False,
-    using: str = "default",
-) -> tuple[int, int]:
-    """Run action, then grow (add rows), then action again: the second run may cost at most
-    slack more queries than the first (with exact, neither more nor fewer). On failure both
-    listings are printed, labelled, so that the statement repeated per row stands out.
-    Returns (before, after)."""
-    before = count_queries(action, using=using)
+def queries_before_and_after[K: Hashable](
+    actions: Mapping[K, Callable[[], object]], grow: Callable[[], object], *, using: str = "default"
+) -> dict[K, tuple[Capture, Capture]]:
+    """Run every action, then grow (add rows) once, then every action again: each action's capture
+    before and after. Several pages measured over one growth, when the growth is the costly part."""
+    before = {key: count_queries(action, using=using) for key, action in actions.items()}
     grow()
-    after = count_queries(action, using=using)
+    return {key: (before[key], count_queries(action, using=using)) for key, action in actions.items()}
+
+
+def check_constant(
+    before: Capture, after: Capture, *, slack: int = 0, exact: bool = False
+) -> tuple[int, int]:
+    """The second capture may hold at most slack more queries than the first (with exact, neither
+    more nor fewer). On failure both listings are printed, labelled, so that the statement repeated
+    per row stands out. Returns (before, after)."""
     few, many = len(before), len(after)
     if many > few + slack or (exact and many != few):
         bound = "the same" if exact else f"at most {few + slack}"
@@ -95,3 +100,17 @@ def assert_queries_constant(
             + format_queries(after, "After")
         )
     return few, many
+
+
+def assert_queries_constant(
+    action: Callable[[], object],
+    grow: Callable[[], object],
+    *,
+    slack: int = 0,
+    exact: bool = False,
+    using: str = "default",
+) -> tuple[int, int]:
+    """Run action, then grow (add rows), then action again: check_constant of the two runs.
+    Returns (before, after)."""
+    before, after = queries_before_and_after({"action": action}, grow, using=using)["action"]
+    return check_constant(before, after, slack=slack, exact=exact)

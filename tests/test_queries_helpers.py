@@ -9,7 +9,9 @@ from tests.queries import (
     assert_max_queries,
     assert_num_queries,
     assert_queries_constant,
+    check_constant,
     count_queries,
+    queries_before_and_after,
 )
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +101,20 @@ def test_a_capture_outlives_the_next_request(client):
     capture = count_queries(lambda: list(User.objects.all()))
     client.get("/")  # request_started empties the connection's log that Django's capture reads
     assert len(capture) == 1 and TABLE in capture.captured_queries[0]["sql"]
+
+
+def test_several_actions_over_one_growth_each_compared_on_its_own():
+    def one_query_per_row():
+        for user in User.objects.all():
+            User.objects.filter(pk=user.pk).exists()
+
+    grown = []
+    User.objects.create(username="first")
+    captures = queries_before_and_after(
+        {"list": lambda: list(User.objects.all()), "per row": one_query_per_row},
+        lambda: grown.append(User.objects.bulk_create([User(username="second"), User(username="third")])),
+    )
+    assert len(grown) == 1  # grown once for both
+    assert check_constant(*captures["list"], exact=True) == (1, 1)
+    with pytest.raises(AssertionError, match=r"2 queries before the rows were added, 4 after"):
+        check_constant(*captures["per row"])
