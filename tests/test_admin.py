@@ -7,11 +7,26 @@ from django.contrib import admin
 from django.contrib.admin import widgets
 from django.urls import reverse
 
+from .permission_matrix import build_world, module_world, sign_in_as
+
+
+def _build_admin_world():
+    from django.contrib.auth import get_user_model
+
+    world = build_world()
+    world.people["root"] = get_user_model().objects.create_superuser(
+        "root", "root@example.org", "x-Admin-pass-1"
+    )
+    return world
+
+
+# Built once for the module: each test runs in a savepoint of it, with its own copy (module_world).
+admin_world_once, admin_world = module_world("admin_world", _build_admin_world)
+
 
 @pytest.fixture
-def admin_client_with_data(client, world, django_user_model):
-    root = django_user_model.objects.create_superuser("root", "root@example.org", "x-Admin-pass-1")
-    client.force_login(root)
+def admin_client_with_data(client, admin_world):
+    sign_in_as(client, admin_world, "root")
     return client
 
 
@@ -68,16 +83,16 @@ def test_no_admin_form_lists_a_whole_table(rf, admin_user):
 
 
 @pytest.mark.django_db
-def test_a_relation_is_searched_as_you_type(admin_client, orgs):
+def test_a_relation_is_searched_as_you_type(admin_client, admin_world):
     """The autocomplete behind a relation answers from the related admin's search fields."""
     query = {"app_label": "measurement", "model_name": "assignment", "field_name": "organization"}
     response = admin_client.get("/admin/autocomplete/", {**query, "term": "Partner"})
     assert response.status_code == 200
-    assert [r["id"] for r in response.json()["results"]] == [str(orgs["partner"].pk)]
+    assert [r["id"] for r in response.json()["results"]] == [str(admin_world.orgs["partner"].pk)]
 
 
 @pytest.mark.django_db
-def test_the_search_answers_staff_who_may_view_the_model_only(client, world, django_user_model):
+def test_the_search_answers_staff_who_may_view_the_model_only(client, admin_world, django_user_model):
     """Anonymous and members (not staff) are sent to the admin's sign-in; staff without the view
     permission on organisations are refused; nobody of them sees a name."""
     query = {
@@ -88,7 +103,7 @@ def test_the_search_answers_staff_who_may_view_the_model_only(client, world, dja
     }
     response = client.get("/admin/autocomplete/", query)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
-    client.force_login(world.people["backbone"])
+    sign_in_as(client, admin_world, "backbone")
     response = client.get("/admin/autocomplete/", query)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     client.force_login(django_user_model.objects.create_user("staff", is_staff=True))
