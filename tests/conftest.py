@@ -23,12 +23,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
+from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models.signals import post_migrate
 
@@ -530,7 +532,11 @@ def sent_emails(mail_dir: Path) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
+    """Debian's Chromium, one per worker. Made after the test database (`django_db_setup`), so that
+    it is closed before the database is dropped: each connection it keeps open to a live server
+    keeps a server thread, and with it a database session (CONN_MAX_AGE), which made the drop fail
+    at the end of the run ("is being accessed by other users")."""
     # Playwright's event loop trips Django's async-safety check on the tests' synchronous ORM calls.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
@@ -550,6 +556,7 @@ def browser():
         )
         yield chromium
         chromium.close()
+        wait_for_server_threads()
     finally:
         playwright.stop()
 
@@ -652,14 +659,57 @@ def new_page(request, browser, live_server, _idle_pages):
     wait_for_requests(live_server)
 
 
-def wait_for_requests(server, timeout: float = 30.0) -> None:
-    """Wait for the requests a live server is still answering. A page closed mid-request (a save, a
-    poll) leaves its request running in the server's thread, on a connection of its own: the flush
-    that ends the test must not start beside it (their locks deadlocked once, 5 December 2026)."""
+# --- The requests a live server is answering ----------------------------------------------------------
+#
+# A live server answers each connection in a thread of its own, which socketserver does not keep
+# (Django makes them daemons, and socketserver joins only the others): the requests in flight are
+# counted with Django's own request signals instead, in any thread but the tests' own (the test
+# client's requests are done when it returns, and a streaming answer it leaves unread never ends).
+_ANSWERING = threading.Condition()
+_answering = 0
+
+
+def _count_request(*, delta: int, **signal) -> None:
+    global _answering
+    if threading.current_thread() is threading.main_thread():
+        return
+    with _ANSWERING:
+        _answering += delta
+        _ANSWERING.notify_all()
+
+
+request_started.connect(
+    functools.partial(_count_request, delta=1), weak=False, dispatch_uid="tests.answering+"
+)
+request_finished.connect(
+    functools.partial(_count_request, delta=-1), weak=False, dispatch_uid="tests.answering-"
+)
+
+
+def answering() -> int:
+    """How many requests the live servers are answering now."""
+    with _ANSWERING:
+        return _answering
+
+
+def wait_for_requests(server=None, timeout: float = 30.0) -> None:
+    """Wait for the requests the live servers are still answering. A page closed mid-request (a
+    save, a poll) leaves its request running in the server's thread, on a connection of its own: the
+    flush that ends the test must not start beside it (their locks deadlocked once, 5 December 2026).
+    Until 6 December 2026 this joined the server's `_threads`, which socketserver leaves empty for
+    daemon threads: it waited for nothing."""
+    with _ANSWERING:
+        if not _ANSWERING.wait_for(lambda: _answering <= 0, timeout):
+            raise AssertionError(f"the live server still answers {_answering} request(s) after {timeout} s")
+
+
+def wait_for_server_threads(timeout: float = 10.0) -> None:
+    """Wait for the live servers' connection threads to end, once the browser is closed: each holds
+    a database connection of its own (CONN_MAX_AGE) until its connection ends."""
     deadline = time.monotonic() + timeout
-    threads = getattr(server.thread.httpd, "_threads", None)  # socketserver's, once a request came
-    for thread in list(threads) if isinstance(threads, list) else []:
-        thread.join(max(0.0, deadline - time.monotonic()))
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def sign_in(page, username: str) -> None:
