@@ -364,6 +364,28 @@ def pytest_runtest_setup(item):
             pytest.skip(reason)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and before it is dropped, nothing of the run left connected to
+    it: a session still open made the drop fail ("is being accessed by other users") and left the
+    database behind. One was seen still open after every thread but the main one had ended and
+    `connections.close_all()` had run (6 December 2026); its last statement was the flush that ends
+    the committed demo's modules (tests/test_accessibility.py). Where it is held was not found; it
+    is closed here, on PostgreSQL."""
+    yield
+    with django_db_blocker.unblock():
+        from django.db import connections
+
+        connections.close_all()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            connection.close()
+
+
 @pytest.fixture
 def make_user(db):
     def make(username: str, **extra):
