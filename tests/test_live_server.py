@@ -20,9 +20,8 @@ def test_wait_for_requests_waits_for_a_request_being_answered(live_server):
 
     request_started.connect(hold)
     try:
-        client = threading.Thread(
-            target=lambda: urllib.request.urlopen(f"{live_server.url}/healthz/?hold").read()
-        )  # noqa: S310 - the live server
+        url = f"{live_server.url}/healthz/?hold"
+        client = threading.Thread(target=lambda: urllib.request.urlopen(url).read())  # noqa: S310 - the live server
         client.start()
         deadline = time.monotonic() + 10
         while answering() == 0 and time.monotonic() < deadline:
