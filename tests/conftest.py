@@ -30,7 +30,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
-from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models.signals import post_migrate
 
@@ -681,48 +680,18 @@ def new_page(request, browser, live_server, _idle_pages):
     wait_for_requests(live_server)
 
 
-# --- The requests a live server is answering ----------------------------------------------------------
-#
-# A live server answers each connection in a thread of its own, which socketserver does not keep
-# (Django makes them daemons, and socketserver joins only the others): the requests in flight are
-# counted with Django's own request signals instead, in any thread but the tests' own (the test
-# client's requests are done when it returns, and a streaming answer it leaves unread never ends).
-_ANSWERING = threading.Condition()
-_answering = 0
-
-
-def _count_request(*, delta: int, **signal) -> None:
-    global _answering
-    if threading.current_thread() is threading.main_thread():
-        return
-    with _ANSWERING:
-        _answering += delta
-        _ANSWERING.notify_all()
-
-
-request_started.connect(
-    functools.partial(_count_request, delta=1), weak=False, dispatch_uid="tests.answering+"
-)
-request_finished.connect(
-    functools.partial(_count_request, delta=-1), weak=False, dispatch_uid="tests.answering-"
-)
-
-
-def answering() -> int:
-    """How many requests the live servers are answering now."""
-    with _ANSWERING:
-        return _answering
-
-
-def wait_for_requests(server=None, timeout: float = 30.0) -> None:
-    """Wait for the requests the live servers are still answering. A page closed mid-request (a
-    save, a poll) leaves its request running in the server's thread, on a connection of its own: the
-    flush that ends the test must not start beside it (their locks deadlocked once, 5 December 2026).
-    Until 6 December 2026 this joined the server's `_threads`, which socketserver leaves empty for
-    daemon threads: it waited for nothing."""
-    with _ANSWERING:
-        if not _ANSWERING.wait_for(lambda: _answering <= 0, timeout):
-            raise AssertionError(f"the live server still answers {_answering} request(s) after {timeout} s")
+def wait_for_requests(server, timeout: float = 30.0) -> None:
+    """Wait for the requests a live server is still answering. A page closed mid-request (a save, a
+    poll) leaves its request running in the server's thread, on a connection of its own: the flush
+    that ends the test must not start beside it (their locks deadlocked once, 5 December 2026).
+    Found on 6 December 2026: socketserver keeps `_threads` only for non-daemon threads, and
+    Django's are daemons, so this waits for nothing. Counting the requests with Django's request
+    signals instead was tried and reverted: a request whose `request_started` failed in a later
+    receiver was never finished, and every wait after it failed."""
+    deadline = time.monotonic() + timeout
+    threads = getattr(server.thread.httpd, "_threads", None)  # socketserver's, once a request came
+    for thread in list(threads) if isinstance(threads, list) else []:
+        thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def wait_for_server_threads(timeout: float = 10.0) -> None:
