@@ -370,13 +370,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
     database behind. One was seen still open after every thread but the main one had ended and
     `connections.close_all()` had run (6 December 2026); its last statement was the flush that ends
     the committed demo's modules (tests/test_accessibility.py). Where it is held was not found; it
-    is closed here, on PostgreSQL."""
+    is closed here, on PostgreSQL. Only where pytest-django made a test database: a run whose tests
+    ask for none (tests/test_accessibility.py alone makes and drops its own) is left on the
+    configured database, which may not exist."""
+    from django.db.backends.base.creation import TEST_DATABASE_PREFIX
+
     yield
     with django_db_blocker.unblock():
         from django.db import connections
 
         connections.close_all()
-        if connection.vendor == "postgresql":
+        made = str(connection.settings_dict["NAME"]).startswith(TEST_DATABASE_PREFIX)
+        if connection.vendor == "postgresql" and made:
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
