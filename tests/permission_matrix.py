@@ -18,7 +18,8 @@ get_absolute_url(), say) names it: `Endpoint(..., route="measurement:submission"
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
@@ -235,6 +236,26 @@ def fresh(world: World) -> World:
     import copy
 
     return copy.deepcopy(world)
+
+
+@contextmanager
+def module_savepoint(world_once: World, django_db_blocker, **settings) -> Iterator[World]:
+    """A copy of a module's world (`fresh`) to change in a module fixture: in English, with
+    MODULE_SETTINGS (and `settings`), inside a savepoint of the module's transaction that is rolled
+    back when the block ends. For a module fixture that builds more than its tests may keep: the
+    data grown once for every page's query count, say."""
+    from django.db import transaction
+    from django.test import override_settings
+    from django.utils import translation
+
+    with (
+        override_settings(**{**MODULE_SETTINGS, **settings}),
+        translation.override("en"),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        yield fresh(world_once)
+        transaction.set_rollback(True)
 
 
 def module_world(name: str, build: Callable[[], World]):

@@ -360,24 +360,16 @@ def list_page_queries(world_once, django_db_blocker, tmp_path_factory):
     and the answers' status codes. The growth is the costly part (meetings, decisions, reports
     generated...): made once for the 30 pages, not once per page, in a savepoint of the module's
     transaction that is rolled back."""
-    from django.db import transaction
-    from django.test import Client, override_settings
-    from django.utils import translation
+    from django.test import Client
 
-    from tests.permission_matrix import MODULE_SETTINGS, fresh
+    from tests.permission_matrix import module_savepoint, sign_in_as
 
-    grown = fresh(world_once)
     statuses: dict[tuple[str, str], list[int]] = {}
     media = tmp_path_factory.mktemp("media")
-    with (
-        override_settings(MEDIA_ROOT=media, **MODULE_SETTINGS),
-        translation.override("en"),
-        django_db_blocker.unblock(),
-        transaction.atomic(),
-    ):
+    with module_savepoint(world_once, django_db_blocker, MEDIA_ROOT=media) as grown:
         clients = {persona: Client() for persona in LIST_PERSONAS}
         for persona, client in clients.items():
-            client.force_login(grown.people[persona])
+            sign_in_as(client, grown, persona)
 
         def page(path: str, persona: str):
             def get():
@@ -388,7 +380,6 @@ def list_page_queries(world_once, django_db_blocker, tmp_path_factory):
         _grow(grown, 2)
         actions = {(path, persona): page(path, persona) for path in LIST_PAGES for persona in LIST_PERSONAS}
         captures = queries_before_and_after(actions, lambda: _grow(grown, 10))
-        transaction.set_rollback(True)
     return captures, statuses
 
 

@@ -506,26 +506,19 @@ def page_queries(wg_once, django_db_blocker):
     """Every page's queries as backbone staff with the data grown once and then four times more,
     and the answers' status codes. The growth is the costly part: made once for the 17 pages, not
     once per page, in a savepoint of the module's transaction that is rolled back."""
-    from django.db import transaction
-    from django.test import Client, override_settings
-    from django.utils import translation
+    from django.test import Client
 
     from tests.factories import UserFactory
-    from tests.permission_matrix import MODULE_SETTINGS, fresh
+    from tests.permission_matrix import module_savepoint, sign_in_as
 
-    grown = fresh(wg_once)
     statuses: dict[str, list[int]] = {}
 
     def make_user(username: str, **extra):
         return UserFactory(username=username, **extra)
 
-    with (
-        override_settings(**MODULE_SETTINGS),
-        translation.override("en"),
-        django_db_blocker.unblock(),
-        transaction.atomic(),
-    ):
-        client = login(Client(), grown)
+    with module_savepoint(wg_once, django_db_blocker) as grown:
+        client = Client()
+        sign_in_as(client, grown, "backbone")
 
         def page(name: str):
             def get():  # the address read at each call: the grown data's own objects (its open wave)
@@ -537,7 +530,6 @@ def page_queries(wg_once, django_db_blocker):
         captures = queries_before_and_after(
             {name: page(name) for name in PAGES}, lambda: _grow(grown, make_user, 4)
         )
-        transaction.set_rollback(True)
     return captures, statuses
 
 
