@@ -30,7 +30,11 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	@touch $@
 
-compile-messages: $(VENV)/.installed
+# The .mo catalogues (build output, out of git), compiled only when a .po is newer: a Django start
+# saved on every `make test` and `make run` after the first.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+compile-messages: $(MO_FILES)
+%.mo: %.po $(VENV)/.installed
 	$(PY) manage.py compiletranslations
 
 run: export DEBUG ?= true
