@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -645,6 +646,7 @@ def new_page(request, browser, live_server, _idle_pages):
     900). The page keeps what its console reports as errors in `page.console_errors` (a form
     refused with 400 on purpose excepted), for the tests that hold it empty. Pages come back
     emptied between tests (`_empty`): what a test does with its page must not reach the next."""
+    count_requests(live_server)
     timeout = getattr(request.module, "BROWSER_TIMEOUT_MS", 10_000)
     width, height = getattr(request.module, "BROWSER_VIEWPORT", (1280, 900))
     idle = _idle_pages.setdefault((live_server.url, width, height), [])
@@ -685,18 +687,81 @@ def new_page(request, browser, live_server, _idle_pages):
     wait_for_requests(live_server)
 
 
+class RequestsInFlight:
+    """A live server's WSGI application, knowing which of the server's threads are answering a
+    request, for `wait_for_requests`. A thread is marked when a request reaches the application and
+    unmarked when the server closes the answer or the application raises, in a `finally`: nothing
+    another receiver or middleware does can leave it marked (Django's request signals could: a
+    count made with them was tried and reverted on 6 December 2026). An answer the server never
+    closed stops counting once its thread has ended or begun another request."""
+
+    def __init__(self, app):
+        self.app = app
+        self.busy: set[threading.Thread] = set()
+        self.changed = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        thread = threading.current_thread()
+        with self.changed:
+            self.busy.add(thread)
+        try:
+            result = self.app(environ, start_response)
+        except BaseException:
+            self._finished(thread)
+            raise
+        return _Answer(result, lambda: self._finished(thread))
+
+    def _finished(self, thread: threading.Thread) -> None:
+        with self.changed:
+            self.busy.discard(thread)
+            self.changed.notify_all()
+
+    def wait(self, timeout: float) -> set[threading.Thread]:
+        """Wait until no request is being answered, for `timeout` seconds at most; the threads
+        still answering one."""
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while (left := {t for t in self.busy if t.is_alive()}) and (
+                rest := deadline - time.monotonic()
+            ) > 0:
+                self.changed.wait(min(rest, 0.5))  # a thread that ended sends no notice: look again
+            return left
+
+
+class _Answer:
+    """The application's answer, iterated as it is, telling when the server closes it."""
+
+    def __init__(self, result, on_close):
+        self.result, self.on_close = result, on_close
+
+    def __iter__(self):
+        return iter(self.result)
+
+    def close(self):
+        try:
+            if hasattr(self.result, "close"):
+                self.result.close()  # Django's: request_finished, the connections closed
+        finally:
+            self.on_close()
+
+
+def count_requests(server) -> None:
+    """Make a started live server's application a `RequestsInFlight` (once)."""
+    httpd = server.thread.httpd
+    if not isinstance(httpd.get_app(), RequestsInFlight):
+        httpd.set_app(RequestsInFlight(httpd.get_app()))
+
+
 def wait_for_requests(server, timeout: float = 30.0) -> None:
-    """Wait for the requests a live server is still answering. A page closed mid-request (a save, a
-    poll) leaves its request running in the server's thread, on a connection of its own: the flush
-    that ends the test must not start beside it (their locks deadlocked once, 5 December 2026).
-    Found on 6 December 2026: socketserver keeps `_threads` only for non-daemon threads, and
-    Django's are daemons, so this waits for nothing. Counting the requests with Django's request
-    signals instead was tried and reverted: a request whose `request_started` failed in a later
-    receiver was never finished, and every wait after it failed."""
-    deadline = time.monotonic() + timeout
-    threads = getattr(server.thread.httpd, "_threads", None)  # socketserver's, once a request came
-    for thread in list(threads) if isinstance(threads, list) else []:
-        thread.join(max(0.0, deadline - time.monotonic()))
+    """Wait for the requests a live server is still answering (`count_requests`). A page closed
+    mid-request (a save, a poll) leaves its request running in the server's thread, on a connection
+    of its own: the flush that ends the test must not start beside it (their locks deadlocked once,
+    5 December 2026). Until 6 December 2026 this joined socketserver's `_threads`, which it keeps
+    only for non-daemon threads; Django's are daemons, so it waited for nothing. Past the timeout,
+    a warning names the requests still answered, and the test goes on."""
+    app = server.thread.httpd.get_app()
+    if isinstance(app, RequestsInFlight) and (left := app.wait(timeout)):
+        warnings.warn(f"the live server still answers {len(left)} request(s) after {timeout} s", stacklevel=2)
 
 
 def wait_for_server_threads(timeout: float = 10.0) -> None:

@@ -25,7 +25,7 @@ from django.core.management import call_command
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from .conftest import IN_CI, wait_for_requests
+from .conftest import IN_CI, count_requests, wait_for_requests
 from .demo_snapshot import load_demo
 
 pytestmark = pytest.mark.browser
@@ -254,6 +254,7 @@ def demo(test_database, django_db_blocker):
         app.conf.task_always_eager = eager
     server = LiveServer("localhost")
     server._live_server_modified_settings.enable()
+    count_requests(server)
     try:
         yield (demo := Demo(url=server.url, ids=ids))
     finally:
