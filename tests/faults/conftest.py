@@ -9,6 +9,7 @@ kill the whole worker (`kill -9` of every process) or only the pool child runnin
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -55,6 +56,13 @@ class Worker:
     @property
     def log(self) -> str:
         return self.log_path.read_text()
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        """Until the worker logs "ready.": by then it has registered with Redis' event loop, and
+        Kombu's first sweep of the unacknowledged records (`restore_visible`, on the poller's
+        start) has run; the next one comes only after ten restore intervals (100 s)."""
+        assert wait_for(lambda: " ready." in self.log or self.proc.poll() is not None, timeout=timeout)
+        assert self.proc.poll() is None, f"the worker stopped:\n{self.log[-3000:]}"
 
     def children(self) -> list[int]:
         path = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
@@ -112,6 +120,12 @@ def workers(tmp_path, settings):
 def unacked_count() -> int:
     """Messages delivered to a worker and not acknowledged (kombu's Redis ack emulation)."""
     return _redis().hlen("unacked")
+
+
+def unacked_task_ids() -> list[str]:
+    """The ids of the tasks whose messages are unacknowledged: Kombu keeps each message as JSON,
+    [message, exchange, routing key], the task's id in the message's headers (protocol 2)."""
+    return [json.loads(record)[0]["headers"]["id"] for record in _redis().hvals("unacked")]
 
 
 class Blocker:

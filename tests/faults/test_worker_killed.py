@@ -27,7 +27,7 @@ from datetime import date
 import pytest
 
 from ..conftest import wait_for
-from .conftest import sleep_past, unacked_count
+from .conftest import sleep_past, unacked_count, unacked_task_ids
 from .helpers import Eager, aggregate_tables
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -51,8 +51,12 @@ def _kill(kill: str, worker, blocker, backend_pid: int) -> None:
 def _restart_after_whole_kill(workers, delivered_at: float, stuck) -> None:
     """After a whole-worker kill: the production visibility timeout keeps the message away from a
     restarted worker; a short one brings it back."""
+    (killed,) = unacked_task_ids()
     plain = workers("restarted-default-visibility")
-    time.sleep(8)  # long enough to start, poll Redis, and sweep the unacked records once
+    plain.wait_ready()  # its sweep of the unacked records has run
+    # A message the sweep put back would be taken by the worker's first poll, right after.
+    time.sleep(1)
+    assert f"[{killed}] received" not in plain.log, "the killed task was delivered again before its timeout"
     assert stuck(), "the killed task ran again before its visibility timeout"
     assert unacked_count() == 1
     plain.stop()
