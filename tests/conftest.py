@@ -246,18 +246,47 @@ TOGETHER = {
     "tests/webhooks/test_worker.py": LANE,
     "tests/workgroups/test_tasks.py": LANE,
 }
-WIDE_FIXTURE = re.compile(r"@pytest\.fixture\([^)]*scope=[\"'](module|class|package)[\"']")
-# The module-scoped fixtures of this file: a module that uses one is kept together too.
-WIDE_SHARED_FIXTURE = re.compile(r"\b(module_db|demo_languages|module_world)\b")
+WIDE_FIXTURE = re.compile(r"@pytest\.fixture\([^)]*scope=[\"'](?:module|class|package)[\"']")
+FIXTURE = re.compile(r"@pytest\.fixture(?:\(([^)]*)\))?\s*def (\w+)\(([^)]*)\)")
+# tests/permission_matrix.py's factory of module-scoped fixtures.
+WIDE_FACTORY = "module_world"
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+@functools.cache
+def _wide_fixtures_seen_from(folder: Path) -> frozenset[str]:
+    """The fixtures that the conftest.py files of `folder` and of the folders above it define with
+    module, class or package scope (tests/conftest.py's module_db, tests/sso/'s identity provider),
+    and those of theirs that ask for one (tests/sso/'s `sso_on`)."""
+    wide = {WIDE_FACTORY}
+    if folder.name != "tests" and folder.parent != folder:
+        wide |= _wide_fixtures_seen_from(folder.parent)
+    fixtures = FIXTURE.findall(_read(folder / "conftest.py"))
+    wide |= {name for options, name, _ in fixtures if WIDE_FIXTURE.search(f"@pytest.fixture({options})")}
+    grew = True
+    while grew:
+        asks = {name for _, name, params in fixtures if wide & set(re.findall(r"\w+", params))}
+        grew = not asks <= wide
+        wide |= asks
+    return frozenset(wide)
 
 
 @functools.cache
 def _has_wide_fixture(path: str) -> bool:
-    try:
-        text = (Path(settings.BASE_DIR) / path).read_text(encoding="utf-8")
-    except OSError:
-        return False
-    return bool(WIDE_FIXTURE.search(text) or WIDE_SHARED_FIXTURE.search(text))
+    """Whether the module defines a fixture of module, class or package scope, or uses one of its
+    conftest.py files'. Spread test by test, such a fixture was built again each time a worker came
+    back to the module: the single sign-on tests started their identity provider 17 times a run."""
+    file = Path(settings.BASE_DIR) / path
+    text = _read(file)
+    if WIDE_FIXTURE.search(text):
+        return True
+    return any(re.search(rf"\b{name}\b", text) for name in _wide_fixtures_seen_from(file.parent))
 
 
 def xdist_scope(nodeid: str) -> str:

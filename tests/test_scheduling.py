@@ -62,3 +62,11 @@ def test_the_longest_pieces_are_handed_out_first():
     ]
     # The crawl after them: by then the browser modules' worker has seeded the demo it copies back.
     assert [xdist_scope(n) for n in order[5:7]] == ["crawl-then-replica"] * 2
+
+
+def test_a_module_using_a_wide_fixture_of_its_conftest_is_one_piece():
+    # tests/sso/test_sso.py asks for `sso_on`, which tests/sso/conftest.py builds on its
+    # module-scoped identity provider: one provider a run, not one each time a worker comes back.
+    assert xdist_scope("tests/sso/test_sso.py::test_c") == "tests/sso/test_sso.py"
+    # A module that uses none stays spread test by test.
+    assert xdist_scope("tests/test_csrf.py::test_x") == "tests/test_csrf.py::test_x"
