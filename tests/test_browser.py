@@ -4,7 +4,8 @@ They cover what only a real browser shows: signing in through the form, the over
 steps and 4 × 4 milestone matrix, the switch to Hebrew (right-to-left layout and stylesheet),
 changing phase through the form, and accepting an invitation as a new person.
 
-Chromium is Debian's (CHROMIUM, default /usr/bin/chromium); `playwright install` is never needed.
+Chromium is Debian's headless shell (CHROMIUM_HEADLESS_SHELL, default
+/usr/bin/chromium-headless-shell; tests/conftest.py); `playwright install` is never needed.
 Set SCREENSHOTS=1 to save the overview in English and Hebrew to /tmp/shots/.
 """
 

@@ -1,11 +1,13 @@
 """The platform is an installable web app (docs/measurement.md, "Offline data entry"), as Debian's
-headless Chromium judges it: on the data-entry grid (the page that links the manifest), the
+full Chromium (CHROMIUM), headless, judges it: on the data-entry grid (the page that links the manifest), the
 DevTools protocol's `Page.getInstallabilityErrors` is empty, in English and Hebrew.
 
 Chromium never offers to install from an incognito profile (its error `in-incognito`), and every
 context of the shared `browser` fixture is one; so each test here opens a persistent profile in a
-temporary directory, with the same Chromium, flags and Playwright as tests/conftest.py. A control
-with no icons in the manifest shows that the check does report what is missing here.
+temporary directory, with the flags and Playwright of tests/conftest.py but the full browser: the
+headless shell the other browser tests run on (HEADLESS_SHELL) judges nothing (it reports no error
+for a manifest without icons). A control with no icons in the manifest shows that the check does
+report what is missing here.
 """
 
 import json
@@ -46,7 +48,7 @@ def installable_page(browser, live_server, tmp_path):
     def make(language: str):
         context = browser.browser_type.launch_persistent_context(
             str(tmp_path / f"profile-{len(contexts)}"),
-            executable_path=os.environ.get("CHROMIUM", CHROMIUM),
+            executable_path=CHROMIUM,
             headless=True,
             args=FLAGS,
             base_url=live_server.url,
