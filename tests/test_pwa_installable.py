@@ -1,6 +1,6 @@
 """The platform is an installable web app (docs/measurement.md, "Offline data entry"), as Debian's
-full Chromium (CHROMIUM), headless, judges it: on the data-entry grid (the page that links the manifest), the
-DevTools protocol's `Page.getInstallabilityErrors` is empty, in English and Hebrew.
+full Chromium (CHROMIUM), headless, judges it: on the data-entry grid (the page that links the
+manifest), the DevTools protocol's `Page.getInstallabilityErrors` is empty, in English and Hebrew.
 
 Chromium never offers to install from an incognito profile (its error `in-incognito`), and every
 context of the shared `browser` fixture is one; so each test here opens a persistent profile in a
@@ -18,20 +18,13 @@ from playwright.sync_api import expect
 
 from ci_platform import pwa
 
-from .conftest import CHROMIUM, sign_in
+from .conftest import CHROMIUM, CHROMIUM_FLAGS, sign_in
 from .measurement.conftest import build_measurement_world
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = pytest.mark.browser
 
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-dev-shm-usage",
-]
 LOCALES = {"en": "en-US", "he": "he-IL"}
 
 
@@ -50,7 +43,7 @@ def installable_page(browser, live_server, tmp_path):
             str(tmp_path / f"profile-{len(contexts)}"),
             executable_path=CHROMIUM,
             headless=True,
-            args=FLAGS,
+            args=CHROMIUM_FLAGS,
             base_url=live_server.url,
             locale=LOCALES[language],
         )
