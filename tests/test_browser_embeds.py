@@ -109,16 +109,16 @@ def test_an_unlisted_origin_is_refused(new_page, dash_world, host_site):  # noqa
 def test_the_chart_page_passes_axe(browser, live_server, dash_world, language):  # noqa: F811
     """WCAG 2.1 AA as the other pages are audited (tests/test_accessibility.py), the chart drawn;
     the chart has a name and its table."""
-    from .test_accessibility import AXE, BLOCKING, charts_without_name_or_table, describe, run_axe
+    from .test_accessibility import AXE, BLOCKING, charts_without_name_or_table, describe, run_axe, with_axe
 
     assert AXE.exists(), f"needs axe-core at {AXE}: run `npm ci`"
     context = browser.new_context(base_url=live_server.url, bypass_csp=True)  # axe is injected
+    with_axe(context)
     try:
         page = context.new_page()
         assert page.goto(f"/public/c2c/embed/children/?lang={language}").status == 200
         expect(page.locator(".chart[data-rendered='true']")).to_be_visible(timeout=30_000)
         assert page.locator("html").get_attribute("dir") == ("rtl" if language == "he" else "ltr")
-        page.add_script_tag(path=str(AXE))
         blocking = [v for v in run_axe(page) if v["impact"] in BLOCKING]
         assert not blocking, describe(blocking)
         assert not charts_without_name_or_table(page)

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from learning.models import CurveStory, CurveWorksheet
 
 from ..conftest import IN_CI, sign_in
-from ..test_accessibility import AXE, BLOCKING, describe, run_axe
+from ..test_accessibility import AXE, BLOCKING, describe, run_axe, with_axe
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -90,11 +90,11 @@ def test_the_pages_pass_the_accessibility_audit(browser, live_server, lw, langua
     if not AXE.exists():
         message = f"needs axe-core at {AXE}: run `npm ci`"
         pytest.fail(message, pytrace=False) if IN_CI else pytest.skip(message)
-    # The site's CSP allows no script but its own: axe is injected past it.
     context = browser.new_context(
         base_url=live_server.url, bypass_csp=True, viewport={"width": 1280, "height": 900}
     )
     context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    with_axe(context)
     try:
         page = context.new_page()
         sign_in(page, "backbone")
@@ -116,7 +116,6 @@ def test_the_pages_pass_the_accessibility_audit(browser, live_server, lw, langua
         ):
             page.goto(BASE + path)
             assert page.locator("html").get_attribute("lang") == language
-            page.add_script_tag(path=str(AXE))
             blocking = [v for v in run_axe(page) if v["impact"] in BLOCKING]
             if blocking:
                 failures.append(f"{path} ({language}):\n{describe(blocking)}")
