@@ -88,7 +88,7 @@ offline-assets:
 PYTEST_WORKERS ?= auto
 # Lint and the checks (one process each, side by side) run beside the tests at the lowest CPU
 # priority (nice 19): they take the cycles the tests leave idle (a worker waiting for a Celery
-# worker, for Chromium or for a subprocess: 70-odd CPU-seconds a run) instead of 18 s before the
+# worker, for Chromium or for a subprocess: 70-110 CPU-seconds a run) instead of 18 s before the
 # first test. Their output is printed after the tests', each one's kept together; `make test` fails
 # if either fails. `make lint` and `make checks` run them alone.
 # Python writes its bytecode caches (__pycache__/, in .gitignore) even where the environment turns

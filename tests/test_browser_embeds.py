@@ -112,7 +112,7 @@ def test_the_chart_page_passes_axe(browser, live_server, dash_world, language): 
     from .test_accessibility import AXE, BLOCKING, charts_without_name_or_table, describe, run_axe, with_axe
 
     assert AXE.exists(), f"needs axe-core at {AXE}: run `npm ci`"
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True)  # axe is injected
+    context = browser.new_context(base_url=live_server.url)
     with_axe(context)
     try:
         page = context.new_page()

@@ -90,9 +90,7 @@ def test_the_pages_pass_the_accessibility_audit(browser, live_server, lw, langua
     if not AXE.exists():
         message = f"needs axe-core at {AXE}: run `npm ci`"
         pytest.fail(message, pytrace=False) if IN_CI else pytest.skip(message)
-    context = browser.new_context(
-        base_url=live_server.url, bypass_csp=True, viewport={"width": 1280, "height": 900}
-    )
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(BROWSER_TIMEOUT_MS)
     with_axe(context)
     try:
