@@ -146,6 +146,8 @@ class AgendaVersion(models.Model):
 class _VersionPart(models.Model):
     """Parts of a version share its freeze."""
 
+    version_id: int  # each part's `version` foreign key
+
     class Meta:
         abstract = True
 

@@ -179,7 +179,8 @@ class DraftView(AgendaMixin, TemplateView):
                 principles=form.principle_list(),
             )
         except services.DraftConflict as conflict:
-            current = selectors.draft_of(self.initiative)
+            # As stored now, with its parts; published in the last instant, as it was at the conflict.
+            current = selectors.draft_of(self.initiative) or conflict.current
             mine = VersionSnapshot(
                 texts={name: fields.get(name, "") for name in AgendaVersion.TEXT_SECTIONS},
                 strategies={
@@ -257,7 +258,7 @@ class CompareView(AgendaMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         versions = list(selectors.published_versions(self.initiative))
-        numbers = [v.number for v in versions]
+        numbers = [v.number for v in versions if v.number is not None]  # every published one has one
         try:
             a = int(self.request.GET.get("a") or (numbers[1] if len(numbers) > 1 else 0))
             b = int(self.request.GET.get("b") or (numbers[0] if numbers else 0))

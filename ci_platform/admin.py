@@ -11,12 +11,19 @@ tests/test_admin.py holds every registered admin and inline to it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.contrib.admin import widgets
 from django.contrib.admin.exceptions import NotRegistered
 
+if TYPE_CHECKING:  # the mixin below is always combined with an admin class: read as one
+    from django.contrib.admin.options import BaseModelAdmin as _Admin
+else:
+    _Admin = object
 
-class RelatedLookups:
+
+class RelatedLookups(_Admin):
     """Autocomplete or raw-id widgets for every relation not declared otherwise (see the module)."""
 
     def _lookup_widget(self, db_field, request, kwargs, *, multiple: bool):
@@ -29,11 +36,11 @@ class RelatedLookups:
         except NotRegistered:
             target = None
         if target is not None and target.get_search_fields(request):
-            widget = widgets.AutocompleteSelectMultiple if multiple else widgets.AutocompleteSelect
-            kwargs["widget"] = widget(db_field, self.admin_site, using=using)
+            search = widgets.AutocompleteSelectMultiple if multiple else widgets.AutocompleteSelect
+            kwargs["widget"] = search(db_field, self.admin_site, using=using)
         else:
-            widget = widgets.ManyToManyRawIdWidget if multiple else widgets.ForeignKeyRawIdWidget
-            kwargs["widget"] = widget(db_field.remote_field, self.admin_site, using=using)
+            raw = widgets.ManyToManyRawIdWidget if multiple else widgets.ForeignKeyRawIdWidget
+            kwargs["widget"] = raw(db_field.remote_field, self.admin_site, using=using)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         self._lookup_widget(db_field, request, kwargs, multiple=False)

@@ -20,7 +20,7 @@ class FragmentCache(RedisCache):
             logger.warning("fragment cache unavailable, rendering instead: %s", exc)
             return default
 
-    def set(self, key, value, timeout=None, version=None):  # type: ignore[override]
+    def set(self, key, value, timeout=None, version=None):
         try:
             super().set(key, value, timeout, version)
         except RedisError as exc:

@@ -259,7 +259,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 # Content Security Policy (Django's own): no inline scripts anywhere (pages pass data to scripts in
 # <script type="application/json">); inline styles are allowed because Plotly sets them.
-SECURE_CSP = {
+SECURE_CSP: dict[str, list[str]] = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
@@ -302,7 +302,7 @@ STATICFILES_DIRS += [
     for name in ("workbox-core", "workbox-routing", "workbox-strategies")
     if (BASE_DIR / "node_modules" / name / "build").is_dir()
 ]
-STORAGES = {
+STORAGES: dict[str, dict] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

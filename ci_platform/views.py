@@ -60,7 +60,7 @@ def server_error(request):
             if unavailable
             else _("Something went wrong on the server; the error was logged.")
         )
-        response = JsonResponse(
+        response: HttpResponse = JsonResponse(
             {"code": "unavailable" if unavailable else "server_error", "message": message, "errors": {}},
             status=status,
         )

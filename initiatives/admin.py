@@ -129,7 +129,7 @@ class ApiTokenAdmin(ModelAdmin):
         "revoked_at",
         "revoked_by",
     ]
-    readonly_fields = [f for f in fields if f not in ("label", "expires_at", "revoked_at")]
+    readonly_fields = [str(f) for f in fields if f not in ("label", "expires_at", "revoked_at")]
 
     def has_add_permission(self, request):
         return False

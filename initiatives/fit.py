@@ -20,9 +20,13 @@ its Hebrew the source's own words (locale/he).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Complexity, ProblemNature
@@ -131,7 +135,7 @@ class Questionnaire(models.IntegerChoices):
 class Row:
     field: str
     axis: int
-    question: Promise
+    question: _StrPromise  # gettext_lazy's
     line: int
     # The answer that points to a complex (axis 1) or adaptive (axis 2) problem.
     collective_side: str
@@ -190,20 +194,22 @@ class FitResult:
     @property
     def complexity(self) -> str:
         """Axis 1's side, or "" when the answers disagree."""
-        return {
+        sides: dict[str, str] = {
             FitVerdict.SIMPLE: Complexity.SIMPLE,
             FitVerdict.COMPLICATED: Complexity.COMPLICATED,
             FitVerdict.COMPLEX_ADAPTIVE: Complexity.COMPLEX,
-        }.get(self.verdict, "")
+        }
+        return sides.get(self.verdict, "")
 
     @property
     def nature(self) -> str:
         """Axis 2's side, or "" when the answers disagree. Never technical for a complex problem."""
-        return {
+        sides: dict[str, str] = {
             FitVerdict.SIMPLE: ProblemNature.TECHNICAL,
             FitVerdict.COMPLICATED: ProblemNature.TECHNICAL,
             FitVerdict.COMPLEX_ADAPTIVE: ProblemNature.ADAPTIVE,
-        }.get(self.verdict, "")
+        }
+        return sides.get(self.verdict, "")
 
     @property
     def is_suited(self) -> bool:

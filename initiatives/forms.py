@@ -1,10 +1,12 @@
+from typing import cast
+
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import fit
-from .choices import Phase, Role, TokenScope
+from .choices import Phase, Role, Sector, TokenScope
 from .models import FitAssessment, Initiative, Milestone, Organization, ReadinessAssessment
 
 User = get_user_model()
@@ -20,7 +22,7 @@ class InitiativeCreateForm(forms.ModelForm):
     new_organization = forms.CharField(label=_("New organization name"), max_length=200, required=False)
     new_organization_sector = forms.ChoiceField(
         label=_("Its sector"),
-        choices=[("", "---------"), *Organization._meta.get_field("sector").choices],
+        choices=[("", "---------"), *Sector.choices],
         required=False,
     )
 
@@ -29,7 +31,8 @@ class InitiativeCreateForm(forms.ModelForm):
         fields = ["name", "slug", "issue", "place", "topic", "description"]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("organization"):
             name = (data.get("new_organization") or "").strip()
             if not name:
@@ -58,7 +61,7 @@ class AddOrganizationForm(forms.Form):
 
     def __init__(self, *args, initiative, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.exclude(
+        cast(forms.ModelChoiceField, self.fields["organization"]).queryset = Organization.objects.exclude(
             participations__initiative=initiative
         )
 
@@ -70,7 +73,7 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args, initiative, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["organization"]).queryset = Organization.objects.filter(
             participations__initiative=initiative
         )
 
@@ -81,7 +84,7 @@ class MembershipForm(forms.Form):
 
     def __init__(self, *args, initiative, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["organization"]).queryset = Organization.objects.filter(
             participations__initiative=initiative
         )
 
@@ -105,7 +108,8 @@ class AcceptNewUserForm(forms.Form):
         return username
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         p1, p2 = data.get("password1"), data.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords differ."))
@@ -139,7 +143,9 @@ class PhaseChangeForm(forms.Form):
     def __init__(self, *args, initiative, **kwargs):
         super().__init__(*args, **kwargs)
         current = initiative.phase
-        self.fields["to_phase"].choices = [(p.value, p.label) for p in Phase if abs(p.value - current) == 1]
+        cast(forms.ChoiceField, self.fields["to_phase"]).choices = [
+            (p.value, p.label) for p in Phase if abs(p.value - current) == 1
+        ]
 
 
 class ReadinessForm(forms.ModelForm):
@@ -187,9 +193,9 @@ class FitForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in fit.ANSWER_ORDER:
-            field = self.fields[name]
+            field = cast(forms.ChoiceField, self.fields[name])
             # Two cells, no blank: an unanswered row is an error, not a third answer.
-            field.choices = [c for c in field.choices if c[0] != ""]
+            field.choices = [c for c in cast(list, field.choices) if c[0] != ""]
             field.required = name != "hard_to_implement"
         self.fields["hard_to_implement"].help_text = _("Only when a known solution exists.")
         # Each row is asked in the table's own words, with its line in the source.
@@ -199,7 +205,8 @@ class FitForm(forms.ModelForm):
         self.fields["social_problem"].help_text = format_lazy(_("source, lines {}"), "112–114")
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("solution_exists") == fit.SolutionExists.KNOWN and not data.get("hard_to_implement"):
             self.add_error(
                 "hard_to_implement",
@@ -235,12 +242,13 @@ class ApiTokenForm(forms.Form):
 
     def __init__(self, *args, initiative, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["organization"]).queryset = Organization.objects.filter(
             participations__initiative=initiative
         )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("scope") == TokenScope.SUBMIT and not data.get("organization"):
             self.add_error("organization", _("Choose the organization whose data the token submits."))
         return data

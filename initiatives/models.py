@@ -1,11 +1,16 @@
 """Initiatives, the organisations and people in them, and where each stands in its lifecycle."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 from .choices import (
     MILESTONE_TITLES,
@@ -199,7 +204,7 @@ class Milestone(models.Model):
         return str(self.title)
 
     @property
-    def title(self) -> str:
+    def title(self) -> "_StrPromise":
         return MILESTONE_TITLES[(Phase(self.phase), Area(self.area))]
 
 

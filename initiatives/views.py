@@ -3,6 +3,8 @@ services or selectors. Every page below an initiative goes through InitiativeMix
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -33,6 +35,12 @@ from .forms import (
 )
 from .models import Initiative, Invitation, Membership, Organization
 
+if TYPE_CHECKING:  # the mixins below are always combined with a generic view: read as one
+    from django.views.generic import FormView as _FormView
+    from django.views.generic import TemplateView as _PageView
+else:
+    _PageView = _FormView = object
+
 
 def apply_errors(form, error: ValidationError) -> None:
     """Show a service's ValidationError on the form: on its field when the form has it."""
@@ -53,7 +61,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         roles = selectors.memberships_of_user(user)
         initiatives = list(selectors.initiatives_visible_to(user))
         for initiative in initiatives:
-            initiative.my_membership = roles.get(initiative.pk)
+            initiative.my_membership = roles.get(initiative.pk)  # type: ignore[attr-defined]  # for the page only
         return super().get_context_data(
             initiatives=initiatives, can_create=permissions.can_create_initiative(user), **kwargs
         )
@@ -99,7 +107,7 @@ def _create_initiative(user, organization: Organization, data) -> Initiative:
         )
 
 
-class InitiativeMixin(LoginRequiredMixin):
+class InitiativeMixin(LoginRequiredMixin, _PageView):
     """Loads the initiative from the URL. Outsiders get 404 (they must not learn it exists);
     members without the view's `permission` get 403."""
 
@@ -125,14 +133,14 @@ class InitiativeMixin(LoginRequiredMixin):
         return super().get_context_data(**kwargs)
 
 
-class InitiativeFormMixin(InitiativeMixin):
+class InitiativeFormMixin(InitiativeMixin, _FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["initiative"] = self.initiative
         return kwargs
 
 
-class InitiativeFormPageMixin(InitiativeMixin):
+class InitiativeFormPageMixin(InitiativeMixin, _FormView):
     """A form on an app's shared form page: the app's mixin names its `template_name` and
     `home_url_name` (the way back), a view its `title` and `intro`. A refused form answers 400 and
     keeps everything that was typed; `run` calls a service and shows its refusal on the form."""
@@ -339,9 +347,11 @@ class FitView(InitiativeMixin, FormView):
         history = list(self.initiative.fit_assessments.select_related("assessed_by"))
         latest = history[0] if history else None
         form = kwargs.setdefault("form", self.get_form())
-        axes: list[tuple[str, list]] = []
+        axes: list[tuple[Any, list]] = []  # (the axis's lazy label, its rows)
         for axis, axis_label in ((1, fit.AXIS_1), (2, fit.AXIS_2)):
-            rows = [(row.question, row.line, form[row.field]) for row in fit.ROWS if row.axis == axis]
+            rows: list[tuple[Any, int, Any]] = [
+                (row.question, row.line, form[row.field]) for row in fit.ROWS if row.axis == axis
+            ]
             if axis == 1:  # "if it is costly or hard to implement": part of the first row's cell
                 rows.insert(1, ("", 120, form["hard_to_implement"]))
             axes.append((axis_label, rows))
@@ -366,7 +376,7 @@ class FitView(InitiativeMixin, FormView):
         return redirect("initiatives:fit", slug=self.initiative.slug)
 
 
-def _fit_answers(assessment) -> list[tuple[str, str, str]]:
+def _fit_answers(assessment) -> list[tuple[Any, str, str]]:
     """(question, answer, source line) per row the assessment answered, in the table's order."""
     if assessment.questionnaire != fit.Questionnaire.TABLE_1:
         names = ["solution_known", "can_be_copied", "who_can_solve", "problem_character", "solution_needs"]
@@ -379,7 +389,7 @@ def _fit_answers(assessment) -> list[tuple[str, str, str]]:
             for name in names
             if getattr(assessment, name)
         ]
-    rows = [(row.question, row.field, str(row.line)) for row in fit.ROWS]
+    rows: list[tuple[Any, str, str]] = [(row.question, row.field, str(row.line)) for row in fit.ROWS]
     rows.insert(1, (assessment._meta.get_field("hard_to_implement").verbose_name, "hard_to_implement", "120"))
     rows.append((assessment._meta.get_field("social_problem").verbose_name, "social_problem", "112–114"))
     return [
@@ -572,9 +582,10 @@ class InvitationAcceptView(TemplateView):
     template_name = "initiatives/invitation_accept.html"
 
     def dispatch(self, request, *args, **kwargs):
-        self.invitation: Invitation | None = services.invitation_by_token(kwargs["token"])
-        if self.invitation is None:
+        invitation = services.invitation_by_token(kwargs["token"])
+        if invitation is None:
             raise Http404
+        self.invitation: Invitation = invitation
         return super().dispatch(request, *args, **kwargs)
 
     def _problem(self) -> str | None:

@@ -107,7 +107,8 @@ class SsoCallbackView(View):
             if membership is not None:
                 messages.success(request, _("Welcome to %(name)s.") % {"name": membership.initiative.name})
                 return HttpResponseRedirect(membership.initiative.get_absolute_url())
-            messages.warning(request, problem)
+            if problem:
+                messages.warning(request, problem)
         return HttpResponseRedirect(next_url)
 
     def _authenticate(self, request):

@@ -37,7 +37,11 @@ def submission(subject, slug: str, **extra) -> dict:
 def aggregates(subject, slug: str, *, period_id: int | None = None, measure_ids=None, **extra) -> dict:
     from measurement.models import ReportingPeriod, SharedMeasure
 
-    period = ReportingPeriod.objects.filter(pk=period_id).values("id", "code", "frequency").first()
+    period = (
+        ReportingPeriod.objects.filter(pk=period_id).values("id", "code", "frequency").first()
+        if period_id is not None
+        else None
+    )
     codes = (
         sorted(SharedMeasure.objects.filter(pk__in=list(measure_ids)).values_list("code", flat=True))
         if measure_ids is not None

@@ -118,7 +118,7 @@ class DraftConflictSerializer(serializers.Serializer):
 
     code = serializers.CharField()
     message = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))  # type: ignore[assignment]  # a field (DRF's metaclass takes it), not the property
     current = DraftSerializer()
 
 

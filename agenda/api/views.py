@@ -1,5 +1,7 @@
 """API of the common agenda; scoping comes from initiatives' InitiativeScopedMixin."""
 
+from typing import cast
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -177,5 +179,7 @@ class PublishView(InitiativeScopedMixin, APIView):
             raise _django_errors(exc) from exc
         except DjangoPermissionDenied as exc:
             raise PermissionDenied from exc
-        version = selectors.version_by_number(self.initiative, version.number)
+        version = selectors.version_by_number(
+            self.initiative, cast(int, version.number)
+        )  # published: numbered
         return Response(AgendaVersionSerializer(version).data, status=status.HTTP_201_CREATED)

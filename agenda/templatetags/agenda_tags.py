@@ -1,4 +1,7 @@
+from typing import cast
+
 from django import template
+from django.db.models import Field
 from django.utils.translation import gettext as _
 
 from agenda.models import AgendaVersion
@@ -8,7 +11,8 @@ register = template.Library()
 
 @register.filter
 def section_label(name: str) -> str:
-    return AgendaVersion._meta.get_field(name).verbose_name.capitalize()
+    field = cast(Field, AgendaVersion._meta.get_field(name))  # a section is a column of the version
+    return str(field.verbose_name).capitalize()
 
 
 @register.filter

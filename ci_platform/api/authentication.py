@@ -36,7 +36,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         user = token.user
         if not user.is_active:  # its account switched off by a platform administrator
             raise exceptions.AuthenticationFailed(_("The token was revoked."))
-        user.api_token_in_use = token
+        user.api_token_in_use = token  # type: ignore[attr-defined]  # for this request's user only
         services.api_token_touch(token)
         return user, token
 

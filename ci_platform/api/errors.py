@@ -54,7 +54,7 @@ class ErrorSerializer(serializers.Serializer):
 
     code = serializers.CharField(help_text="Stable, for programs: invalid, not_found, conflict, throttled, …")
     message = serializers.CharField(help_text="For people, in the request's language.")
-    errors = serializers.DictField(
+    errors = serializers.DictField(  # type: ignore[assignment]  # a field (DRF's metaclass takes it), not the property
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Field errors by dotted path (`values.3.value`); empty when there are none.",
     )

@@ -11,11 +11,11 @@ class InitiativeRelatedField(serializers.PrimaryKeyRelatedField):
     initiative is the view's (`self.context["view"].initiative`)."""
 
     def __init__(self, *, model, scope, **kwargs):
-        self.scope = scope
+        self.scope, self.related_model = scope, model
         super().__init__(queryset=model.objects.all(), **kwargs)
 
     def get_queryset(self):
         initiative = getattr(self.context.get("view"), "initiative", None)
         if initiative is None:
-            return self.queryset.none()
+            return self.related_model.objects.none()
         return self.scope(initiative)

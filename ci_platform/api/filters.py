@@ -91,8 +91,8 @@ class ApiFilterBackend(DjangoFilterBackend):
                 raise ValidationError(errors)
         return super().filter_queryset(request, queryset, view)
 
-    def _strict_errors(self, filterset, model) -> dict[str, list[str]]:
-        errors: dict[str, list[str]] = {}
+    def _strict_errors(self, filterset, model) -> dict[str, list]:
+        errors: dict[str, list] = {}  # messages, in the request's language
         for name, filter_ in filterset.filters.items():
             if name not in filterset.data:
                 continue

@@ -128,7 +128,7 @@ class KeysetPagination(BasePagination):
     def _parse_key(self, key: list, model_field):
         if len(key) != len(self.fields):
             raise ValidationError({self.cursor_query_param: [_("This cursor is not valid.")]})
-        parsed = []
+        parsed: list = []  # ids, moments and days, in the key's order
         for value, name in zip(key, self.fields, strict=True):
             if name == "id":
                 if not isinstance(value, int) or isinstance(value, bool):
@@ -235,7 +235,7 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
     max_limit = 1000
     max_offset = 2**31 - 1
 
-    def _read(self, request, name: str, default: int, low: int, high: int) -> int:
+    def _read(self, request, name: str, default: int | None, low: int, high: int) -> int | None:
         raw = request.query_params.get(name)
         if raw is None:
             return default

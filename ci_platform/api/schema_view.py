@@ -48,7 +48,7 @@ class SchemaView(SpectacularAPIView):
         renderer, media_type = request.accepted_renderer, request.accepted_media_type
         # Kept per format; a media type with parameters of the caller's (indent=…) is not kept.
         kept = (key, type(renderer)) if media_type == renderer.media_type else None
-        if (content := _RENDERED.get(kept)) is None:
+        if kept is None or (content := _RENDERED.get(kept)) is None:
             with translation.override(language):
                 content = renderer.render(schema, media_type, self.get_renderer_context())
             if kept is not None:

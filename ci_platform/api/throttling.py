@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 
 class _LiveRateThrottle(SimpleRateThrottle):
     def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope or "")
 
     def allow_request(self, request, view):
         # The rate is looked up per request rather than once per process.

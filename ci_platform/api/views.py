@@ -5,7 +5,9 @@ that the schema generator can build without a request (SchemaSafeMixin); and the
 other address below /api/."""
 
 import functools
+from typing import TYPE_CHECKING
 
+from django.db.models import Model
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -19,6 +21,12 @@ from initiatives.models import Initiative
 from .authentication import api_token_of
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+# The mixins below are always combined with a DRF view: the type checker reads them as one.
+if TYPE_CHECKING:
+    from rest_framework.generics import GenericAPIView as _View
+else:
+    _View = object
 
 
 def schema_model_of(view):
@@ -46,11 +54,11 @@ def _schema_safe(get_queryset):
                 return model.objects.none()
         return get_queryset(self)  # no model to say: the view's own code answers (or the schema warns)
 
-    wrapper.schema_safe = True
+    wrapper.schema_safe = True  # type: ignore[attr-defined]  # the mark __init_subclass__ reads
     return wrapper
 
 
-class SchemaSafeMixin:
+class SchemaSafeMixin(_View):
     """A view the OpenAPI generator can build without a request.
 
     drf-spectacular calls `get_queryset()` on a view it made itself (`swagger_fake_view`): no
@@ -60,13 +68,13 @@ class SchemaSafeMixin:
     ModelSerializer names its `schema_model`. Elsewhere (context, extra fields) a view asks
     `self.for_schema`."""
 
-    schema_model = None  # needed only when the serializer is not a ModelSerializer
+    schema_model: type[Model] | None = None  # needed only when the serializer is not a ModelSerializer
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         own = cls.__dict__.get("get_queryset")
         if own is not None and not getattr(own, "schema_safe", False):
-            cls.get_queryset = _schema_safe(own)
+            cls.get_queryset = _schema_safe(own)  # type: ignore[method-assign]  # wrapped once, here
 
     @property
     def for_schema(self) -> bool:

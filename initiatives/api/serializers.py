@@ -123,4 +123,4 @@ class AdviceSerializer(serializers.Serializer):
     reasoning = serializers.CharField(help_text="The source's reasoning, in the reader's language.")
     lines = serializers.CharField(help_text="The source's lines.")
     url = serializers.CharField(help_text="The page where to act, or empty.")
-    data = serializers.DictField(help_text="The numbers the advice rests on.")
+    data = serializers.DictField(help_text="The numbers the advice rests on.")  # type: ignore[assignment]  # a field (DRF's metaclass takes it), not the property

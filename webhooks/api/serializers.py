@@ -55,7 +55,7 @@ class AttemptSerializer(serializers.ModelSerializer):
 
 
 class DeliverySerializer(serializers.ModelSerializer):
-    subscription = serializers.PrimaryKeyRelatedField(read_only=True)
+    subscription: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True)
     event_type = serializers.ChoiceField(source="event.type", choices=EventType.choices, read_only=True)
     msg_id = serializers.CharField(source="event.msg_id", read_only=True, help_text="The webhook-id header.")
     payload = serializers.SerializerMethodField()

@@ -8,6 +8,7 @@ accounts share one published password.
 
 import importlib
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -72,7 +73,7 @@ PEOPLE = [
     ("youth", "עומר", "ביטון", 7, Role.PARTNER),
 ]
 
-CONTENT = {
+CONTENT: dict[str, dict[str, Any]] = {
     "he": {
         "organizations": [
             ("שותפות החינוך בנגב", "https://example.org/nep"),
