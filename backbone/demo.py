@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -54,7 +55,7 @@ EXTERNAL = {
 
 # The words of the demo, per language (Hebrew for Be'er Sheva, English for Riverside); the numbers,
 # dates and kinds are the seeding code's, the same in both.
-CONTENT = {
+CONTENT: dict[str, dict[str, Any]] = {
     "he": {
         "wave_title": "סקר האפקטיביות של ארגון השדרה, מחצית {half} של {year}",
         "respondent": "{group} {n}",

@@ -11,19 +11,14 @@ tests/test_admin.py holds every registered admin and inline to it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.contrib import admin
 from django.contrib.admin import widgets
 from django.contrib.admin.exceptions import NotRegistered
 
-if TYPE_CHECKING:  # the mixin below is always combined with an admin class: read as one
-    from django.contrib.admin.options import BaseModelAdmin as _Admin
-else:
-    _Admin = object
+from ci_platform.bases import AdminClass
 
 
-class RelatedLookups(_Admin):
+class RelatedLookups(AdminClass):
     """Autocomplete or raw-id widgets for every relation not declared otherwise (see the module)."""
 
     def _lookup_widget(self, db_field, request, kwargs, *, multiple: bool):

@@ -7,7 +7,8 @@ Riverside)."""
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -68,7 +69,7 @@ def tiny_pdf(title: str, lines: list[str]) -> bytes:
 
 # The words of the demo, per language (Hebrew for Be'er Sheva, English for Riverside); the structure
 # (who, when, which body, which file) is the seeding code's, the same in both.
-CONTENT = {
+CONTENT: dict[str, dict[str, Any]] = {
     "he": {
         "minutes": """## נוכחים
 החברים כפי שנרשמו ברשימת הנוכחות.
@@ -274,7 +275,7 @@ def document_pdf(title: str, lines: list[str]) -> bytes:
 
 
 def _at(day: date, hour: int):
-    return timezone.make_aware(timezone.datetime(day.year, day.month, day.day, hour, 0))
+    return timezone.make_aware(datetime(day.year, day.month, day.day, hour, 0))
 
 
 def seed(*, initiative, users, organizations, now, language: str) -> None:
@@ -287,7 +288,7 @@ def seed(*, initiative, users, organizations, now, language: str) -> None:
     today = timezone.localdate(now)
 
     # Notification settings: a few people chose; the others keep the defaults.
-    for name, choices in {
+    preferences: dict[str, dict[str, str]] = {
         "steering": {
             NotificationKind.DECISION: Delivery.IMMEDIATE,
             NotificationKind.DATA_DUE: Delivery.WEEKLY,
@@ -295,7 +296,8 @@ def seed(*, initiative, users, organizations, now, language: str) -> None:
         "partner": dict.fromkeys(NotificationKind.values, Delivery.DAILY),
         "viewer": dict.fromkeys(NotificationKind.values, Delivery.WEEKLY),
         "employers": {NotificationKind.MEETING_MINUTES: Delivery.OFF},
-    }.items():
+    }
+    for name, choices in preferences.items():
         if name in users:
             services.preferences_update(user=users[name], initiative=initiative, choices=choices)
 
@@ -499,7 +501,7 @@ def seed(*, initiative, users, organizations, now, language: str) -> None:
         report.refresh_from_db()
         services.report_publish(report=report, by=backbone)
         ProgressReport.objects.filter(pk=report.pk).update(
-            published_at=timezone.make_aware(timezone.datetime(end.year, end.month, end.day, 12, 0))
+            published_at=timezone.make_aware(datetime(end.year, end.month, end.day, 12, 0))
             + timedelta(days=10)
         )
 

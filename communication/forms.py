@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -67,14 +69,15 @@ class MeetingForm(forms.ModelForm):
     def __init__(self, *args, initiative, invite=True, **kwargs):
         super().__init__(*args, **kwargs)
         if invite:
-            self.fields["invitees"].choices = member_choices(initiative)
+            cast(forms.ChoiceField, self.fields["invitees"]).choices = member_choices(initiative)
         else:
             del self.fields["invitees"]
         if self.instance.pk:
             self.initial.setdefault("agenda_text", "\n".join(self.instance.agenda_items))
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] < data["starts_at"]:
             self.add_error("ends_at", _("A meeting cannot end before it starts."))
         return data
@@ -85,7 +88,9 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args, initiative, exclude=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["invitees"].choices = [c for c in member_choices(initiative) if int(c[0]) not in exclude]
+        cast(forms.ChoiceField, self.fields["invitees"]).choices = [
+            c for c in member_choices(initiative) if int(c[0]) not in exclude
+        ]
 
 
 class AttendanceForm(forms.Form):
@@ -106,7 +111,7 @@ class AttendanceForm(forms.Form):
                 initial=attendance.status,
             )
             self.rows.append(name)
-        self.fields["walk_ins"].choices = [
+        cast(forms.ChoiceField, self.fields["walk_ins"]).choices = [
             c for c in member_choices(meeting.initiative) if int(c[0]) not in invited
         ]
         # The walk-ins come last.
@@ -158,10 +163,15 @@ class DecisionForm(forms.ModelForm):
 
     def __init__(self, *args, initiative, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["meeting"].queryset = initiative.meetings.order_by("-starts_at")
-        self.fields["measures"].queryset = selectors.measures_of(initiative)
-        self.fields["documents"].queryset = selectors.documents_visible_to(user, initiative)
-        self.fields["measures"].label_from_instance = lambda m: f"{m.code} — {m.name}"
+        cast(forms.ModelChoiceField, self.fields["meeting"]).queryset = initiative.meetings.order_by(
+            "-starts_at"
+        )
+        cast(forms.ModelChoiceField, self.fields["measures"]).queryset = selectors.measures_of(initiative)
+        cast(forms.ModelChoiceField, self.fields["documents"]).queryset = selectors.documents_visible_to(
+            user, initiative
+        )
+        measures = cast(forms.ModelChoiceField, self.fields["measures"])
+        measures.label_from_instance = lambda obj: f"{obj.code} — {obj.name}"  # type: ignore[method-assign]
         if self.instance.pk:
             self.initial.setdefault("links_text", "\n".join(self.instance.links))
         else:
@@ -178,15 +188,20 @@ class ActionItemForm(forms.Form):
         error_messages={"invalid_choice": NOT_A_MEMBER},
     )
     due_on = forms.DateField(label=_("Due"), required=False, widget=DateInput())
-    decision = forms.ModelChoiceField(label=_("Follows from the decision"), queryset=None, required=False)
+    decision: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Follows from the decision"), queryset=None, required=False
+    )
 
     def __init__(self, *args, initiative, meeting=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", "---------"), *member_choices(initiative)]
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [
+            ("", "---------"),
+            *member_choices(initiative),
+        ]
         decisions = initiative.decisions.all()
         if meeting is not None:
             decisions = decisions.filter(meeting=meeting)
-        self.fields["decision"].queryset = decisions
+        cast(forms.ModelChoiceField, self.fields["decision"]).queryset = decisions
 
 
 class ActionStatusForm(forms.Form):
@@ -230,14 +245,15 @@ class DocumentForm(forms.Form):
 
     def __init__(self, *args, initiative, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group_members"].choices = member_choices(initiative)
+        cast(forms.ChoiceField, self.fields["group_members"]).choices = member_choices(initiative)
         self.fields["upload"].help_text = _("Up to %(mb)d MB. Accepted: %(types)s.") % {
             "mb": max_upload_bytes() // (1024 * 1024),
             "types": ", ".join(allowed_extensions()),
         }
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if bool(data.get("upload")) == bool(data.get("url")) and not self.errors:
             raise forms.ValidationError(_("Add either a file or a link."))
         return data
@@ -259,7 +275,7 @@ class ReportRequestForm(forms.Form):
         label=_("Quarter"),
         coerce=int,
         required=False,
-        empty_value=0,
+        empty_value=0,  # type: ignore[arg-type]  # any value: no quarter is 0, the whole year
         choices=[("", "—"), (1, "Q1"), (2, "Q2"), (3, "Q3"), (4, "Q4")],
     )
 

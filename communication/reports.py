@@ -178,7 +178,7 @@ def meetings_section(initiative: Initiative, start: date, end: date) -> ReportSe
         )
         .order_by("starts_at")
     )
-    rows = [
+    rows: list[dict] = [
         {
             "when": _day(m.starts_at),
             "title": m.title,

@@ -18,6 +18,7 @@ from django.views import i18n
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView, TemplateView
 
+from ci_platform import bases
 from initiatives.models import Initiative
 from initiatives.views import InitiativeMixin, apply_errors
 
@@ -43,10 +44,11 @@ from .models import Notification
 User = get_user_model()
 
 
-class _ActionRequired:
+class _ActionRequired(bases.PageView):
     """Runs after InitiativeMixin has loaded the initiative and turned outsiders away (404)."""
 
     action = permissions.VIEW
+    initiative: Initiative  # InitiativeMixin's
 
     def dispatch(self, request, *args, **kwargs):
         if not permissions.can(request.user, self.action, self.initiative):
@@ -279,7 +281,7 @@ class DecisionListView(CommunicationMixin, TemplateView):
         )
 
 
-class DecisionFormMixin(CommunicationMixin):
+class DecisionFormMixin(CommunicationMixin, bases.FormView):
     action = permissions.RECORD
     template_name = "communication/decision_form.html"
     form_class = DecisionForm

@@ -3,7 +3,7 @@ services or selectors. Every page below an initiative goes through InitiativeMix
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
+from ci_platform import bases
 from sso.conf import password_sign_in_allowed
 
 from . import fit, guidance, permissions, selectors, services
@@ -34,12 +35,6 @@ from .forms import (
     ReadinessForm,
 )
 from .models import Initiative, Invitation, Membership, Organization
-
-if TYPE_CHECKING:  # the mixins below are always combined with a generic view: read as one
-    from django.views.generic import FormView as _FormView
-    from django.views.generic import TemplateView as _PageView
-else:
-    _PageView = _FormView = object
 
 
 def apply_errors(form, error: ValidationError) -> None:
@@ -107,7 +102,7 @@ def _create_initiative(user, organization: Organization, data) -> Initiative:
         )
 
 
-class InitiativeMixin(LoginRequiredMixin, _PageView):
+class InitiativeMixin(LoginRequiredMixin, bases.PageView):
     """Loads the initiative from the URL. Outsiders get 404 (they must not learn it exists);
     members without the view's `permission` get 403."""
 
@@ -133,14 +128,14 @@ class InitiativeMixin(LoginRequiredMixin, _PageView):
         return super().get_context_data(**kwargs)
 
 
-class InitiativeFormMixin(InitiativeMixin, _FormView):
+class InitiativeFormMixin(InitiativeMixin, bases.FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["initiative"] = self.initiative
         return kwargs
 
 
-class InitiativeFormPageMixin(InitiativeMixin, _FormView):
+class InitiativeFormPageMixin(InitiativeMixin, bases.FormView):
     """A form on an app's shared form page: the app's mixin names its `template_name` and
     `home_url_name` (the way back), a view its `title` and `intro`. A refused form answers 400 and
     keeps everything that was typed; `run` calls a service and shows its refusal on the form."""

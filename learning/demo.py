@@ -13,6 +13,7 @@ university, 4 the early-years partner, 5 the employers, 6 the parents, 7 the you
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from agenda.selectors import current_strategies
 from communication import demo as communication_demo
@@ -37,7 +38,7 @@ STARTING = [
 ]
 
 # The words of the demo, per language (Hebrew for Be'er Sheva, English for Riverside).
-CONTENT = {
+CONTENT: dict[str, dict[str, Any]] = {
     "he": {
         "mitigations": [
             "המדדים מוסכמים קודם בקבוצות העבודה ואחר כך בוועדת ההיגוי; נבחנים מחדש מדי שנה.",

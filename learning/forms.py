@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -74,7 +76,7 @@ class RiskForm(forms.ModelForm):
 
     def __init__(self, *args, initiative: Initiative, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _members(initiative)
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = _members(initiative)
         if self.instance.pk is None:
             # A new risk is open; its title is required (the starting list is taken on its own page).
             del self.fields["status"]
@@ -92,10 +94,14 @@ class StartingListForm(forms.Form):
     owner = MemberChoiceField(queryset=Membership.objects.none(), required=False, label=_("Owner"))
     review_on = forms.DateField(widget=DateInput(), label=_("First review"), required=False)
 
-    def __init__(self, *args, initiative: Initiative, taken: set[str] = frozenset(), **kwargs):
+    def __init__(
+        self, *args, initiative: Initiative, taken: frozenset[str] | set[str] = frozenset(), **kwargs
+    ):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _members(initiative)
-        self.fields["keys"].choices = [(e.key, e.title) for e in STARTING_RISKS if e.key not in taken]
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = _members(initiative)
+        cast(forms.ChoiceField, self.fields["keys"]).choices = [
+            (e.key, e.title) for e in STARTING_RISKS if e.key not in taken
+        ]
 
 
 class RiskReviewForm(forms.Form):
@@ -127,7 +133,7 @@ class AssumptionForm(forms.Form):
 
     def __init__(self, *args, initiative: Initiative, titles: dict[int, str], **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["strategy"]
+        field = cast(StrategyChoiceField, self.fields["strategy"])
         field.titles = titles
         field.queryset = Strategy.objects.filter(initiative=initiative, pk__in=list(titles))
 
@@ -151,10 +157,18 @@ class LearningEntryForm(forms.Form):
         from measurement import selectors as measurement_selectors
 
         super().__init__(*args, **kwargs)
-        self.fields["measure"].queryset = measurement_selectors.measures_of(initiative)
-        self.fields["period"].queryset = initiative.periods.order_by("-start", "frequency")
-        self.fields["decision"].queryset = communication_selectors.decisions_of(initiative)
-        self.fields["document"].queryset = communication_selectors.documents_visible_to(user, initiative)
+        cast(forms.ModelChoiceField, self.fields["measure"]).queryset = measurement_selectors.measures_of(
+            initiative
+        )
+        cast(forms.ModelChoiceField, self.fields["period"]).queryset = initiative.periods.order_by(
+            "-start", "frequency"
+        )
+        cast(forms.ModelChoiceField, self.fields["decision"]).queryset = communication_selectors.decisions_of(
+            initiative
+        )
+        cast(
+            forms.ModelChoiceField, self.fields["document"]
+        ).queryset = communication_selectors.documents_visible_to(user, initiative)
 
 
 class WorksheetForm(forms.Form):
@@ -192,10 +206,11 @@ class PartnerRoleForm(forms.Form):
 
     def __init__(self, *args, initiative: Initiative, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = _organizations(initiative)
+        cast(forms.ModelChoiceField, self.fields["organization"]).queryset = _organizations(initiative)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("organization") and not (data.get("role") or "").strip():
             self.add_error("role", _("Say what role this partner can play."))
         if (data.get("role") or "").strip() and not data.get("organization"):
@@ -214,10 +229,11 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args, activities, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["activity"].queryset = activities
+        cast(forms.ModelChoiceField, self.fields["activity"]).queryset = activities
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if (data.get("activity") or data.get("due_on")) and not (data.get("description") or "").strip():
             self.add_error("description", _("Describe the action."))
         return data
@@ -241,4 +257,4 @@ class StoryForm(forms.Form):
             # A partner tells the stories of their own organisation only.
             del self.fields["organization"]
         else:
-            self.fields["organization"].queryset = organizations
+            cast(forms.ModelChoiceField, self.fields["organization"]).queryset = organizations

@@ -99,7 +99,7 @@ class Risk(models.Model):
         return entry.category if entry else RiskCategory.OWN
 
     def get_category_display(self) -> str:
-        return RiskCategory(self.category).label
+        return str(RiskCategory(self.category).label)
 
     @property
     def score(self) -> int:

@@ -490,7 +490,8 @@ class WorksheetEditView(MeasureMixin, TemplateView):
     def _forms(self, data=None):
         worksheet = selectors.worksheet_of(self.measure, self.period)
         source = worksheet or selectors.worksheet_to_start_from(self.measure, self.period)
-        initial, partners, actions = {"revision": worksheet.revision if worksheet else 0}, [], []
+        initial: dict = {"revision": worksheet.revision if worksheet else 0}
+        partners, actions = [], []
         if source is not None:
             initial |= {
                 "story": source.story,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from agenda.models import Strategy
 
@@ -31,7 +32,7 @@ CALCULATED = "joint-per-1000-hours"
 # one: the Hebrew initiative's have both (its English name for English-speaking funders and
 # partners), the English initiative's the English one only. Definitions and the rest are the
 # initiative's own language.
-CONTENT = {
+CONTENT: dict[str, dict[str, Any]] = {
     "he": {
         # code: (English name, Hebrew name, definition)
         "measures": {

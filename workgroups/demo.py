@@ -12,6 +12,7 @@ early-years partner, 5 the employers, 6 the parents, 7 the youth organisation.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from agenda.selectors import current_strategies
 from measurement.models import SharedMeasure
@@ -29,7 +30,7 @@ JOINT = CollaborationKind.JOINT_PROGRAMMES
 # structure (chairs, members, organisations by index, dates, statuses) is the same in both.
 # groups: (name, meets, purpose), in the order of GROUPS; plans: per group, (title, [notes]) in
 # the order of PLANS; seats: the two community representatives; waves: the two survey waves' names.
-CONTENT = {
+CONTENT: dict[str, dict[str, Any]] = {
     "he": {
         "groups": [
             (

@@ -5,7 +5,6 @@ that the schema generator can build without a request (SchemaSafeMixin); and the
 other address below /api/."""
 
 import functools
-from typing import TYPE_CHECKING
 
 from django.db.models import Model
 from django.http import Http404, JsonResponse
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import PermissionDenied
 
+from ci_platform.bases import ApiView
 from initiatives import permissions
 from initiatives.choices import TokenScope
 from initiatives.models import Initiative
@@ -21,12 +21,6 @@ from initiatives.models import Initiative
 from .authentication import api_token_of
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-
-# The mixins below are always combined with a DRF view: the type checker reads them as one.
-if TYPE_CHECKING:
-    from rest_framework.generics import GenericAPIView as _View
-else:
-    _View = object
 
 
 def schema_model_of(view):
@@ -58,7 +52,7 @@ def _schema_safe(get_queryset):
     return wrapper
 
 
-class SchemaSafeMixin(_View):
+class SchemaSafeMixin(ApiView):
     """A view the OpenAPI generator can build without a request.
 
     drf-spectacular calls `get_queryset()` on a view it made itself (`swagger_fake_view`): no

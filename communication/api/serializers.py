@@ -71,7 +71,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_name(self, obj) -> str:
-        return _name(obj.user)
+        return obj.user.get_full_name() or obj.user.get_username()  # an attendance is a person's
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -80,7 +80,9 @@ class MeetingSerializer(serializers.ModelSerializer):
     minutes_html = serializers.SerializerMethodField(
         help_text="The minutes rendered from Markdown and sanitised."
     )
-    decisions = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    decisions: "serializers.PrimaryKeyRelatedField[Decision]" = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
 
     class Meta:
         model = Meeting
@@ -147,7 +149,9 @@ class MeasureRefSerializer(serializers.Serializer):
 
 class DecisionSerializer(serializers.ModelSerializer):
     measures = MeasureRefSerializer(many=True, read_only=True)
-    documents = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    documents: "serializers.PrimaryKeyRelatedField[Document]" = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
     text_html = serializers.SerializerMethodField()
     rests_on_data = serializers.SerializerMethodField(
         help_text="Whether the decision cites a shared measure, a document or a link (backbone indicator 16)."
@@ -360,7 +364,7 @@ class ReportSerializer(serializers.ModelSerializer):
     )
     def get_pdf(self, report) -> dict:
         request = self.context.get("request")
-        links = {}
+        links: dict[str, str | None] = {}
         for language in report.PDF_FIELDS:
             if not report.pdf_in(language):
                 links[language] = None

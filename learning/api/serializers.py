@@ -354,8 +354,9 @@ class WorksheetWriteSerializer(serializers.Serializer):
     what_works = serializers.CharField(required=False, allow_blank=True, default="")
     what_works_evidence = serializers.CharField(required=False, allow_blank=True, default="")
     show_on_report_card = serializers.BooleanField(required=False, default=False)
-    partners = PartnerRoleWriteSerializer(many=True, required=False, default=list, max_length=30)
-    actions = ActionWriteSerializer(many=True, required=False, default=list, max_length=30)
+    # max_length is the ListSerializer's (many=True), which the stubs do not see.
+    partners = PartnerRoleWriteSerializer(many=True, required=False, default=list, max_length=30)  # type: ignore[call-arg]
+    actions = ActionWriteSerializer(many=True, required=False, default=list, max_length=30)  # type: ignore[call-arg]
 
 
 class StorySerializer(serializers.ModelSerializer):
@@ -405,7 +406,7 @@ class CoverageMeasureSerializer(serializers.Serializer):
 
 class LevelCoverageSerializer(serializers.Serializer):
     level = CoverageLevelField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field (DRF's metaclass takes it)
     covered = serializers.BooleanField()
     line = serializers.CharField(help_text="The line of the source document that requires the level.")
     quote = serializers.CharField(help_text="The source's words, in Hebrew.")

@@ -144,7 +144,7 @@ class AssumptionViewSet(
         return selectors.assumptions_of(self.initiative).order_by("created_at", "id")
 
     def get_serializer_context(self):
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if hasattr(self, "initiative"):
             context["strategy_titles"] = selectors.strategy_titles(self.initiative)
             context["visible_documents"] = set(

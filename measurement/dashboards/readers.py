@@ -27,6 +27,7 @@ from ..aggregation.completeness import DEFAULT_COMPLETE_PCT, is_complete
 from ..choices import Aggregation, Direction
 from ..models import (
     Aggregate,
+    AggregateRun,
     Completeness,
     MeasurementSettings,
     ReportingPeriod,
@@ -218,7 +219,7 @@ def measure_cards(
     strategy_id=None,
     complete_only: bool = False,
     sql: bool | None = None,
-) -> tuple[list[StrategyGroup], object]:
+) -> tuple[list[StrategyGroup], AggregateRun | None]:
     """Every measure's curve, latest value, changes and on-track status, grouped by strategy.
     `complete_only` (the public report card) leaves provisional periods out of the curves too.
 
