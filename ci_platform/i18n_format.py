@@ -21,6 +21,8 @@ from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.translation import get_language, gettext
 
+from ci_platform.bases import Text
+
 LRI = "\u2066"  # left-to-right isolate
 RLI = "\u2067"  # right-to-left isolate
 FSI = "\u2068"  # first-strong isolate: the direction of its first letter, as dir="auto"
@@ -65,7 +67,7 @@ def _period_label(code: str, language: str) -> str:
     return code
 
 
-def isolate(text: str, *, direction: str = "auto") -> str:
+def isolate(text: Text, *, direction: str = "auto") -> str:
     """The text as one isolated run: "ltr" for codes and numbers, "auto" (first strong letter, as
     dir="auto") for names and other user-written text."""
     text = str(text)
@@ -75,13 +77,13 @@ def isolate(text: str, *, direction: str = "auto") -> str:
     return f"{opening}{text}{PDI}"
 
 
-def isolate_numbers(text: str) -> str:
+def isolate_numbers(text: Text) -> str:
     """Ranges and signed or unit-glued numbers inside the text isolated left to right, so that
     "אחוז (0–100)" does not read "אחוז (100–0)"."""
     return _NUMERIC.sub(lambda m: isolate(m[0], direction="ltr"), str(text))
 
 
-def mixed(template: str, /, **values: str) -> str:
+def mixed(template: Text, /, **values: str) -> str:
     """A sentence of the reader's language with other-direction values in it, each isolated:
     mixed(gettext("Data of %(org)s for %(period)s"), org=name, period=period_label(code))."""
     return template % {key: isolate(value) for key, value in values.items()}

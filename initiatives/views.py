@@ -117,7 +117,10 @@ class InitiativeMixin(LoginRequiredMixin, bases.PageView):
             raise Http404
         if not permissions.can(request.user, self.permission, self.initiative):
             raise PermissionDenied
-        self.membership = permissions.membership_of(request.user, self.initiative)
+        membership = permissions.membership_of(request.user, self.initiative)
+        if membership is None:  # not reached: only a member can view (the same cached answer)
+            raise Http404
+        self.membership: Membership = membership
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -140,8 +143,8 @@ class InitiativeFormPageMixin(InitiativeMixin, bases.FormView):
     `home_url_name` (the way back), a view its `title` and `intro`. A refused form answers 400 and
     keeps everything that was typed; `run` calls a service and shows its refusal on the form."""
 
-    title = ""
-    intro = ""
+    title: bases.Text = ""
+    intro: bases.Text = ""
     home_url_name = ""
 
     def cancel_url(self) -> str:
