@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -50,7 +51,7 @@ def _organizations(initiative: Initiative):
     return Organization.objects.filter(participations__initiative=initiative).order_by("name")
 
 
-def _strategies(labels: dict[int, StrategyLabel], include: set[int] = frozenset()):
+def _strategies(labels: dict[int, StrategyLabel], include: frozenset[int] | set[int] = frozenset()):
     wanted = [label.id for label in labels.values() if label.is_current or label.id in include]
     return Strategy.objects.filter(pk__in=wanted)
 
@@ -77,7 +78,7 @@ class SeatForm(forms.Form):
 
     def __init__(self, *args, initiative: Initiative, seat=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = _organizations(initiative)
+        cast(forms.ModelChoiceField, self.fields["organization"]).queryset = _organizations(initiative)
         if seat is not None and seat.membership_id:
             # Who holds a member's seat does not change; remove the seat and add another instead.
             del self.fields["membership"]
@@ -88,7 +89,9 @@ class SeatForm(forms.Form):
             self.fields["person_name"].label = _("Name")
             self.fields["person_name"].required = True
         else:
-            self.fields["membership"].queryset = _members(initiative).filter(role="steering")
+            cast(forms.ModelChoiceField, self.fields["membership"]).queryset = _members(initiative).filter(
+                role="steering"
+            )
 
 
 class WorkingGroupForm(forms.Form):
@@ -118,11 +121,13 @@ class WorkingGroupForm(forms.Form):
         super().__init__(*args, **kwargs)
         taken = set(initiative.working_groups.values_list("strategy_id", flat=True))
         own = {group.strategy_id} if group else set()
-        strategy = self.fields["strategy"]
+        strategy = cast(StrategyChoiceField, self.fields["strategy"])
         strategy.labels = labels
         strategy.queryset = _strategies(labels, own).exclude(pk__in=taken - own)
-        self.fields["chair"].queryset = _members(initiative)
-        self.fields["focus_measures"].queryset = SharedMeasure.objects.filter(initiative=initiative)
+        cast(forms.ModelChoiceField, self.fields["chair"]).queryset = _members(initiative)
+        cast(forms.ModelChoiceField, self.fields["focus_measures"]).queryset = SharedMeasure.objects.filter(
+            initiative=initiative
+        )
 
 
 class GroupMemberForm(forms.Form):
@@ -135,11 +140,12 @@ class GroupMemberForm(forms.Form):
 
     def __init__(self, *args, initiative: Initiative, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["membership"].queryset = _members(initiative)
-        self.fields["organization"].queryset = _organizations(initiative)
+        cast(forms.ModelChoiceField, self.fields["membership"]).queryset = _members(initiative)
+        cast(forms.ModelChoiceField, self.fields["organization"]).queryset = _organizations(initiative)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if bool(data.get("membership")) == bool(data.get("organization")):
             raise forms.ValidationError(_("Choose a person or an organisation to add."))
         return data
@@ -177,17 +183,21 @@ class ActivityForm(forms.Form):
         *args,
         initiative: Initiative,
         labels: dict[int, StrategyLabel],
-        strategy_ids: set[int] = frozenset(),
+        strategy_ids: frozenset[int] | set[int] = frozenset(),
         can_change_lead: bool = True,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         organizations = _organizations(initiative)
-        self.fields["lead_organization"].queryset = organizations
-        self.fields["contributing_organizations"].queryset = organizations
-        self.fields["strategy"].labels = labels
-        self.fields["strategy"].queryset = _strategies(labels, set(strategy_ids))
-        self.fields["measures"].queryset = SharedMeasure.objects.filter(initiative=initiative)
+        cast(forms.ModelChoiceField, self.fields["lead_organization"]).queryset = organizations
+        cast(forms.ModelChoiceField, self.fields["contributing_organizations"]).queryset = organizations
+        cast(StrategyChoiceField, self.fields["strategy"]).labels = labels
+        cast(forms.ModelChoiceField, self.fields["strategy"]).queryset = _strategies(
+            labels, set(strategy_ids)
+        )
+        cast(forms.ModelChoiceField, self.fields["measures"]).queryset = SharedMeasure.objects.filter(
+            initiative=initiative
+        )
         if not can_change_lead:
             self.fields["lead_organization"].disabled = True
             self.fields["lead_organization"].help_text = _(
@@ -266,7 +276,8 @@ class SurveyForm(forms.Form):
             yield org, [self[f"{org.pk}-{name}"] for name in ("contact", "kinds", "trust", "value")]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         known = {org.pk for org in self.others}
         # The page only offers the others in the initiative; a crafted answer is refused whole.
         for key in self.data:

@@ -6,7 +6,7 @@ reworded strategy in a later agenda version keeps its group. People are linked t
 `Membership` of the initiative: when someone leaves the initiative, their seats go with them.
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -98,11 +98,11 @@ class SteeringCommitteeSeat(models.Model):
 
     @property
     def name(self) -> str:
-        return _person(self.membership) if self.membership_id else self.person_name
+        return _person(self.membership) if self.membership is not None else self.person_name
 
     @property
     def seat_organization(self) -> Organization | None:
-        return self.membership.organization if self.membership_id else self.organization
+        return self.membership.organization if self.membership is not None else self.organization
 
     @property
     def sector(self) -> str:
@@ -110,7 +110,7 @@ class SteeringCommitteeSeat(models.Model):
         return org.sector if org else Sector.COMMUNITY
 
     def get_sector_display(self) -> str:
-        return Sector(self.sector).label
+        return str(Sector(self.sector).label)
 
 
 class WorkingGroup(models.Model):
@@ -217,11 +217,13 @@ class WorkingGroupMember(models.Model):
 
     @property
     def name(self) -> str:
-        return _person(self.membership) if self.membership_id else self.organization.name
+        return _person(self.membership) if self.membership is not None else self.member_organization.name
 
     @property
     def member_organization(self) -> Organization:
-        return self.membership.organization if self.membership_id else self.organization
+        # A constraint: a member is a membership or an organisation, never neither.
+        member = self.membership
+        return member.organization if member is not None else cast(Organization, self.organization)
 
     @property
     def is_person(self) -> bool:
@@ -361,7 +363,7 @@ class TieSurveyWave(models.Model):
         return WaveStatus.OPEN if self.closed_at is None else WaveStatus.CLOSED
 
     def get_status_display(self) -> str:
-        return WaveStatus(self.status).label
+        return str(WaveStatus(self.status).label)
 
     @property
     def is_open(self) -> bool:
@@ -441,7 +443,7 @@ class TieResponse(models.Model):
             raise ValidationError({"kinds": _("Unknown kind of collaboration.")})
 
     def get_kinds_display(self) -> list[str]:
-        return [CollaborationKind(k).label for k in self.kinds if k in CollaborationKind.values]
+        return [str(CollaborationKind(k).label) for k in self.kinds if k in CollaborationKind.values]
 
 
 class NetworkMetrics(models.Model):

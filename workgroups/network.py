@@ -194,7 +194,7 @@ def drawing(graph: nx.Graph) -> dict:
     edges = []
     for a, b, data in sorted(graph.edges(data=True), key=lambda item: _pair(item[0], item[1])):
         a, b = _pair(a, b)
-        edge = {"source": a, "target": b}
+        edge: dict = {"source": a, "target": b}
         if "reported_by" in data:
             edge.update(
                 frequency=data["frequency"],

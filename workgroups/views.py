@@ -4,6 +4,8 @@ permissions, change through services. Every page goes through InitiativeMixin (o
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView, View
 
+from ci_platform import bases
 from initiatives import permissions as base
 from initiatives.choices import Sector
 from initiatives.models import Organization
@@ -31,6 +34,7 @@ from .forms import (
     WaveForm,
     WorkingGroupForm,
 )
+from .models import WorkingGroup
 
 # Colours per sector, shared by the badges, the legend and the network drawing (Okabe–Ito,
 # distinguishable with the common colour-vision deficiencies).
@@ -209,7 +213,7 @@ class GroupListView(WorkgroupsMixin, TemplateView):
 class GroupFormMixin(FormPageMixin):
     permission = base.MANAGE
     form_class = WorkingGroupForm
-    group = None
+    group: WorkingGroup | None = None
 
     def cancel_url(self) -> str:
         if self.group is not None:
@@ -236,7 +240,7 @@ class GroupCreateView(GroupFormMixin, FormView):
     )
 
     def get_initial(self):
-        initial = {"formed_on": timezone.localdate()}
+        initial: dict = {"formed_on": timezone.localdate()}
         if strategy := self.request.GET.get("strategy"):
             initial["strategy"] = strategy
         return initial
@@ -255,6 +259,8 @@ class GroupCreateView(GroupFormMixin, FormView):
 
 
 class GroupEditView(GroupFormMixin, FormView):
+    group: WorkingGroup  # the one being edited (dispatched by get and post)
+
     def get(self, request, *args, **kwargs):
         self.group = selectors.working_group(self.initiative, kwargs["pk"])
         return super().get(request, *args, **kwargs)
@@ -560,6 +566,7 @@ class NetworkView(WorkgroupsMixin, TemplateView):
         ]
         choice = self.request.GET.get("wave", "")
         wave = None
+        figures: object  # the records' figures or a wave's metrics: the same names, for the page
         if choice == "records" or (not choice and not computed):
             source = "records"
             drawing, figures = selectors.records_network(self.initiative)
@@ -653,8 +660,8 @@ class WaveListView(WorkgroupsMixin, FormView):
 class WaveActionView(WorkgroupsMixin, View):
     permission = base.MANAGE
     http_method_names = ["post"]
-    action = None
-    done = ""
+    action: Callable[..., object]  # a service taking the wave and who acts (each view names one)
+    done: bases.Text = ""
 
     def post(self, request, *args, **kwargs):
         wave = get_object_or_404(self.initiative.tie_waves.all(), pk=kwargs["pk"])
@@ -703,8 +710,9 @@ class SurveyView(WorkgroupsMixin, FormView):
         if not choices:
             raise PermissionDenied
         wanted = self.request.GET.get("organization") or self.request.POST.get("organization")
+        own = self.membership.organization_id if self.membership is not None else None
         self.organization = next((o for o in choices if str(o.pk) == wanted), None) or next(
-            (o for o in choices if o.pk == self.membership.organization_id), choices[0]
+            (o for o in choices if o.pk == own), choices[0]
         )
         self.choices = choices
         self.others = [o for o in organizations if o.pk != self.organization.pk]

@@ -139,7 +139,9 @@ class WorkingGroupSerializer(serializers.ModelSerializer):
     strategy_title = serializers.SerializerMethodField()
     chair = PersonSerializer(read_only=True, allow_null=True)
     members = WorkingGroupMemberSerializer(many=True, read_only=True)
-    focus_measures = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    focus_measures: "serializers.PrimaryKeyRelatedField[SharedMeasure]" = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
     activity_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -208,7 +210,9 @@ class ActivitySerializer(serializers.ModelSerializer):
     contributing_organizations = OrganizationRefSerializer(many=True, read_only=True)
     status = ActivityStatusField(read_only=True)
     strategy_title = serializers.SerializerMethodField()
-    measures = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    measures: "serializers.PrimaryKeyRelatedField[SharedMeasure]" = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
     latest_update = serializers.SerializerMethodField()
 
     class Meta:
@@ -318,7 +322,9 @@ class TieWriteSerializer(serializers.Serializer):
 class NetworkMetricsSerializer(serializers.ModelSerializer):
     wave_name = serializers.CharField(source="wave.name", read_only=True)
     status = MetricsStatusField(read_only=True)
-    previous_wave = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    previous_wave: "serializers.PrimaryKeyRelatedField[TieSurveyWave]" = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
     response_rate = serializers.FloatField(read_only=True, allow_null=True)
     most_central = serializers.ListField(child=serializers.DictField(), read_only=True)
     kinds = serializers.DictField(child=serializers.IntegerField(), read_only=True)

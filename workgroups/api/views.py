@@ -56,7 +56,7 @@ class WorkgroupsScopedMixin(InitiativeScopedMixin):
         return super().handle_exception(exc)
 
     def get_serializer_context(self):
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if hasattr(self, "initiative"):
             context["strategy_labels"] = selectors.strategy_labels(self.initiative)
         return context
@@ -260,6 +260,8 @@ class TieViewSet(WorkgroupsScopedMixin, mixins.CreateModelMixin, viewsets.ReadOn
         self.in_initiative(wave, "wave", wave.initiative_id)
         if data.get("from_organization") is None:
             membership = permissions.membership_of(request.user, self.initiative)
+            if membership is None:  # not reached: InitiativeScopedMixin lets members only in
+                raise PermissionDenied
             data["from_organization"] = membership.organization
         response = services.tie_response_save(wave=wave, by=request.user, **data)
         return Response(TieSerializer(response).data, status=status.HTTP_201_CREATED)
