@@ -81,7 +81,7 @@ def _build(*, partners: int, waves: int, responses: int, slug: str, seed: int = 
         by_group.setdefault(item.group, []).append(item)
     today = timezone.localdate()
     half = half_year_of(today)
-    halves = []
+    halves: list = []
     for _ in range(waves):
         halves.insert(0, half)
         half = half_year_of(half.start - timedelta(days=1))

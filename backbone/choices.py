@@ -46,7 +46,12 @@ class Confidence(models.TextChoices):
     NONE = "none", _("Insufficient evidence")
 
 
-CONFIDENCE_RANK = {Confidence.NONE: 0, Confidence.LOW: 1, Confidence.MEDIUM: 2, Confidence.HIGH: 3}
+CONFIDENCE_RANK: dict[str, int] = {
+    Confidence.NONE: 0,
+    Confidence.LOW: 1,
+    Confidence.MEDIUM: 2,
+    Confidence.HIGH: 3,
+}
 
 
 class RunStatus(models.TextChoices):

@@ -227,7 +227,7 @@ def seed(*, initiative, users, organizations, now, language: str) -> None:
 
 
 def _answer(wave, index: int, rng: random.Random) -> None:
-    answering = {group: answering[index] for group, (_count, answering) in EXTERNAL.items()}
+    answering: dict[str, int] = {group: answering[index] for group, (_count, answering) in EXTERNAL.items()}
     for respondent in Respondent.objects.filter(wave=wave).select_related("wave__initiative").order_by("pk"):
         external = respondent.user_id is None
         if external:
@@ -236,7 +236,7 @@ def _answer(wave, index: int, rng: random.Random) -> None:
             answering[respondent.group] -= 1
         elif rng.random() < 0.2:
             continue  # not every member answers
-        answers = {}
+        answers: dict[int, int | None] = {}
         for item in services.items_for_respondent(respondent):
             short_form = respondent.group not in (RespondentGroup.PARTNER, RespondentGroup.STEERING)
             if not short_form and rng.random() < 0.06:

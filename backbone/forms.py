@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -44,8 +46,8 @@ class WaveForm(forms.Form):
         super().__init__(*args, **kwargs)
         codes = [h.code for h in half_years_around(timezone.localdate())]
         codes += [c for c in initiative.backbone_periods.values_list("code", flat=True) if c not in codes]
-        self.fields["period"].choices = [(c, c) for c in sorted(codes)]
-        self.fields["items"].queryset = SurveyItem.objects.filter(
+        cast(forms.ChoiceField, self.fields["period"]).choices = [(c, c) for c in sorted(codes)]
+        cast(forms.ModelChoiceField, self.fields["items"]).queryset = SurveyItem.objects.filter(
             Q(initiative=None) | Q(initiative=initiative), active=True
         ).select_related("indicator")
 
@@ -78,15 +80,18 @@ class RespondentsForm(forms.Form):
         self.fields["external"].widget.attrs["placeholder"] = _("%(address)s, Full name") % {
             "address": isolate("name@example.org", direction="ltr")
         }
-        self.fields["members"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["members"]).queryset = (
             initiative.memberships.filter(role__in=(Role.PARTNER, Role.STEERING))
             .select_related("user", "organization")
             .order_by("role", "organization__name", "user__username")
         )
-        self.fields["members"].label_from_instance = lambda m: (
-            f"{m.user.get_full_name() or m.user.get_username()} · {m.organization.name} · {m.get_role_display()}"
+        members = cast(forms.ModelChoiceField, self.fields["members"])
+        members.label_from_instance = lambda obj: (  # type: ignore[method-assign]
+            f"{obj.user.get_full_name() or obj.user.get_username()} · {obj.organization.name} · {obj.get_role_display()}"
         )
-        self.fields["organization"].queryset = initiative.organizations.order_by("name")
+        cast(
+            forms.ModelChoiceField, self.fields["organization"]
+        ).queryset = initiative.organizations.order_by("name")
 
     def clean_external(self) -> list[tuple[str, str]]:
         rows = []
@@ -98,7 +103,8 @@ class RespondentsForm(forms.Form):
         return rows
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("members") and not data.get("external"):
             raise ValidationError(_("Choose members or list people to invite."))
         if data.get("external") and not data.get("group"):
@@ -168,10 +174,15 @@ class _FundingFields(forms.Form):
 
     def __init__(self, *args, initiative: Initiative, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["recipient_organization"].queryset = initiative.organizations.order_by("name")
+        cast(
+            forms.ModelChoiceField, self.fields["recipient_organization"]
+        ).queryset = initiative.organizations.order_by("name")
         from .selectors import strategy_choices
 
-        self.fields["strategy"].choices = [("", "---------"), *strategy_choices(initiative)]
+        cast(forms.ChoiceField, self.fields["strategy"]).choices = [
+            ("", "---------"),
+            *strategy_choices(initiative),
+        ]
 
 
 class FundingEntryForm(_FundingFields):
@@ -279,7 +290,9 @@ class BackboneProfileForm(forms.Form):
 
     def __init__(self, *args, initiative: Initiative, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organizations"].queryset = initiative.organizations.order_by("name")
+        cast(
+            forms.ModelChoiceField, self.fields["organizations"]
+        ).queryset = initiative.organizations.order_by("name")
 
 
 class PolicyEntryForm(forms.ModelForm):
@@ -346,6 +359,6 @@ class ItemForm(forms.Form):
 
     def __init__(self, *args, initiative: Initiative, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["indicator"].queryset = Indicator.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["indicator"]).queryset = Indicator.objects.filter(
             Q(initiative=None) | Q(initiative=initiative)
         ).order_by("number")

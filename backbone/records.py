@@ -23,6 +23,7 @@ from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ci_platform.bases import Text
 from initiatives.choices import Role, Sector
 from initiatives.models import Initiative, Membership, Participation
 
@@ -41,7 +42,7 @@ CORE_SECTORS = (Sector.NONPROFIT, Sector.GOVERNMENT, Sector.PHILANTHROPY, Sector
 class SignalInfo:
     indicator: int
     component: str  # the app whose records it reads
-    label: str
+    label: Text  # lazy: in the reader's language
     kind: str  # "share" (numerator / denominator), "growth" (current vs previous), "scale"
 
 

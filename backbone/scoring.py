@@ -157,8 +157,10 @@ class IndicatorResult:
 
 def score_indicator(survey: SurveyEvidence, signals: list[Signal]) -> IndicatorResult:
     usable = [s for s in signals if s.usable]
-    record_score = sum(s.value for s in usable) / len(usable) if usable else None
+    values = [s.value for s in usable if s.value is not None]  # all of them: usable means valued
+    record_score = sum(values) / len(values) if values else None
     survey_score = survey.score if survey.usable else None
+    score: float | None
     if survey_score is not None and record_score is not None:
         score = SURVEY_WEIGHT * survey_score + (1 - SURVEY_WEIGHT) * record_score
     else:
@@ -191,14 +193,14 @@ class FunctionResult:
 
 def roll_up(results: list[IndicatorResult]) -> FunctionResult:
     total = len(results)
-    scored = [r for r in results if r.score is not None]
-    if not total or len(scored) * 2 < total:
-        return FunctionResult(None, Confidence.NONE, len(scored), total)
-    score = sum(r.score for r in scored) / len(scored)
+    scores = [r.score for r in results if r.score is not None]
+    if not total or len(scores) * 2 < total:
+        return FunctionResult(None, Confidence.NONE, len(scores), total)
+    score = sum(scores) / len(scores)
     ranks = sorted(CONFIDENCE_RANK[r.confidence] for r in results)
     median = max(ranks[(len(ranks) - 1) // 2], CONFIDENCE_RANK[Confidence.LOW])
     confidence = next(c for c, rank in CONFIDENCE_RANK.items() if rank == median)
-    return FunctionResult(_round(score), confidence, len(scored), total)
+    return FunctionResult(_round(score), confidence, len(scores), total)
 
 
 def _round(value: float | None) -> float | None:

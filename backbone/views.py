@@ -4,9 +4,13 @@ one-time link is the credential."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -15,7 +19,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from ci_platform import bases
 from initiatives import permissions as initiative_permissions
+from initiatives.models import Initiative
 from initiatives.views import InitiativeMixin, apply_errors
 
 from . import charts, permissions, scoring, selectors, services
@@ -45,11 +51,12 @@ from .forms import (
 from .models import CommunityEvent, FundingEntry, PolicyEntry
 
 
-class _Rule:
+class _Rule(bases.PageView):
     """A backbone-specific access rule, checked after InitiativeMixin (404 for outsiders, 403 for a
     member whose role lacks the view's `permission`)."""
 
-    rule = None  # staticmethod(user, initiative) -> bool
+    rule: Callable[[Any, Initiative], bool] | None = None  # a staticmethod(user, initiative)
+    initiative: Initiative  # InitiativeMixin's
 
     def dispatch(self, request, *args, **kwargs):
         if self.rule is not None and not self.rule(request.user, self.initiative):
@@ -212,7 +219,7 @@ class CatalogueView(BackboneMixin, TemplateView):
         for item in selectors.item_bank(self.initiative, active_only=False):
             items.setdefault(item.indicator_id, []).append(item)
         for indicator in indicators:
-            indicator.bank = items.get(indicator.pk, [])
+            indicator.bank = items.get(indicator.pk, [])  # type: ignore[attr-defined]  # for the page only
         grouped = [(f, [i for i in indicators if i.function_id == f.pk]) for f in selectors.functions()]
         return super().get_context_data(functions=grouped, **kwargs)
 
@@ -353,7 +360,7 @@ class WaveListView(BackboneMixin, TemplateView):
     def get_context_data(self, **kwargs):
         waves = list(selectors.waves_of(self.initiative))
         for wave in waves:
-            wave.rate = selectors.rate(wave.responded, wave.invited)
+            wave.rate = selectors.rate(wave.responded, wave.invited)  # type: ignore[attr-defined]  # counts: waves_of's annotations
         return super().get_context_data(waves=waves, **kwargs)
 
 
@@ -415,7 +422,7 @@ class WaveView(BackboneMixin, TemplateView):
         )
         return super().get_context_data(
             wave=wave,
-            rate=selectors.rate(wave.responded, wave.invited),
+            rate=selectors.rate(wave.responded, wave.invited),  # type: ignore[attr-defined]  # waves_of's annotations
             groups=selectors.wave_groups(wave),
             respondents=selectors.respondents_of(wave),
             items=selectors.wave_items(wave),
@@ -619,13 +626,15 @@ class FundingView(BackboneMixin, TemplateView):
 
 
 class _RecordForm(_FormPage):
-    model = None
+    model: type[Model]  # each view names its record's model
     list_name = ""
 
     def get_object(self):
         if "pk" not in self.kwargs:
             return None
-        return get_object_or_404(self.model.objects.filter(initiative=self.initiative), pk=self.kwargs["pk"])
+        return get_object_or_404(
+            self.model._default_manager.filter(initiative=self.initiative), pk=self.kwargs["pk"]
+        )
 
     def get_success_url(self):
         return _url(self.list_name, self.initiative)
@@ -904,14 +913,16 @@ class CommunityFormView(_RecordForm):
 class _RecordDelete(BackboneMixin, View):
     permission = initiative_permissions.MANAGE
     http_method_names = ["post"]
-    model = None
+    model: type[Model]  # each view names its record's model
     list_name = ""
 
     def remove(self, obj):  # pragma: no cover - overridden
         raise TypeError(f"{type(self).__name__} must define remove()")
 
     def post(self, request, *args, **kwargs):
-        obj = get_object_or_404(self.model.objects.filter(initiative=self.initiative), pk=kwargs["pk"])
+        obj = get_object_or_404(
+            self.model._default_manager.filter(initiative=self.initiative), pk=kwargs["pk"]
+        )
         self.remove(obj)
         messages.success(request, _("Deleted."))
         return redirect(self.list_name, slug=self.initiative.slug)

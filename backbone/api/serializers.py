@@ -109,7 +109,7 @@ class WaveSerializer(serializers.ModelSerializer):
 
     def get_groups(self, obj) -> list[dict]:
         groups = self.context.get("groups", {}).get(obj.pk, [])
-        return GroupRateSerializer(groups, many=True).data
+        return list(GroupRateSerializer(groups, many=True).data)
 
 
 class FunctionScoreSerializer(serializers.ModelSerializer):

@@ -15,8 +15,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ci_platform.api.views import InitiativeScopedMixin
+from ci_platform.bases import ApiView
 from initiatives import permissions as initiative_permissions
-from initiatives.models import Organization
+from initiatives.models import Initiative, Organization
 
 from .. import permissions, selectors, services
 from ..choices import RunTrigger
@@ -47,8 +48,10 @@ def _errors(exc: DjangoValidationError) -> ValidationError:
     return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
 
 
-class _DetailReaders:
+class _DetailReaders(ApiView):
     """Readable by the steering committee and backbone staff only (403 for other members)."""
+
+    initiative: Initiative  # InitiativeScopedMixin's
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -81,7 +84,7 @@ class IndicatorViewSet(InitiativeScopedMixin, viewsets.ReadOnlyModelViewSet):
         for item in selectors.item_bank(self.initiative, active_only=False):
             items.setdefault(item.indicator_id, []).append(item)
         for indicator in indicators:
-            indicator.bank = items.get(indicator.pk, [])
+            indicator.bank = items.get(indicator.pk, [])  # type: ignore[attr-defined]  # for the serializer only
         return indicators
 
     def get_object(self):
@@ -109,7 +112,7 @@ class WaveViewSet(_DetailReaders, InitiativeScopedMixin, viewsets.ReadOnlyModelV
         return selectors.waves_of(self.initiative)
 
     def get_serializer_context(self):
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if self.for_schema or not hasattr(self, "initiative"):
             return context
         waves = self.initiative.survey_waves.all()
@@ -262,8 +265,10 @@ class FunderViewSet(InitiativeScopedMixin, mixins.UpdateModelMixin, viewsets.Rea
         table = selectors.funder_table(self.initiative)
         funders = []
         for row in table.rows:
-            row.funder.total = row.total
-            row.funder.by_year = {str(y): a for y, a in zip(table.years, row.amounts, strict=True) if a}
+            # the table's figures, carried to the serializer on the funder
+            row.funder.total = row.total  # type: ignore[attr-defined]
+            by_year = {str(y): a for y, a in zip(table.years, row.amounts, strict=True) if a}
+            row.funder.by_year = by_year  # type: ignore[attr-defined]
             funders.append(row.funder)
         return funders
 
