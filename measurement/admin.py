@@ -57,7 +57,7 @@ class FormulaVersionInline(TabularInline):
     model = FormulaVersion
     extra = 0
     can_delete = False
-    fields = readonly_fields = ["number", "formula", "created_by", "created_at"]
+    fields = readonly_fields = ("number", "formula", "created_by", "created_at")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -70,13 +70,13 @@ class SharedMeasureAdminForm(forms.ModelForm):
 
     def _post_clean(self):
         # As auth's UserCreationForm checks a password: after the instance is built and clean()ed.
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # ModelForm's own hook, not in the stubs
         measure = self.instance
         if measure.is_calculated and measure.initiative_id and not self.has_error("formula"):
             try:
                 services._formula_check(measure)
             except ValidationError as exc:
-                self._update_errors(exc)
+                self._update_errors(exc)  # type: ignore[attr-defined]  # ModelForm's, as _post_clean
 
 
 @admin.register(SharedMeasure)

@@ -12,7 +12,7 @@ from agenda.models import Strategy
 
 from . import selectors, services
 from .choices import Aggregation, Direction, Frequency, Level, MeasureKind, SubmissionStatus, Unit, ValueType
-from .models import ReportCard, ReportingPeriod, Submission
+from .models import ReportCard, ReportingPeriod, SharedMeasure, Submission
 
 # code, level, unit, value type, aggregation, frequency, baseline, strategy index, breakdown,
 # reporters (indexes into the organisations, the same roles in both languages)
@@ -180,7 +180,7 @@ def seed(*, initiative, users, organizations, now, language: str) -> None:
         for code, (en, he, members) in words["dimensions"].items()
     }
     strategies = list(Strategy.objects.filter(initiative=initiative).order_by("id"))
-    measures = {}
+    measures: dict[str, SharedMeasure] = {}
     for code, level, unit, vtype, agg, freq, baseline, strategy, dim, _reporters in MEASURES:
         name_en, name_he, definition = words["measures"][code]
         measures[code] = services.measure_save(
@@ -238,7 +238,7 @@ def seed(*, initiative, users, organizations, now, language: str) -> None:
             if not grid:
                 submission.delete()
                 continue
-            raw = {}
+            raw: dict[tuple, object] = {}
             for g in grid:
                 for cell in g.cells:
                     raw[(g.measure.pk, *cell)] = _value(g.measure.code, progress, rng)

@@ -59,10 +59,10 @@ def response(rows: list[list], name: str, fmt: str) -> HttpResponse:
         sheet = workbook.create_sheet("values")
         for row in rows:
             sheet.append([cell(c) for c in row])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
+        book = io.BytesIO()
+        workbook.save(book)
         out = HttpResponse(
-            buffer.getvalue(),
+            book.getvalue(),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:

@@ -1,4 +1,5 @@
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -64,8 +65,8 @@ class MeasureForm(forms.ModelForm):
     def __init__(self, *args, initiative, **kwargs):
         super().__init__(*args, **kwargs)
         self.initiative = initiative
-        self.fields["dimension_1"].queryset = initiative.dimensions.all()
-        self.fields["dimension_2"].queryset = initiative.dimensions.all()
+        cast(forms.ModelChoiceField, self.fields["dimension_1"]).queryset = initiative.dimensions.all()
+        cast(forms.ModelChoiceField, self.fields["dimension_2"]).queryset = initiative.dimensions.all()
         others = initiative.measures.all()
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
@@ -79,13 +80,15 @@ class MeasureForm(forms.ModelForm):
                     for t in self.instance.targets.all()
                 ),
             )
-        self.fields["denominator"].queryset = others
+        cast(forms.ModelChoiceField, self.fields["denominator"]).queryset = others
         # A calculated measure has no aggregation of its own (nor breakdown: its inputs').
         self.fields["aggregation"].required = False
         self.fields["kind"].required = False  # entered, unless chosen
         from agenda.models import Strategy
 
-        self.fields["strategies"].queryset = Strategy.objects.filter(initiative=initiative)
+        cast(forms.ModelChoiceField, self.fields["strategies"]).queryset = Strategy.objects.filter(
+            initiative=initiative
+        )
 
     def clean_code(self):
         code = self.cleaned_data["code"]
@@ -119,7 +122,8 @@ class MeasureForm(forms.ModelForm):
         return targets
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         d1, d2 = data.get("dimension_1"), data.get("dimension_2")
         if d2 and not d1:
             self.add_error("dimension_2", _("Choose the first breakdown before the second."))

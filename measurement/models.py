@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from ci_platform.bases import Text
 from initiatives.models import Initiative, Organization
 
 from .choices import (
@@ -190,7 +191,7 @@ class SharedMeasure(BilingualName):
     def clean(self) -> None:
         """The measure's rules, with a message per field (the constraints above hold them in the
         database; forms and services call this first to say what is wrong)."""
-        errors: dict[str, str] = {}
+        errors: dict[str, Text] = {}
         if self.aggregation == Aggregation.WEIGHTED_MEAN and self.denominator_id is None:
             errors["denominator"] = _("A weighted mean needs a denominator measure.")
         if self.denominator_id is not None and self.pk is not None and self.denominator_id == self.pk:

@@ -42,10 +42,15 @@ def parse_period(code: str) -> PeriodSpan | None:
 
 def period_containing(frequency: str, day: date) -> PeriodSpan:
     if frequency == Frequency.MONTHLY:
-        return parse_period(f"{day.year}-{day.month:02d}")
-    if frequency == Frequency.QUARTERLY:
-        return parse_period(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
-    return parse_period(f"{day.year}")
+        code = f"{day.year:04d}-{day.month:02d}"
+    elif frequency == Frequency.QUARTERLY:
+        code = f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
+    else:
+        code = f"{day.year:04d}"
+    span = parse_period(code)
+    if span is None:  # not reached: every date's code parses
+        raise ValueError(f"no {frequency} period for {day}")
+    return span
 
 
 def next_period(span: PeriodSpan) -> PeriodSpan:

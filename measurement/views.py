@@ -654,18 +654,20 @@ class SubmissionView(MeasurementMixin, TemplateView):
                 )
                 messages.success(request, _("Returned to the organisation with your message."))
             elif action == "unlock_value":
-                form = UnlockForm(request.POST, auto_id="one-%s")
+                unlock = UnlockForm(request.POST, auto_id="one-%s")
                 value = get_object_or_404(submission.values, pk=_int(request.POST.get("value")))
-                if not form.is_valid():
-                    return self.render_to_response(self.get_context_data(value_unlock_form=form), status=400)
-                services.value_unlock(value=value, by=request.user, reason=form.cleaned_data["reason"])
+                if not unlock.is_valid():
+                    return self.render_to_response(
+                        self.get_context_data(value_unlock_form=unlock), status=400
+                    )
+                services.value_unlock(value=value, by=request.user, reason=unlock.cleaned_data["reason"])
                 messages.success(request, _("Unlocked this value for correction; the others stay approved."))
             elif action == "unlock":
-                form = UnlockForm(request.POST)
-                if not form.is_valid():
-                    return self.render_to_response(self.get_context_data(unlock_form=form), status=400)
+                unlock = UnlockForm(request.POST)
+                if not unlock.is_valid():
+                    return self.render_to_response(self.get_context_data(unlock_form=unlock), status=400)
                 services.submission_unlock(
-                    submission=submission, by=request.user, reason=form.cleaned_data["reason"]
+                    submission=submission, by=request.user, reason=unlock.cleaned_data["reason"]
                 )
                 messages.success(request, _("Unlocked for correction."))
             else:

@@ -99,9 +99,12 @@ def _per_org(
             weighed = all(p in w_cells for p in parts)
             weights = [w_cells[p] for p in parts] if weighed else None
             value = _combine([org_cells[p] for p in parts], weights, percent)
+            if value is None:  # not reached: every key rolls up at least one stored cell
+                continue
+            weight: Decimal | None
             if key in w_cells:
                 weight = w_cells[key]
-            elif w_cells and weighed:
+            elif w_cells and weights is not None:  # weighed
                 weight = sum(weights, Decimal(0))
             else:
                 weight = None
@@ -123,6 +126,7 @@ def aggregate_measure(
     result = []
     for (period_id, (m1, m2)), by_org in sorted(per_org.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
         values = [v for v, _w in by_org.values()]
+        value: Decimal | None
         if aggregation == Aggregation.SUM:
             value = sum(values, Decimal(0))
         elif aggregation == Aggregation.MEAN:
@@ -169,7 +173,9 @@ def calculate_measure(*, tree, dims: int, inputs: dict[str, list[AggregateRow]])
             value, gap = evaluate(tree, {code: r.value for code, r in rows.items()}), ""
         except EvaluationGap as exc:
             value, gap = None, exc.reason
-        result.append(AggregateRow(*key, value, min(r.organizations for r in rows.values()), gap))
+        period_id, member1_id, member2_id = key
+        organizations = min(r.organizations for r in rows.values())
+        result.append(AggregateRow(period_id, member1_id, member2_id, value, organizations, gap))
     return result
 
 

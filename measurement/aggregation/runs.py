@@ -41,7 +41,7 @@ from .sql import insert_aggregates
 
 
 def active_run(initiative: Initiative | int) -> AggregateRun | None:
-    initiative_id = getattr(initiative, "pk", initiative)
+    initiative_id = initiative if isinstance(initiative, int) else initiative.pk
     return AggregateRun.objects.filter(initiative_id=initiative_id, active=True).first()
 
 
@@ -135,10 +135,10 @@ def _calculated(run: AggregateRun, measure: SharedMeasure, dims: int, period_ids
     ):
         inputs[codes[measure_id]].append(AggregateRow(period_id, m1, m2, value, organizations))
     by_input: dict[str, dict[int, tuple[int, int, int, int]]] = {code: {} for code in ids}
-    for measure_id, period_id, *numbers in counts.order_by().values_list(
+    for measure_id, period_id, expected, submitted, approved, on_time in counts.order_by().values_list(
         "measure_id", "period_id", "expected", "submitted", "approved", "on_time"
     ):
-        by_input[codes[measure_id]][period_id] = tuple(numbers)
+        by_input[codes[measure_id]][period_id] = (expected, submitted, approved, on_time)
     rows = calculate_measure(tree=tree, dims=dims, inputs=inputs)
     completeness = [
         {
@@ -241,12 +241,12 @@ def _completeness(measures, period_ids=None) -> list[dict]:
     if not measures:
         return []
     ids = [m.pk for m in measures]
-    periods = ReportingPeriod.objects.filter(
+    in_scope = ReportingPeriod.objects.filter(
         initiative_id=measures[0].initiative_id, frequency__in={m.frequency for m in measures}
     )
     if period_ids is not None:
-        periods = periods.filter(pk__in=list(period_ids))
-    periods = list(periods.order_by("start"))
+        in_scope = in_scope.filter(pk__in=list(period_ids))
+    periods = list(in_scope.order_by("start"))
     expected = dict(
         Assignment.objects.filter(measure_id__in=ids)
         .order_by()

@@ -85,14 +85,17 @@ def select_sql(
     # is the total, and with one, the cells are not read.
     cells = [] if per_organization and dims else ["SELECT p, o, a, b, x AS val, wt FROM vw"]
     per_org = " UNION ALL ".join([*cells, *derived])
-    across = {
+    by_rule: dict[str, str] = {
         Aggregation.SUM: "sum(val)",
         Aggregation.MEAN: "avg(val)",
         Aggregation.WEIGHTED_MEAN: (
             "CASE WHEN sum(wt) FILTER (WHERE wt IS NOT NULL) > 0"
             " THEN sum(val * wt) FILTER (WHERE wt IS NOT NULL) / sum(wt) FILTER (WHERE wt IS NOT NULL) END"
         ),
-    }.get(aggregation, "CASE WHEN count(*) = 1 THEN min(val) END")  # not aggregable: one source
+    }
+    across = by_rule.get(
+        aggregation, "CASE WHEN count(*) = 1 THEN min(val) END"
+    )  # not aggregable: one source
     denominator = (
         _approved("denominator", period_filter) if weights else f"{_approved('measure', '')} AND false"
     )

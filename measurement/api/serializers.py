@@ -1,5 +1,6 @@
 import math
 import re
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import ProhibitNullCharactersValidator
@@ -15,11 +16,18 @@ from ..aggregation.completeness import is_complete
 from ..choices import AuditAction, SubmissionStatus
 from ..models import Assignment, ReportingPeriod, SharedMeasure, Submission
 
+if TYPE_CHECKING:
+    from agenda.models import Strategy
+
 
 class SharedMeasureSerializer(serializers.ModelSerializer):
     breakdowns = serializers.SerializerMethodField()
-    strategies = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    denominator = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    strategies: "serializers.PrimaryKeyRelatedField[Strategy]" = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
+    denominator: "serializers.SlugRelatedField[SharedMeasure]" = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     targets = serializers.SerializerMethodField()
 
     class Meta:
@@ -440,7 +448,8 @@ class BulkSubmissionSerializer(serializers.Serializer):
     submit = serializers.BooleanField(
         default=False, help_text="After saving, submit every period in the request for review."
     )
-    values = BulkValueSerializer(many=True, allow_empty=False, min_length=1)
+    # min_length is the ListSerializer's (many=True), which the stubs do not see.
+    values = BulkValueSerializer(many=True, allow_empty=False, min_length=1)  # type: ignore[call-arg]
 
     def validate_values(self, values):
         limit = settings.API_BULK_MAX_VALUES
@@ -493,7 +502,7 @@ class BulkErrorSerializer(serializers.Serializer):
         help_text="`invalid` (rows rejected) or `locked` (approved or submitted data)."
     )
     message = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))  # type: ignore[assignment]  # a field (DRF's metaclass takes it), not the property
     summary = BulkSummarySerializer(required=False, help_text="When rows were checked.")
     rows = BulkRowSerializer(
         many=True, required=False, help_text="When rows were checked: each row's verdict."
@@ -509,7 +518,7 @@ class PointSerializer(serializers.Serializer):
 
 
 class CellSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field (DRF's metaclass takes it)
     value = serializers.FloatField(allow_null=True, help_text="Null when suppressed.")
     suppressed = serializers.BooleanField(help_text="Hidden: it rests on fewer than the threshold.")
 

@@ -5,6 +5,7 @@ The large collections (values, aggregates, submissions, audit) use cursor pages 
 `values()` rows, not model instances; aggregates and the report card answer conditional GETs."""
 
 import json
+from typing import cast
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -216,7 +217,7 @@ class AggregateViewSet(InitiativeScopedMixin, mixins.ListModelMixin, viewsets.Ge
         )
 
     def get_serializer_context(self):
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if not self.for_schema:
             context["complete_pct"] = self._complete_pct()
         return context
@@ -252,7 +253,7 @@ class AggregateViewSet(InitiativeScopedMixin, mixins.ListModelMixin, viewsets.Ge
             cache_control="private, no-cache",
             validate=lambda: (
                 self.filter_queryset(self.get_queryset()),
-                self.paginator.get_page_size(request) if self.paginator else None,
+                cast(KeysetPagination, self.paginator).get_page_size(request) if self.paginator else None,
             ),
         )
 

@@ -46,7 +46,8 @@ def forecast(history: Series, steps: int, next_codes: list[str], window: int = 4
     slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / var if var else 0.0
     last_x, last_y = points[-1]
     codes = [history.periods[last_x], *next_codes[:steps]]
-    values = [last_y] + [round(mean_y + slope * (last_x + k - mean_x), 4) for k in range(1, len(codes))]
+    values: list[float | None] = [last_y]
+    values += [round(mean_y + slope * (last_x + k - mean_x), 4) for k in range(1, len(codes))]
     return Series(codes, values)
 
 
@@ -159,7 +160,7 @@ def bars_by_member(
     marked = set(provisional or ())
     traces = []
     for name, values in series.items():
-        trace = {"type": "bar", "name": name, "x": periods, "y": values}
+        trace: dict = {"type": "bar", "name": name, "x": periods, "y": values}
         if marked:
             trace["marker"] = {"pattern": {"shape": ["/" if p in marked else "" for p in periods]}}
         traces.append(trace)

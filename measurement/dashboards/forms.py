@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -20,4 +22,4 @@ class ReportCardForm(forms.ModelForm):
 
     def __init__(self, *args, initiative, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["measures"].queryset = initiative.measures.order_by("code")
+        cast(forms.ModelChoiceField, self.fields["measures"]).queryset = initiative.measures.order_by("code")

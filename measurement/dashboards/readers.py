@@ -128,7 +128,7 @@ class _Read:
 
 def settings_changed_at(initiative: Initiative | int):
     """When the initiative's measurement settings last changed (None: never saved)."""
-    initiative_id = getattr(initiative, "pk", initiative)
+    initiative_id = initiative if isinstance(initiative, int) else initiative.pk
     return (
         MeasurementSettings.objects.filter(initiative_id=initiative_id)
         .values_list("updated_at", flat=True)
@@ -138,7 +138,7 @@ def settings_changed_at(initiative: Initiative | int):
 
 def complete_pct_of(initiative: Initiative | int) -> int:
     """The initiative's completeness threshold (MeasurementSettings.complete_pct), in one query."""
-    initiative_id = getattr(initiative, "pk", initiative)
+    initiative_id = initiative if isinstance(initiative, int) else initiative.pk
     found = (
         MeasurementSettings.objects.filter(initiative_id=initiative_id)
         .values_list("complete_pct", flat=True)
@@ -199,8 +199,8 @@ def _read_orm(initiative: Initiative, run, codes, first, last) -> tuple[list[_Re
         if last:
             totals = totals.filter(period__end__lte=last)
         # No ORDER BY (the model's default one joins measures, periods and members): rows go to dicts.
-        for measure_id, code, value in totals.order_by().values_list("measure_id", "period__code", "value"):
-            reads[measure_id].values[code] = value
+        for measure_id, code, total in totals.order_by().values_list("measure_id", "period__code", "value"):
+            reads[measure_id].values[code] = total
         for measure_id, code, approved, expected in (
             Completeness.objects.filter(run=run, measure_id__in=ids)
             .order_by()
@@ -247,9 +247,10 @@ def measure_cards(
             complete_pct=complete_pct,
             complete_only=complete_only,
         )
-        keys = [pk for pk in read.strategies if pk in strategy_titles] or [None]
+        keys: list[int | None] = [pk for pk in read.strategies if pk in strategy_titles] or [None]
         for key in keys:
-            group = groups.setdefault(key, StrategyGroup(strategy_titles.get(key, "")))
+            title = strategy_titles.get(key, "") if key is not None else ""
+            group = groups.setdefault(key, StrategyGroup(title))
             group.cards.append(card)
     ordered = [groups[k] for k in strategy_titles if k in groups]
     if None in groups:
@@ -280,7 +281,11 @@ def _card(
     # A measure's periods share its frequency, whose codes (2026-01, 2026-Q1, 2026) sort as
     # their dates do: a plain string sort is the chronological one.
     codes = sorted(values)
-    provisional = [c for c in codes if not is_complete(*completeness.get(c, (None, None)), complete_pct)]
+    provisional = []
+    for c in codes:
+        approved, expected = completeness.get(c, (None, None))
+        if not is_complete(approved, expected, complete_pct):
+            provisional.append(c)
     if complete_only:  # the public report card: provisional periods are not shown at all
         codes, provisional = [c for c in codes if c not in provisional], []
     marked = set(provisional)
@@ -332,6 +337,8 @@ def _card(
 def _on_track(card: MeasureCard, targets: dict[str, float]) -> tuple[float | None, bool | None]:
     """On track when the latest value meets the target of its period, or (no such target) when the
     forecast reaches the next target's level by its period at the current pace."""
+    if card.latest is None:  # no complete period: no value, and no forecast (it needs two)
+        return None, None
     if card.latest_period in targets:
         target = targets[card.latest_period]
         return target, (card.latest - target) * card.better >= 0
@@ -340,6 +347,8 @@ def _on_track(card: MeasureCard, targets: dict[str, float]) -> tuple[float | Non
         return None, None
     target = targets[later[0]]
     projected = card.curve.forecast.values[-1]
+    if projected is None:  # not reached: a forecast's values are all computed
+        return None, None
     return target, (projected - target) * card.better >= 0 or (card.latest - target) * card.better >= 0
 
 
@@ -548,7 +557,7 @@ def _formula_inputs(measure: SharedMeasure) -> list[SharedMeasure]:
 
 def _organization_values(
     measure: SharedMeasure, period_ids: list[int], organization_ids: list[int]
-) -> list[tuple[int, int, object]]:
+) -> list[tuple[int, int, Decimal | None]]:
     """(period id, organisation id, value) of these organisations' totals (see above)."""
     if measure.is_calculated:
         return _calculated_organization_values(measure, period_ids, organization_ids)
@@ -587,7 +596,7 @@ def _organization_values(
 
 def _calculated_organization_values(
     measure: SharedMeasure, period_ids: list[int], organization_ids: list[int]
-) -> list[tuple[int, int, object]]:
+) -> list[tuple[int, int, Decimal | None]]:
     """A calculated measure per organisation: its formula over the organisation's totals of its
     inputs, at each period where the organisation has them all (as the aggregates take the
     periods every input has); a division by zero is no value, as it is a gap in the aggregates."""
@@ -659,7 +668,7 @@ def completeness_matrix(initiative: Initiative, frequency: str, last_n: int = 8)
 
 @dataclass
 class PublicBreakdown:
-    measure: SharedMeasure
+    measure: MeasureRef
     period: str
     cells: list[tuple[str, float | None, bool]]  # label, value, suppressed
 
@@ -712,13 +721,18 @@ def public_breakdowns(
         shown_periods = set(card.curve.history.periods) - provisional
         periods = sorted(
             {p for (mid, p) in cells if mid == measure.pk and p in shown_periods},
-            key=lambda c: parse_period(c).start,
+            key=_period_key,
         )
         if not periods:
             continue
         latest = periods[-1]
         own = cells[(measure.pk, latest)]
-        counts = own if measure.unit == Unit.COUNT else cells.get((measure.denominator_id, latest), {})
+        if measure.unit == Unit.COUNT:
+            counts = own
+        else:
+            counts = (
+                cells.get((measure.denominator_id, latest), {}) if measure.denominator_id is not None else {}
+            )
         shown = []
         for key in sorted(own, key=lambda k: labels[k]):
             count = counts.get(key)

@@ -120,16 +120,17 @@ class MeasureDashboardView(MeasurementMixin, TemplateView):
             provisional=detail.provisional,
             provisional_label=labels["provisional"],
         )
+        by_organization = detail.by_organization or []
         by_org = (
             charts.bars_by_member(
                 detail.periods,
-                {label: [vals.get(p) for p in detail.periods] for label, vals in detail.by_organization},
+                {label: [vals.get(p) for p in detail.periods] for label, vals in by_organization},
                 rtl=rtl,
                 unit=measure.get_unit_display(),
                 provisional=detail.provisional,
                 provisional_label=labels["provisional"],
             )
-            if any(vals for _label, vals in detail.by_organization or [])
+            if any(vals for _label, vals in by_organization)
             else None
         )
         # The turn-the-curve conversation beside the curve: its latest worksheet and stories.

@@ -12,7 +12,7 @@ from initiatives.models import Initiative
 
 from ..dashboards import readers
 from ..dashboards.readers import MeasureCard
-from ..models import ReportCard
+from ..models import AggregateRun, ReportCard
 from ..periods import parse_period
 
 LANGUAGES = ("en", "he")
@@ -24,7 +24,7 @@ class Embed:
     initiative: Initiative
     card: ReportCard
     measure: MeasureCard
-    run: object  # the active aggregate run, or None
+    run: AggregateRun | None  # the active aggregate run
 
     @property
     def computed_at(self):
@@ -53,7 +53,9 @@ def published_measure(slug: str, code: str) -> Embed:
     if not CODE.fullmatch(code):  # no measure has it (and PostgreSQL refuses some characters)
         raise Http404
     initiative = Initiative.objects.filter(slug=slug).first()
-    card = ReportCard.objects.filter(initiative=initiative, published=True).first() if initiative else None
+    if initiative is None:
+        raise Http404
+    card = ReportCard.objects.filter(initiative=initiative, published=True).first()
     if card is None or not card.measures.filter(code=code).exists():
         raise Http404
     groups, run = readers.measure_cards(initiative, codes=[code], complete_only=True)

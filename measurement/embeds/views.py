@@ -12,6 +12,7 @@ import hashlib
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -57,7 +58,7 @@ def _bad_language() -> HttpResponse:
     )
 
 
-def _public(response: HttpResponse, lang: str) -> HttpResponse:
+def _public[R: HttpResponseBase](response: R, lang: str) -> R:
     response["Content-Language"] = lang
     patch_cache_control(response, public=True, max_age=MAX_AGE)
     return response
@@ -69,7 +70,7 @@ def frame_ancestors(response: HttpResponse, origins: list[str]) -> HttpResponse:
     listed nothing may frame it, as every other page."""
     if origins:
         response._csp_config = {**settings.SECURE_CSP, "frame-ancestors": list(origins)}  # type: ignore[attr-defined]
-        response.xframe_options_exempt = True  # type: ignore[attr-defined]
+        response.xframe_options_exempt = True
     return response
 
 
@@ -109,7 +110,8 @@ class EmbedView(View):
         response["ETag"] = quote_etag(
             hashlib.blake2b((html + repr(origins)).encode(), digest_size=16).hexdigest()
         )
-        response = get_conditional_response(request, etag=response["ETag"], response=response)
+        # The 304 when the caller's copy is this one; else this answer (never None, given one).
+        response = get_conditional_response(request, etag=response["ETag"], response=response) or response
         # On a 304 too: a cache updates the stored answer's headers from it.
         return frame_ancestors(response, origins)
 

@@ -86,7 +86,8 @@ def read_rows(name: str, data: bytes) -> list[Row]:
         # The template lists every cell of the data set; a row left without a value says nothing.
         if not cells[4]:
             continue
-        rows.append(Row(index, *cells[:6]))
+        measure, period, breakdown_1, breakdown_2, value, comment = cells[:6]
+        rows.append(Row(index, measure, period, breakdown_1, breakdown_2, value, comment))
     return rows
 
 

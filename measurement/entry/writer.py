@@ -12,8 +12,10 @@ defaults are not applied here), and the caller is inside the transaction that mu
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, cast
 
 from django.db import connection, models
 
@@ -27,7 +29,7 @@ def _quote(text: str) -> str:
 
 
 # COPY's CSV format: an unquoted empty field is NULL, a quoted one is the empty string.
-_FORMAT = {
+_FORMAT: dict[type, Callable[[Any], str]] = {
     int: str,
     str: _quote,
     type(None): lambda value: "",
@@ -61,8 +63,17 @@ def _csv_column(values: list) -> list[str]:
     return [(_FORMAT.get(type(v)) or _subclass_format(v))(v) for v in values]
 
 
+def _field(model: type[models.Model], name: str) -> models.Field:
+    """A concrete field of the model: every name written here is one of its columns."""
+    return cast(models.Field, model._meta.get_field(name))
+
+
+def _column(field: models.Field) -> str:
+    return cast(str, field.column)  # a concrete field's: never None
+
+
 def _columns(model: type[models.Model], fields: list[str]) -> list[str]:
-    return [model._meta.get_field(name).column for name in fields]
+    return [_column(_field(model, name)) for name in fields]
 
 
 def insert(model: type[models.Model], fields: list[str], rows: list[dict]) -> int:
@@ -70,16 +81,16 @@ def insert(model: type[models.Model], fields: list[str], rows: list[dict]) -> in
     if not rows:
         return 0
     if not database.does_the_work():
-        attnames = {name: model._meta.get_field(name).attname for name in fields}
-        model.objects.bulk_create(
+        attnames = {name: _field(model, name).attname for name in fields}
+        model._default_manager.bulk_create(
             [model(**{attnames[name]: row[name] for name in fields}) for row in rows], batch_size=2000
         )
         return len(rows)
     # Column by column: one comprehension per column and type (ints and None mostly, one moment
     # repeated in every row), instead of a function call per value: most of an import's time.
-    columns = [_csv_column([row[name] for row in rows]) for name in fields]
+    csv_columns = [_csv_column([row[name] for row in rows]) for name in fields]
     buffer = io.StringIO()
-    buffer.write("\n".join(map(",".join, zip(*columns, strict=True))))
+    buffer.write("\n".join(map(",".join, zip(*csv_columns, strict=True))))
     buffer.write("\n")
     buffer.seek(0)
     quote = connection.ops.quote_name
@@ -100,20 +111,20 @@ def update(model: type[models.Model], fields: list[str], rows: list[dict]) -> in
         for row in rows:
             obj = model(pk=row["pk"])
             for name in fields:
-                setattr(obj, model._meta.get_field(name).attname, row[name])
+                setattr(obj, _field(model, name).attname, row[name])
             objects.append(obj)
-        model.objects.bulk_update(objects, fields, batch_size=2000)
+        model._default_manager.bulk_update(objects, fields, batch_size=2000)
         return len(rows)
     from psycopg2.extras import execute_values
 
     quote = connection.ops.quote_name
     opts = model._meta
-    db_fields = [opts.get_field(name) for name in fields]
+    db_fields = [_field(model, name) for name in fields]
     casts = ", ".join(f"%s::{f.db_type(connection)}" for f in [opts.pk, *db_fields])
     names = ", ".join(["pk", *(f"f{i}" for i in range(len(fields)))])
-    sets = ", ".join(f"{quote(f.column)} = v.f{i}" for i, f in enumerate(db_fields))
+    sets = ", ".join(f"{quote(_column(f))} = v.f{i}" for i, f in enumerate(db_fields))
     # Identifiers come from the model's metadata, quoted; every value is a parameter.
-    table, pk = quote(opts.db_table), quote(opts.pk.column)
+    table, pk = quote(opts.db_table), quote(_column(opts.pk))
     sql = f"UPDATE {table} AS t SET {sets} FROM (VALUES %s) AS v({names}) WHERE t.{pk} = v.pk"  # noqa: S608
     values = [[row["pk"], *(row[name] for name in fields)] for row in rows]
     with connection.cursor() as cursor:

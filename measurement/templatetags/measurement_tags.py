@@ -34,7 +34,8 @@ def decimal(value) -> str:
 def source_digest(*names: str) -> str:
     """A digest of templates' source, part of a cached fragment's key: a template changed by a new
     release (or an edit in development) is never served a fragment rendered by the old one."""
-    return _digest(tuple(loader.get_template(name).template.source for name in names))
+    # The Django engine's template wraps the compiled one, which keeps its source.
+    return _digest(tuple(loader.get_template(name).template.source for name in names))  # type: ignore[attr-defined]
 
 
 @lru_cache(maxsize=64)

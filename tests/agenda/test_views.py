@@ -257,6 +257,36 @@ class TestDraftPage:
 
 
 class TestConflict:
+    def test_a_draft_published_in_the_instant_after_the_conflict_is_compared_as_it_was(
+        self, as_backbone, world, monkeypatch
+    ):
+        """The conflict page reads the draft again, with its parts; published in that instant, there
+        is no draft left to read: the page compares with the draft as the conflict found it."""
+        client = as_backbone
+        save_draft(world, goal="All children ready for school")
+        alice = draft_form(client.get(url("draft")))
+        bob = dict(alice)
+        alice["agenda-goal"] = "All children ready for school by 2030"
+        assert client.post(url("draft"), alice).status_code == 302
+
+        from agenda import selectors
+
+        real, calls = selectors.draft_of, []
+
+        def draft_of(initiative):
+            calls.append(initiative.pk)
+            return real(initiative) if len(calls) == 1 else None  # gone after the page loaded it
+
+        monkeypatch.setattr(selectors, "draft_of", draft_of)
+        bob["agenda-goal"] = "Every child in the south ready for school"
+        response = client.post(url("draft"), bob)
+        assert (response.status_code, len(calls)) == (409, 2)
+        body = text(response)
+        assert "Someone else saved this draft while you were editing it." in body
+        conflict = body[body.index('id="conflict"') : body.index('id="draft-form"')]
+        goal = re.search(r'data-section="goal">(.*?)</section>', conflict, re.S).group(1)
+        assert "2030" in " ".join(marked(goal, "del"))  # theirs, as the conflict found it
+
     def test_the_second_save_from_the_same_revision_sees_the_difference(self, as_backbone, world):
         client = as_backbone
         draft = save_draft(world, goal="All children ready for school")

@@ -47,6 +47,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
@@ -113,7 +114,8 @@ def _paired(fn, baseline, n: int, warm: int = 1) -> tuple[float, float, list[flo
     for _ in range(warm):
         fn()
         baseline()
-    times, base_times = [], []
+    times: list[float] = []
+    base_times: list[float] = []
     for _ in range(n):
         for f, out in ((fn, times), (baseline, base_times)):
             start = time.perf_counter()
@@ -135,8 +137,8 @@ def _rows(sql: str, params) -> list[tuple]:
 
 @dataclass
 class People:
-    backbone: object
-    steering: object
+    backbone: User
+    steering: User
     backbone_org: Organization
     funder_org: Organization
 
@@ -841,6 +843,8 @@ class Command(BaseCommand):
             .order_by("organization__name")
             .first()
         )
+        if submission is None:
+            raise CommandError("the benchmark initiative has no submission in its last period")
         Submission.objects.filter(pk=submission.pk).update(status=SubmissionStatus.SUBMITTED)
         Submission.objects.filter(pk=submission.pk).update(
             status=SubmissionStatus.APPROVED, reviewed_at=timezone.now()
@@ -909,7 +913,10 @@ class Command(BaseCommand):
         broken = [m for m in built.measures if m.measure_dimensions.exists()]
         weighted = [m for m in broken if m.aggregation == Aggregation.WEIGHTED_MEAN]
         code = (weighted or broken or built.measures)[0].code
-        return selectors.measure_by_code(built.initiative, code)
+        measure = selectors.measure_by_code(built.initiative, code)
+        if measure is None:
+            raise CommandError(f"the benchmark initiative has no measure {code}")
+        return measure
 
     def _clients(self, people: People) -> tuple[Client, Client]:
         steering, backbone = Client(), Client()
@@ -1079,9 +1086,12 @@ class Command(BaseCommand):
             # Three passes over the same pages (the first warms them), each timed alternately with
             # its SQL baseline; the figure is the median pass: one slow page of a single pass (a cold
             # buffer, a collection) moved the first pages' rate by 1.7x between two sizes.
-            passes, first_ids, page_ms = [], [], []
+            passes: list[tuple[float, float | None]] = []  # (rows/s, its SQL baseline's)
+            first_ids: list[int] = []
+            page_ms: list[float] = []
             for _pass in range(3):
                 rows, seconds, ids = 0, 0.0, []
+                query: dict | None
                 next_url, query = url, params
                 for _page in range(pages):
                     start = time.perf_counter()
