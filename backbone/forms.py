@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from ci_platform.i18n_format import isolate
 from initiatives.choices import Role
 from initiatives.models import Initiative, Membership, Organization
+from initiatives.people import display_name
 
 from . import services
 from .choices import (
@@ -87,7 +88,7 @@ class RespondentsForm(forms.Form):
         )
         members = cast(forms.ModelChoiceField, self.fields["members"])
         members.label_from_instance = lambda obj: (  # type: ignore[method-assign]
-            f"{obj.user.get_full_name() or obj.user.get_username()} · {obj.organization.name} · {obj.get_role_display()}"
+            f"{display_name(obj.user)} · {obj.organization.name} · {obj.get_role_display()}"
         )
         cast(
             forms.ModelChoiceField, self.fields["organization"]

@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from initiatives.people import display_name
+
 from . import selectors
 from .choices import ActionStatus, AttendanceStatus, Delivery, NotificationKind, PeriodKind, Visibility
 from .files import allowed_extensions, max_upload_bytes
@@ -30,7 +32,7 @@ def member_choices(initiative) -> list[tuple[str, str]]:
     return [
         (
             str(m.user_id),
-            f"{m.user.get_full_name() or m.user.get_username()} — {m.organization.name} ({m.get_role_display()})",
+            f"{display_name(m.user)} — {m.organization.name} ({m.get_role_display()})",
         )
         for m in selectors.members_of(initiative)
     ]
@@ -106,7 +108,7 @@ class AttendanceForm(forms.Form):
             invited.add(attendance.user_id)
             name = f"status_{attendance.user_id}"
             self.fields[name] = forms.ChoiceField(
-                label=f"{attendance.user.get_full_name() or attendance.user.get_username()} — {attendance.organization.name}",
+                label=f"{display_name(attendance.user)} — {attendance.organization.name}",
                 choices=AttendanceStatus.choices,
                 initial=attendance.status,
             )

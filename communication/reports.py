@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from initiatives.choices import Area, MilestoneStatus, Phase
 from initiatives.models import Initiative
+from initiatives.people import display_name
 
 from .choices import AttendanceStatus, PeriodKind, PostKind
 from .rendering import plain_text
@@ -71,7 +72,7 @@ def _window(start: date, end: date) -> tuple[datetime, datetime]:
 
 
 def _name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else ""
+    return display_name(user) if user else ""
 
 
 # --- This app's sections --------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from initiatives.models import Initiative, Membership
+from initiatives.people import display_name
 from initiatives.permissions import require
 
 from . import messages, permissions, reports
@@ -60,17 +61,13 @@ MAX_AGENDA_ITEMS = 50
 MAX_LINKS = 20
 
 
-def _display(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 def _members_by_user(initiative: Initiative, user_ids: Iterable[int], field: str) -> dict[int, Membership]:
     """The memberships of these people; anyone not a member of the initiative is refused by name."""
     wanted = {int(pk) for pk in user_ids}
     found = {m.user_id: m for m in initiative.memberships.filter(user_id__in=wanted).select_related("user")}
     missing = wanted - set(found)
     if missing:
-        names = ", ".join(sorted(_display(u) for u in User.objects.filter(pk__in=missing))) or _(
+        names = ", ".join(sorted(display_name(u) for u in User.objects.filter(pk__in=missing))) or _(
             "unknown people"
         )
         raise ValidationError(

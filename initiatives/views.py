@@ -35,6 +35,7 @@ from .forms import (
     ReadinessForm,
 )
 from .models import Initiative, Invitation, Membership, Organization
+from .people import display_name
 
 
 def apply_errors(form, error: ValidationError) -> None:
@@ -503,15 +504,11 @@ class MembershipRemoveView(InitiativeMixin, TemplateView):
                 messages.error(request, message)
             return redirect("initiatives:members", slug=self.initiative.slug)
         messages.success(
-            request, _("%(name)s was removed from the initiative.") % {"name": _display_name(target.user)}
+            request, _("%(name)s was removed from the initiative.") % {"name": display_name(target.user)}
         )
         if target.user_id == request.user.pk:
             return redirect("home")
         return redirect("initiatives:members", slug=self.initiative.slug)
-
-
-def _display_name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 class OrganizationsView(InitiativeMixin, TemplateView):

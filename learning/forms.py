@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from agenda.models import Strategy
 from communication.models import Decision, Document
 from initiatives.models import Initiative, Membership, Organization
+from initiatives.people import display_name
 from measurement.models import ReportingPeriod, SharedMeasure
 from workgroups.models import Activity
 
@@ -27,7 +28,7 @@ class DateInput(forms.DateInput):
 
 class MemberChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Membership) -> str:
-        return f"{obj.user.get_full_name() or obj.user.get_username()} — {obj.organization.name}"
+        return f"{display_name(obj.user)} — {obj.organization.name}"
 
 
 class MeasureChoiceField(forms.ModelChoiceField):

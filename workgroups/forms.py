@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from agenda.models import Strategy
 from ci_platform.i18n_format import isolate_numbers, mixed
 from initiatives.models import Initiative, Membership, Organization
+from initiatives.people import display_name
 from measurement.models import SharedMeasure
 
 from .choices import RATING_CHOICES, ActivityStatus, CollaborationKind, ContactFrequency, SeatRole
@@ -26,7 +27,7 @@ class DateInput(forms.DateInput):
 
 class MemberChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Membership) -> str:
-        return f"{obj.user.get_full_name() or obj.user.get_username()} — {obj.organization.name}"
+        return f"{display_name(obj.user)} — {obj.organization.name}"
 
 
 class StrategyChoiceField(forms.ModelChoiceField):

@@ -23,6 +23,8 @@ from initiatives.models import Initiative, Membership, Organization
 if TYPE_CHECKING:
     from .selectors import StrategyLabel
 
+from initiatives.people import display_name
+
 from .choices import (
     RATING_CHOICES,
     ActivityStatus,
@@ -32,11 +34,6 @@ from .choices import (
     SeatRole,
     WaveStatus,
 )
-
-
-def _person(membership: Membership) -> str:
-    user = membership.user
-    return user.get_full_name() or user.get_username()
 
 
 class SteeringCommitteeSeat(models.Model):
@@ -98,7 +95,7 @@ class SteeringCommitteeSeat(models.Model):
 
     @property
     def name(self) -> str:
-        return _person(self.membership) if self.membership is not None else self.person_name
+        return display_name(self.membership.user) if self.membership is not None else self.person_name
 
     @property
     def seat_organization(self) -> Organization | None:
@@ -217,7 +214,11 @@ class WorkingGroupMember(models.Model):
 
     @property
     def name(self) -> str:
-        return _person(self.membership) if self.membership is not None else self.member_organization.name
+        return (
+            display_name(self.membership.user)
+            if self.membership is not None
+            else self.member_organization.name
+        )
 
     @property
     def member_organization(self) -> Organization:

@@ -17,6 +17,7 @@ from ci_platform.celery import enqueue
 from initiatives import permissions as base
 from initiatives.choices import Role
 from initiatives.models import Initiative, Membership, Organization
+from initiatives.people import display_name
 from initiatives.permissions import require
 from measurement.models import SharedMeasure
 
@@ -36,10 +37,6 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
-
-
-def _person(membership: Membership) -> str:
-    return membership.user.get_full_name() or membership.user.get_username()
 
 
 def _participating_ids(initiative: Initiative) -> set[int]:
@@ -96,7 +93,7 @@ def _check_seat(
                         "%(name)s is not in the steering committee role: change their role on the members "
                         "page first."
                     )
-                    % {"name": _person(membership)}
+                    % {"name": display_name(membership.user)}
                 }
             )
         taken = initiative.steering_seats.filter(membership=membership)
@@ -106,7 +103,7 @@ def _check_seat(
             raise ValidationError(
                 {
                     "membership": _("%(name)s already holds a seat on the steering committee.")
-                    % {"name": _person(membership)}
+                    % {"name": display_name(membership.user)}
                 }
             )
     elif organization is None and not is_community_representative:
@@ -303,7 +300,7 @@ def group_member_add(
             raise ValidationError(
                 {
                     "membership": _("%(name)s is already a member of this working group.")
-                    % {"name": _person(membership)}
+                    % {"name": display_name(membership.user)}
                 }
             )
     elif organization is not None:

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from initiatives.people import display_name
+
 from ..choices import AgendaKind, Decision
 from ..models import AgendaVersion, Endorsement, ProblemFigure, StrategyItem
 
@@ -39,7 +41,7 @@ class EndorsementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_name(self, obj) -> str:
-        return obj.user.get_full_name() or obj.user.get_username()
+        return display_name(obj.user)
 
 
 class EndorseSerializer(serializers.Serializer):
@@ -77,7 +79,7 @@ class AgendaVersionSerializer(serializers.ModelSerializer):
 
     def get_published_by(self, obj) -> str | None:
         user = obj.published_by
-        return (user.get_full_name() or user.get_username()) if user else None
+        return display_name(user) if user else None
 
 
 class DraftSerializer(serializers.ModelSerializer):

@@ -2,6 +2,8 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from initiatives.people import display_name
+
 from ..choices import (
     ActionStatus,
     AttendanceStatus,
@@ -57,7 +59,7 @@ class OptionalURLField(serializers.URLField):
 
 
 def _name(user) -> str | None:
-    return (user.get_full_name() or user.get_username()) if user else None
+    return display_name(user) if user else None
 
 
 class AttendanceSerializer(serializers.ModelSerializer):
@@ -71,7 +73,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_name(self, obj) -> str:
-        return obj.user.get_full_name() or obj.user.get_username()  # an attendance is a person's
+        return display_name(obj.user)  # an attendance is a person's
 
 
 class MeetingSerializer(serializers.ModelSerializer):

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from ..fit import ANSWER_ORDER, result_of
 from ..models import FitAssessment, Initiative, Membership, Milestone, Organization, PhaseTransition
+from ..people import display_name
 
 
 class InitiativeSerializer(serializers.ModelSerializer):
@@ -46,7 +47,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_name(self, obj) -> str:
-        return obj.user.get_full_name() or obj.user.get_username()
+        return display_name(obj.user)
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
@@ -107,7 +108,7 @@ class FitAssessmentSerializer(serializers.ModelSerializer):
 
     def get_assessed_by(self, obj) -> str:
         user = obj.assessed_by
-        return (user.get_full_name() or user.get_username()) if user else ""
+        return display_name(user) if user else ""
 
     @extend_schema_field(ReasonSerializer(many=True))
     def get_reasons(self, obj) -> list[dict]:

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from agenda.models import Strategy
 from communication.models import Decision, Document
 from initiatives.models import Membership, Organization
+from initiatives.people import display_name
 from measurement.choices import Level
 from measurement.models import ReportingPeriod, SharedMeasure
 from workgroups.api.serializers import OrganizationRefSerializer
@@ -49,7 +50,7 @@ CoverageLevelField = _enum_field(Level, "CoverageLevelEnum", "population, proces
 
 
 def _person_name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else ""
+    return display_name(user) if user else ""
 
 
 class OwnerSerializer(serializers.ModelSerializer):

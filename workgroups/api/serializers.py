@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from agenda.models import Strategy
 from initiatives.models import Membership, Organization
+from initiatives.people import display_name
 from measurement.models import SharedMeasure
 
 from ..choices import ActivityStatus, CollaborationKind, ContactFrequency, MetricsStatus, SeatRole, WaveStatus
@@ -60,7 +61,7 @@ MetricsStatusField = _enum_field(
 
 
 def _name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else ""
+    return display_name(user) if user else ""
 
 
 class OrganizationRefSerializer(serializers.ModelSerializer):
