@@ -231,6 +231,8 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The username as typed, cut to the 255 characters django-axes stores (ci_platform/throttle.py).
+AXES_USERNAME_CALLABLE = "ci_platform.throttle.username"
 # Behind PROXY_COUNT reverse proxies, the client address is read from X-Forwarded-For (django-ipware),
 # so that a lockout hits the client, not the proxy.
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)

@@ -248,6 +248,21 @@ def test_login_is_throttled_after_repeated_failures(client, world, settings):
     assert "Too many failed sign-ins" in response.content.decode()
 
 
+@pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
+def test_a_username_longer_than_any_account_is_a_wrong_sign_in_then_throttled(client, world, settings, url):
+    """Longer than the 255 characters django-axes stores: it answered 500 to anybody (a fuzz of the
+    sign-in forms found it). Now the form's own error, and the throttle as for any name."""
+    name = "א" * 20_000
+    assert url == reverse("login") or url == reverse("admin:login")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = client.post(url, {"username": name, "password": "wrong"}, REMOTE_ADDR="10.9.9.8")
+        assert response.status_code == 200 and response.context["form"].non_field_errors()
+    response = client.post(url, {"username": name, "password": "wrong"}, REMOTE_ADDR="10.9.9.8")
+    assert response.status_code == 429
+    # The throttle counts that name, not anybody else's.
+    assert client.post(reverse("login"), {"username": "viewer", "password": PASSWORD}).status_code == 302
+
+
 def test_login_with_correct_password(client, world):
     response = client.post(reverse("login"), {"username": "viewer", "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/"
