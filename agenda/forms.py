@@ -59,8 +59,15 @@ class StrategyForm(forms.Form):
     )
 
 
-FigureFormSet = forms.formset_factory(FigureForm, extra=1, can_delete=True, max_num=50, validate_max=True)
-StrategyFormSet = forms.formset_factory(StrategyForm, extra=1, can_delete=True, max_num=30, validate_max=True)
+# absolute_max: the rows a post may make the formset build (Django's default is max_num + 1,000, each
+# built, checked and drawn again when refused: a forged TOTAL_FORMS cost seconds of a worker). Twice
+# max_num, so that a form sent with too many rows is refused with all it held.
+FigureFormSet = forms.formset_factory(
+    FigureForm, extra=1, can_delete=True, max_num=50, absolute_max=100, validate_max=True
+)
+StrategyFormSet = forms.formset_factory(
+    StrategyForm, extra=1, can_delete=True, max_num=30, absolute_max=60, validate_max=True
+)
 
 
 class PublishForm(forms.Form):

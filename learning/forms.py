@@ -240,8 +240,13 @@ class ActionForm(forms.Form):
         return data
 
 
-PartnerFormSet = forms.formset_factory(PartnerRoleForm, extra=2, max_num=30, validate_max=True)
-ActionFormSet = forms.formset_factory(ActionForm, extra=2, max_num=30, validate_max=True)
+# absolute_max: the rows a post may make the formset build (Django's default is max_num + 1,000, each
+# with its query for the choices: a forged TOTAL_FORMS took 24 s of a worker). Twice max_num, so
+# that a form sent with too many rows is refused with all it held.
+PartnerFormSet = forms.formset_factory(
+    PartnerRoleForm, extra=2, max_num=30, absolute_max=60, validate_max=True
+)
+ActionFormSet = forms.formset_factory(ActionForm, extra=2, max_num=30, absolute_max=60, validate_max=True)
 
 
 class StoryForm(forms.Form):
