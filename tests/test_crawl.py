@@ -54,6 +54,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from html import unescape
+from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -61,7 +62,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
-from django.db import connection
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
@@ -479,6 +481,60 @@ def posts_to_csrf_exempt(form: str, url: str) -> bool:
         return False
 
 
+class FormFields(HTMLParser):
+    """A form's fields as a browser would post them: (name, kind, value shown), a select's kind
+    "select" with its chosen (or first) option; buttons are left out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: list[tuple[str, str, str]] = []
+        self._select: tuple[str, list[tuple[str, bool]]] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v or "" for k, v in attrs}
+        name = a.get("name")
+        if tag == "input" and name and a.get("type", "text") not in ("submit", "button", "image", "reset"):
+            kind = a.get("type", "text")
+            if kind not in ("checkbox", "radio") or "checked" in a:
+                self.fields.append(
+                    (name, kind, a.get("value", "on" if kind in ("checkbox", "radio") else ""))
+                )
+        elif tag == "textarea" and name:
+            self.fields.append((name, "textarea", ""))
+        elif tag == "select" and name:
+            self._select = (name, [])
+        elif tag == "option" and self._select is not None:
+            self._select[1].append((a.get("value", ""), "selected" in a))
+
+    def handle_endtag(self, tag):
+        if tag == "select" and self._select is not None:
+            name, options = self._select
+            chosen = [v for v, selected in options if selected] or [v for v, _ in options[:1]] or [""]
+            self.fields.append((name, "select", chosen[0]))
+            self._select = None
+
+
+def form_fields(form: str) -> list[tuple[str, str, str]]:
+    parser = FormFields()
+    parser.feed(form)
+    return parser.fields
+
+
+def form_target(form: str, url: str) -> str:
+    action = ACTION.match(form)
+    return urljoin(url, unescape(action.group(1)) if action else url)
+
+
+def form_key(form: str, url: str) -> tuple[str, tuple[str, ...]]:
+    """Forms alike: the same target route and the same fields."""
+    path = urlsplit(form_target(form, url)).path
+    try:
+        route = resolve(path).route
+    except Resolver404:
+        route = path
+    return route, tuple(sorted({name for name, _kind, _value in form_fields(form)}))
+
+
 # --- Watching the database ----------------------------------------------------------------------
 
 
@@ -594,6 +650,9 @@ class Crawl:
         # ran between them (a crawl's loop): one query per request instead of two. A write made
         # between two requests would be blamed on the second, never hidden; `pages` starts anew.
         self.counts: dict | None = None
+        # The POST forms the backbone's pages show, one per target and set of fields: the form, the
+        # page it was on (test_every_form_answers_bad_input_without_a_server_error).
+        self.forms: dict[tuple[str, tuple[str, ...]], tuple[str, str]] = {}
 
     def assert_unchanged(self, during: str) -> None:
         """The database is as it was before the crawl, but for new sessions (ALLOWED, checked per request)."""
@@ -632,6 +691,9 @@ class Crawl:
             self.failures.append(f"{where} ({response.status_code}): shows {found}")
         if response.status_code == 200 and "text/html" in response.get("Content-Type", ""):
             forms = POST_FORM.findall(text)
+            if who == "backbone":
+                for form in forms:
+                    self.forms.setdefault(form_key(form, url), (form, url))
             if bare := [
                 f for f in forms if 'name="csrfmiddlewaretoken"' not in f and not posts_to_csrf_exempt(f, url)
             ]:
@@ -734,6 +796,77 @@ def test_the_sentinels_are_visible_to_those_allowed(world):
     assert "PRIVATE-DOC-SENTINEL" in body_text(clients["partner"].get(f"{HOME}communication/documents/"))
     other = clients["other_member"].get("/initiatives/healthy-negev/communication/meetings/")
     assert "OTHERINIT-SENTINEL" in body_text(other)
+
+
+# --- Bad input to every form ---------------------------------------------------------------------
+
+TYPED = ("text", "textarea", "search", "email", "url", "tel", "password", "number", "date", "month",
+         "time", "datetime-local", "select", "hidden")  # fmt: skip
+NOT_A_VALUE = {
+    "number": "-99999999999999999999",
+    "date": "2026-02-30",
+    "month": "2026-13",
+    "time": "25:61",
+    "datetime-local": "2026-13-01T25:61",
+    "select": "99999999999",
+    "hidden": "99999999999999999999",
+    "email": "x@@example",
+    "url": "javascript:alert(1)",
+    "text": "\x00",
+    "textarea": "\x00",
+}
+NOT_A_FILE = {"empty": b"", "binary": b"\x00\xff" * 4096, "torn CSV": 'a,b\n"unterminated,\xd7\n'.encode()}
+
+
+def bad_inputs(fields: list[tuple[str, str, str]]) -> list[tuple[str, dict]]:
+    """The form as shown (files left out), then empty, then 20,000 characters in every text field,
+    then values none of its fields accepts, then files that are no spreadsheet, CSV or PDF. The
+    CSRF token stays as shown in all."""
+    shown = {name: value for name, kind, value in fields if kind != "file"}
+    files = [name for name, kind, _value in fields if kind == "file"]
+
+    def each(change) -> dict:
+        data = dict(shown)
+        for name, kind, value in fields:
+            if name != "csrfmiddlewaretoken" and kind in TYPED and (new := change(kind, value)) is not None:
+                data[name] = new
+        return data
+
+    out = [
+        ("as shown", dict(shown)),
+        ("empty", each(lambda kind, value: None if kind == "hidden" else "")),
+        ("20,000 characters", each(lambda kind, value: "א" * 20_000 if kind in TYPED[:7] else None)),
+        ("not a value", each(lambda kind, value: NOT_A_VALUE.get(kind))),
+    ]
+    for what, content in NOT_A_FILE.items() if files else ():
+        sent = {name: SimpleUploadedFile(f"{what}.xlsx", content) for name in files}
+        out.append((f"{what} file", {**shown, **sent}))
+    return out
+
+
+def test_every_form_answers_bad_input_without_a_server_error(world):
+    """Every POST form of the backbone's pages (the sign-in form among them), posted as shown and
+    with bad input (bad_inputs): never a server error; the refusal is the form's own message. Each
+    post in a savepoint rolled back, so that none changes what the next one finds."""
+    client = world.clients["backbone"]
+    failures, posted = [], 0
+    for (route, _names), (form, page) in world.backbone.forms.items():
+        target = form_target(form, page)
+        if route in ("accounts/logout/", "i18n/setlang/"):
+            continue  # they change the client (its session, its language), not the database
+        for what, data in bad_inputs(form_fields(form)):
+            savepoint = transaction.savepoint_create()
+            try:
+                response = client.post(target, data)
+            finally:
+                transaction.savepoint_rollback(savepoint)
+            posted += 1
+            if response.status_code >= 500:
+                error = getattr(response, "exc_info", None)
+                raised = f" ({error[0].__name__}: {str(error[1])[:200]})" if error else ""
+                failures.append(f"{what}: POST {target} (form on {page}): {response.status_code}{raised}")
+    assert len(world.backbone.forms) > 60 and posted > 300  # the forms were found and posted
+    assert not failures, f"{len(failures)} server errors:\n" + "\n".join(failures)
 
 
 # --- The API ------------------------------------------------------------------------------------
