@@ -39,6 +39,10 @@ Signing in writes (a session row, `last_login`, django-axes' access log): every 
 with `force_login` when the world is built, before the first fingerprint. What a read may write,
 each with its reason, is in ALLOWED below; nothing else is.
 
+The forms: every POST form of the backbone's pages (one per target and set of fields) is posted as
+shown and with bad input, each post in a savepoint rolled back: none may answer 5xx (bad input gets
+the form's own message).
+
 Individual survey answers: the backbone survey keeps ratings only (no free text) and shows no
 distribution under the threshold (tested in tests/backbone); they have no distinctive text to
 look for here.
