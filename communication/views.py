@@ -447,18 +447,12 @@ class ActionItemStatusView(CommunicationMixin, TemplateView):
 # --- Updates feed ------------------------------------------------------------------------------------
 
 
-def _tag_asked(request) -> str:
-    """The tag a list is filtered by (?tag=), as a tag can be: at most 80 characters, and no NUL,
-    which no saved tag holds (forms refuse it) and PostgreSQL refuses in a query (it answered 500)."""
-    return request.GET.get("tag", "").replace("\x00", "")[:80]
-
-
 class PostListView(CommunicationMixin, TemplateView):
     template_name = "communication/post_list.html"
     tab = "updates"
 
     def get_context_data(self, **kwargs):
-        tag = _tag_asked(self.request)
+        tag = self.request.GET.get("tag", "")[:80]
         kind = self.request.GET.get("kind", "")
         kind = kind if kind in PostKind.values else ""
         posts = selectors.posts_of(self.initiative, tag=tag, kind=kind)
@@ -483,7 +477,7 @@ class PostCreateView(CommunicationMixin, FormView):
     tab = "updates"
 
     def get_initial(self):
-        return {"tag": _tag_asked(self.request), "kind": PostKind.NEWS}
+        return {"tag": self.request.GET.get("tag", "")[:80], "kind": PostKind.NEWS}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -574,7 +568,7 @@ class DocumentListView(CommunicationMixin, TemplateView):
     tab = "documents"
 
     def get_context_data(self, **kwargs):
-        tag = _tag_asked(self.request)
+        tag = self.request.GET.get("tag", "")[:80]
         return super().get_context_data(
             documents=selectors.documents_visible_to(self.request.user, self.initiative, tag=tag),
             tag=tag,
