@@ -240,13 +240,30 @@ class ActionForm(forms.Form):
         return data
 
 
-# absolute_max: the rows a post may make the formset build (Django's default is max_num + 1,000, each
-# with its query for the choices: a forged TOTAL_FORMS took 24 s of a worker). Twice max_num, so
+class SharedChoicesFormSet(forms.BaseFormSet):
+    """Rows whose selects read their choices once for the whole formset: a ModelChoiceField reads its
+    queryset each time it is drawn, one query a row (the empty row for "add a row" included). What a
+    row posts is still checked against the queryset."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        shared = self.__dict__.setdefault("_shared_choices", {})
+        for name, field in form.fields.items():
+            if isinstance(field, forms.ModelChoiceField):
+                if name not in shared:
+                    shared[name] = list(field.iterator(field))  # what field.choices draws
+                field.choices = shared[name]
+
+
+# absolute_max: the rows a post may make the formset build (Django's default is max_num + 1,000: a
+# forged TOTAL_FORMS built 1,030 rows a formset, 5,161 queries, 24 s of a worker). Twice max_num, so
 # that a form sent with too many rows is refused with all it held.
 PartnerFormSet = forms.formset_factory(
-    PartnerRoleForm, extra=2, max_num=30, absolute_max=60, validate_max=True
+    PartnerRoleForm, formset=SharedChoicesFormSet, extra=2, max_num=30, absolute_max=60, validate_max=True
 )
-ActionFormSet = forms.formset_factory(ActionForm, extra=2, max_num=30, absolute_max=60, validate_max=True)
+ActionFormSet = forms.formset_factory(
+    ActionForm, formset=SharedChoicesFormSet, extra=2, max_num=30, absolute_max=60, validate_max=True
+)
 
 
 class StoryForm(forms.Form):
