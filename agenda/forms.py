@@ -60,7 +60,7 @@ class StrategyForm(forms.Form):
 
 
 # absolute_max: the rows a post may make the formset build (Django's default is max_num + 1,000, each
-# built, checked and drawn again when refused: a forged TOTAL_FORMS cost seconds of a worker). Twice
+# built, checked and drawn again when refused: learning/forms.py's cost 24 s of a worker). Twice
 # max_num, so that a form sent with too many rows is refused with all it held.
 FigureFormSet = forms.formset_factory(
     FigureForm, extra=1, can_delete=True, max_num=50, absolute_max=100, validate_max=True

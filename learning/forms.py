@@ -245,14 +245,17 @@ class SharedChoicesFormSet(forms.BaseFormSet):
     queryset each time it is drawn, one query a row (the empty row for "add a row" included). What a
     row posts is still checked against the queryset."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shared_choices: dict[str, list] = {}  # filled as the rows are built (`forms`, lazily)
+
     def add_fields(self, form, index):
         super().add_fields(form, index)
-        shared = self.__dict__.setdefault("_shared_choices", {})
         for name, field in form.fields.items():
             if isinstance(field, forms.ModelChoiceField):
-                if name not in shared:
-                    shared[name] = list(field.iterator(field))  # what field.choices draws
-                field.choices = shared[name]
+                if name not in self.shared_choices:
+                    self.shared_choices[name] = list(field.iterator(field))  # what field.choices draws
+                field.choices = self.shared_choices[name]
 
 
 # absolute_max: the rows a post may make the formset build (Django's default is max_num + 1,000: a
