@@ -52,17 +52,18 @@ def server_error(request):
     from django.template import loader
     from django.utils.translation import gettext as _
 
+    from .api.errors import is_api, plain_error_response
+
     unavailable = isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
     status = 503 if unavailable else 500
-    if request.path.startswith("/api/"):
+    if is_api(request):
         message = (
             _("The service is temporarily unavailable; try again in a minute.")
             if unavailable
             else _("Something went wrong on the server; the error was logged.")
         )
-        response: HttpResponse = JsonResponse(
-            {"code": "unavailable" if unavailable else "server_error", "message": message, "errors": {}},
-            status=status,
+        response: HttpResponse = plain_error_response(
+            status, "unavailable" if unavailable else "server_error", message
         )
     else:
         response = HttpResponse(loader.get_template(f"{status}.html").render(), status=status)

@@ -1,6 +1,7 @@
-"""A NUL in the query is refused with 400 before any view reads it (ci_platform/nul.py). Each of
-these answered 500 (PostgreSQL refuses a NUL in a query), found by sending bad values to every
-query parameter of the pages and of the API's lists."""
+"""A NUL in the address is refused with 400 before any view reads it (ci_platform/nul.py). Each of
+these answered 500 (PostgreSQL refuses a NUL in a query): the query parameters were found by
+sending bad values to every parameter of the pages and of the API's lists, the entry grid's path
+by reading the change again for every `<str:>` route."""
 
 import pytest
 
@@ -41,6 +42,13 @@ def test_an_api_call_with_a_nul_is_invalid_in_the_error_shape(client, world, add
     body = response.json()
     assert body["code"] == "invalid" and body["errors"] == {}
     assert body["message"] == "הכתובת מכילה את התו NUL, שאף פרמטר אינו מקבל."
+
+
+@pytest.mark.parametrize("tail", ["quarterly/2026-Q1%00/", "quarter%00ly/2026-Q1/template.xlsx"])
+def test_an_entry_grid_address_with_a_nul_is_a_bad_request(client, world, tail):
+    client.force_login(world.people["backbone"])
+    response = client.get(f"{HOME}measurement/entry/{world.orgs['partner'].pk}/{tail}")
+    assert response.status_code == 400
 
 
 def test_a_query_without_a_nul_is_untouched(client, world):

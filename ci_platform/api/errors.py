@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers, status
@@ -125,6 +125,16 @@ def exception_handler(exc, context):
 
 def error_response(status_code: int, code: str, message: str, errors=None, **extra) -> Response:
     return Response({"code": code, "message": message, "errors": errors or {}, **extra}, status=status_code)
+
+
+def is_api(request) -> bool:
+    """Whether the address is the API's, whose errors have the one shape even outside DRF."""
+    return request.path.startswith("/api/")
+
+
+def plain_error_response(status_code: int, code: str, message: str) -> JsonResponse:
+    """The error shape where DRF does not answer (the 500 handler, a middleware)."""
+    return JsonResponse({"code": code, "message": message, "errors": {}}, status=status_code)
 
 
 class LimitedJSONParser(JSONParser):
