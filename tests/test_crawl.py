@@ -58,7 +58,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from html import unescape
-from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -97,6 +96,7 @@ from .api.conftest import bearer, compute_aggregates
 from .communication.helpers import measure as other_measure
 from .communication.helpers import pdf_upload
 from .demo_snapshot import load_demo
+from .forms import form_fields
 from .measurement.conftest import make_measure
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -477,51 +477,11 @@ ACTION = re.compile(r'<form\b[^>]*\baction="([^"]*)"', re.I)
 def posts_to_csrf_exempt(form: str, url: str) -> bool:
     """Whether the form posts to a view that takes a POST without the token by design (those of
     tests/test_csrf.py's EXEMPT, e.g. RFC 8058 one-click unsubscribe): its form needs none."""
-    action = ACTION.match(form)
-    target = urlsplit(urljoin(url, unescape(action.group(1)) if action else url)).path
+    target = urlsplit(form_target(form, url)).path
     try:
         return bool(getattr(resolve(target).func, "csrf_exempt", False))
     except Resolver404:
         return False
-
-
-class FormFields(HTMLParser):
-    """A form's fields as a browser would post them: (name, kind, value shown), a select's kind
-    "select" with its chosen (or first) option; buttons are left out."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.fields: list[tuple[str, str, str]] = []
-        self._select: tuple[str, list[tuple[str, bool]]] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        a = {k: v or "" for k, v in attrs}
-        name = a.get("name")
-        if tag == "input" and name and a.get("type", "text") not in ("submit", "button", "image", "reset"):
-            kind = a.get("type", "text")
-            if kind not in ("checkbox", "radio") or "checked" in a:
-                self.fields.append(
-                    (name, kind, a.get("value", "on" if kind in ("checkbox", "radio") else ""))
-                )
-        elif tag == "textarea" and name:
-            self.fields.append((name, "textarea", ""))
-        elif tag == "select" and name:
-            self._select = (name, [])
-        elif tag == "option" and self._select is not None:
-            self._select[1].append((a.get("value", ""), "selected" in a))
-
-    def handle_endtag(self, tag):
-        if tag == "select" and self._select is not None:
-            name, options = self._select
-            chosen = [v for v, selected in options if selected] or [v for v, _ in options[:1]] or [""]
-            self.fields.append((name, "select", chosen[0]))
-            self._select = None
-
-
-def form_fields(form: str) -> list[tuple[str, str, str]]:
-    parser = FormFields()
-    parser.feed(form)
-    return parser.fields
 
 
 def form_target(form: str, url: str) -> str:

@@ -2,7 +2,6 @@
 two editors, publishing, comparing, endorsing, and query counts that do not grow with the data."""
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -11,6 +10,7 @@ from agenda import services
 from agenda.choices import AgendaKind, Decision, VersionStatus
 from agenda.models import AgendaSettings, AgendaVersion, Endorsement, Strategy
 from initiatives.choices import Role
+from tests.forms import form_data
 from tests.permission_matrix import build_world, module_world
 from tests.queries import assert_queries_constant, count_queries
 
@@ -26,57 +26,10 @@ def url(name: str, **kwargs) -> str:
     return reverse(f"agenda:{name}", kwargs={"slug": "c2c", **kwargs})
 
 
-class FormFields(HTMLParser):
-    """What a browser would submit from one form: inputs, textareas, selected options."""
-
-    def __init__(self, form_id: str):
-        super().__init__()
-        self.form_id = form_id
-        self.inside = False
-        self.fields: dict[str, str] = {}
-        self._textarea: str | None = None
-        self._select: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self.inside = a.get("id") == self.form_id
-        if not self.inside or "name" not in a and tag != "option":
-            return
-        if tag == "input" and a.get("type") not in ("submit", "button"):
-            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
-                return
-            self.fields[a["name"]] = a.get("value", "on" if a.get("type") == "checkbox" else "")
-        elif tag == "textarea":
-            self._textarea = a["name"]
-            self.fields[a["name"]] = ""
-        elif tag == "select":
-            self._select = a["name"]
-            self.fields.setdefault(a["name"], "")
-        elif tag == "option" and self._select and "selected" in a:
-            self.fields[self._select] = a.get("value", "")
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.fields[self._textarea] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.inside = False
-        elif tag == "textarea":
-            if self._textarea:
-                # Browsers drop the one newline that follows <textarea>.
-                self.fields[self._textarea] = self.fields[self._textarea].removeprefix("\n")
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
-
-
 def draft_form(response) -> dict[str, str]:
-    parser = FormFields("draft-form")
-    parser.feed(response.content.decode())
-    assert parser.fields, "no draft form on the page"
-    return parser.fields
+    fields = form_data(response.content.decode(), "draft-form")
+    assert fields, "no draft form on the page"
+    return fields
 
 
 def text(response) -> str:
