@@ -293,3 +293,45 @@ def test_the_api_gives_both_versions_and_the_pdfs(client, year_report):
     listed = client.get("/api/v1/initiatives/c2c/reports/").json()["results"]
     assert listed[0]["pdf"]["en"].endswith(f"/reports/{year_report.pk}/pdf/en/")
     assert "sections_by_language" not in listed[0]
+
+
+def test_printing_fetches_nothing(tmp_path):
+    """Whatever the HTML names, the PDF is printed from the HTML alone: no server is called, no file
+    of the worker is read or attached (WeasyPrint's own fetcher would do all three)."""
+    import http.server
+    import threading
+
+    requests = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the standard library's name
+            requests.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/css")
+            self.end_headers()
+            self.wfile.write(b"p { color: red }")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("WORKER-FILE-SENTINEL")
+    here = f"http://127.0.0.1:{server.server_port}"
+    html = (
+        f'<html><head><link rel="stylesheet" href="{here}/style.css">'
+        f'<link rel="attachment" href="{secret.as_uri()}"></head>'
+        f'<body><p>Report</p><img src="{here}/chart.png"><img src="{secret.as_uri()}">'
+        f'<a rel="attachment" href="{secret.as_uri()}">file</a></body></html>'
+    )
+    try:
+        printed = pdf.html_to_pdf(html)
+    finally:
+        server.shutdown()
+        server.server_close()
+    reader = PdfReader(io.BytesIO(printed))
+    assert "Report" in reader.pages[0].extract_text()
+    assert requests == []
+    assert reader.attachments == {}
+    assert b"WORKER-FILE-SENTINEL" not in printed
