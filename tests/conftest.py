@@ -102,6 +102,11 @@ def pytest_configure(config):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Fast hashing: tests create many users; production hashes with Argon2id
+    # (tests/test_password_hashing.py). Set once for the process too: changed in each test, it sent
+    # Django's `setting_changed` twice a test, and one of its receivers forgets the API's schema,
+    # which the next test that read it generated again (0.7 s each).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if not XDIST_WORKER:
         # A directory for what the run's workers share (the demo's snapshot, tests/demo_snapshot.py),
         # made before they start: they inherit the environment.
@@ -459,13 +464,11 @@ def world(db, orgs):
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _in_english():
     # Each test starts in English: a Hebrew request must not leak its language into the next test.
     from django.utils import translation
 
     translation.activate("en")
-    # Fast hashing: tests create many users; production hashes with Argon2id (tests/test_password_hashing.py).
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="module")

@@ -140,10 +140,6 @@ class World:
     pass
 
 
-# What the function-scoped `_test_settings` of tests/conftest.py sets, for building at module scope.
-MODULE_SETTINGS = {"PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"]}
-
-
 def sign_in_as(client, world, persona: str) -> None:
     """Sign the test client in as a persona of the world: with the persona's session made once
     with a module's world (`signed_in`), or else with Django's `force_login`, which makes a session
@@ -241,7 +237,7 @@ def fresh(world: World) -> World:
 @contextmanager
 def module_savepoint(world_once: World, django_db_blocker, **settings) -> Iterator[World]:
     """A copy of a module's world (`fresh`) to change in a module fixture: in English, with
-    MODULE_SETTINGS (and `settings`), inside a savepoint of the module's transaction that is rolled
+    `settings`, inside a savepoint of the module's transaction that is rolled
     back when the block ends. For a module fixture that builds more than its tests may keep: the
     data grown once for every page's query count, say."""
     from django.db import transaction
@@ -249,7 +245,7 @@ def module_savepoint(world_once: World, django_db_blocker, **settings) -> Iterat
     from django.utils import translation
 
     with (
-        override_settings(**{**MODULE_SETTINGS, **settings}),
+        override_settings(**settings),
         translation.override("en"),
         django_db_blocker.unblock(),
         transaction.atomic(),
@@ -260,15 +256,13 @@ def module_savepoint(world_once: World, django_db_blocker, **settings) -> Iterat
 
 def module_world(name: str, build: Callable[[], World]):
     """The two fixtures of a world built once per module: `<name>_once`, `build()` run once on
-    `module_db` with MODULE_SETTINGS, and `<name>`, each test's own copy of it (`fresh`). A module
+    `module_db`, and `<name>`, each test's own copy of it (`fresh`). A module
     assigns both: `agenda_world_once, agenda_world = module_world("agenda_world", build)`; its tests
     stay on one xdist worker (tests/conftest.py's WIDE_SHARED_FIXTURE), so it is built once."""
 
     @pytest.fixture(scope="module", name=f"{name}_once")
     def once(module_db, django_db_blocker):
-        from django.test import override_settings
-
-        with override_settings(**MODULE_SETTINGS), django_db_blocker.unblock():
+        with django_db_blocker.unblock():
             world = build()
             signed_in(world)
             return world

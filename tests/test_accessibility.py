@@ -22,7 +22,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from .conftest import IN_CI, count_requests, wait_for_requests
@@ -235,9 +234,8 @@ def demo(test_database, django_db_blocker):
 
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True  # the dashboards and scores are computed as the demo loads
-    hashers = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
     try:
-        with django_db_blocker.unblock(), hashers:
+        with django_db_blocker.unblock():
             if not Indicator.objects.exists():  # an earlier test's flush emptied the catalogue
                 load_catalogue()
             load_demo()  # seed_demo (DEBUG is off in tests), or its copy

@@ -61,13 +61,12 @@ from html import unescape
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 from django.utils import timezone, translation
@@ -406,23 +405,12 @@ def seeds(pages: list[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _as_in_a_test():
-    """What tests/conftest.py's _test_settings gives each test, for the module's own setup."""
-    return override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        STORAGES={
-            **settings.STORAGES,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        },
-    )
-
-
 @pytest.fixture(scope="module")
 def world(module_db, module_eager_tasks, django_db_blocker) -> World:
     """The demo with the sentinels, the emailed links and every persona signed in; then the backbone's
     crawl (`world.backbone`), whose pages every other persona starts from: made once, its findings
     asserted by test_every_page_as_everyone, the database's fingerprint taken before it."""
-    with django_db_blocker.unblock(), translation.override("en"), _as_in_a_test():
+    with django_db_blocker.unblock(), translation.override("en"):
         load_demo()  # seed_demo, its reports' PDFs printed, or its copy (tests/demo_snapshot.py)
         users = {u.username: u for u in get_user_model().objects.all()}
         initiative, tokens, pages = _plant_sentinels(users)

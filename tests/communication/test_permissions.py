@@ -16,7 +16,6 @@ from communication.demo import tiny_pdf
 
 from ..permission_matrix import (
     EVERY_MEMBER,
-    MODULE_SETTINGS,
     PERSONAS,
     Endpoint,
     build_world,
@@ -36,7 +35,7 @@ OWNER_OR_BACKBONE = frozenset({"backbone", "partner"})  # the partner owns the a
 @pytest.fixture(scope="module")
 def comm_world_once(module_db, django_db_blocker, tmp_path_factory):
     """The module's world, built once (`module_db`): each test runs in a savepoint of it."""
-    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"), **MODULE_SETTINGS):
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
         with django_db_blocker.unblock():
             world = _build_comm_world(build_world())
             signed_in(world)
