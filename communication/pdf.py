@@ -46,7 +46,7 @@ def _fetcher():
     its fonts are the system's. So no text in a report, however it got there, can make the worker
     read one of its files or call a server. Made once per process: WeasyPrint's own fetcher, made
     for each document, loaded the system's certificates every time (31 ms a PDF; a short one
-    prints in 20)."""
+    prints in 19)."""
     from weasyprint.urls import URLFetcher
 
     return URLFetcher(allowed_protocols=frozenset())

@@ -103,8 +103,8 @@ def pytest_configure(config):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     # Fast hashing: tests create many users; production hashes with Argon2id
-    # (tests/test_password_hashing.py). Set once for the process too: changed in each test, it sent
-    # Django's `setting_changed` twice a test, and one of its receivers forgets the API's schema,
+    # (tests/test_password_hashing.py). Set once for the process, not in each test: changed in each
+    # test, it sent Django's `setting_changed` twice a test, and one of its receivers forgets the API's schema,
     # which the next test that read it generated again (0.7 s each).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if not XDIST_WORKER:
