@@ -2,7 +2,8 @@
 
 A progress report's PDF prints the HTML frozen at generation in one language (its charts are SVG
 inside that HTML: communication.charts); the public report card's PDF prints the card as it stands
-for one aggregate run and state of the card (`report_card_state().fingerprint`). Hebrew is set
+for one aggregate run and state of the card (`measurement.dashboards.readers.public_report_card`, the
+reader of its page and of the API too: its `fingerprint`). Hebrew is set
 right to left in Culmus's Hebrew fonts (Debian's culmus package), English in DejaVu Sans
 (fonts-dejavu-core); WeasyPrint embeds the subsets it uses. A PDF is printed from its HTML alone:
 WeasyPrint fetches nothing (`_fetcher`).
@@ -11,8 +12,6 @@ WeasyPrint fetches nothing (`_fetcher`).
 from __future__ import annotations
 
 import functools
-import hashlib
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
@@ -22,7 +21,7 @@ from django.utils import translation
 from initiatives.models import Initiative
 
 if TYPE_CHECKING:
-    from measurement.models import AggregateRun
+    from measurement.dashboards.readers import PublicReportCard
 
 from .models import ProgressReport
 
@@ -81,54 +80,12 @@ def progress_report_pdf(report: ProgressReport, language: str) -> ContentFile:
 # --- The public report card -------------------------------------------------------------------------
 
 
-@dataclass
-class ReportCardState:
-    initiative: Initiative
-    card: object
-    cards: list
-    breakdowns: list
-    run: AggregateRun | None
-    fingerprint: str
-
-
-def report_card_state(initiative: Initiative) -> ReportCardState | None:
-    """What the public report card shows now, in the active language (None: not published), and a
-    digest of it: a stored PDF is the one of the same digest and language."""
-    from measurement.dashboards import readers
-    from measurement.models import ReportCard
-
-    card = ReportCard.objects.filter(initiative=initiative, published=True).first()
-    if card is None:
-        return None
-    codes = list(card.measures.values_list("code", flat=True))
-    groups, run = readers.measure_cards(initiative, codes=codes, complete_only=True)
-    seen, cards = set(), []
-    for c in (c for g in groups for c in g.cards):
-        if c.measure.pk not in seen:
-            seen.add(c.measure.pk)
-            cards.append(c)
-    breakdowns = readers.public_breakdowns(initiative, cards, card.suppression_threshold)
-    digest = hashlib.blake2b(digest_size=16)
-    for part in (
-        getattr(run, "pk", None),
-        card.updated_at.isoformat(),
-        card.title,
-        card.introduction,
-        initiative.name,
-        initiative.issue,
-        initiative.place,
-        *(c.fingerprint for c in cards),
-        *(repr((b.measure.pk, b.period, b.cells)) for b in breakdowns),
-    ):
-        digest.update(repr(part).encode())
-    return ReportCardState(initiative, card, cards, breakdowns, run, digest.hexdigest())
-
-
 def report_card_filename(initiative: Initiative, language: str) -> str:
     return f"report-card-{initiative.slug}-{language}.pdf"
 
 
-def report_card_pdf(state: ReportCardState, language: str) -> ContentFile:
+def report_card_pdf(state: PublicReportCard, language: str) -> ContentFile:
+    """The public report card as its page shows it (`readers.public_report_card`, read in `language`)."""
     from ci_platform.i18n_format import period_label
 
     with translation.override(language):
@@ -149,6 +106,7 @@ def report_card_pdf(state: ReportCardState, language: str) -> ContentFile:
                 "card": state.card,
                 "measures": measures,
                 "breakdowns": state.breakdowns,
+                "worksheets": state.worksheets,
                 "run": state.run,
                 **_document_context(language),
             },

@@ -1029,13 +1029,14 @@ def report_card_pdf_request(*, initiative: Initiative, language: str):
     """Ask for the public report card as PDF in `language`, as it stands now (anyone may: the card
     is public). One row per state of the card and language: asking again for one that is made or
     being made changes nothing; a failed one is tried again. None if the card is not published."""
-    from . import pdf
+    from measurement.dashboards import readers
+
     from .models import ReportCardPdf
 
     if language not in dict(settings.LANGUAGES):
         raise ValidationError(_("Choose a language of the platform."))
     with translation.override(language):
-        state = pdf.report_card_state(initiative)
+        state = readers.public_report_card(initiative)
     if state is None:
         return None
     with transaction.atomic():
@@ -1060,6 +1061,8 @@ def report_card_pdf_request(*, initiative: Initiative, language: str):
 def report_card_pdf_make(pdf_id: int):
     """Print the report card for a requested row (the task's work). If the card changed since it
     was asked for, the row fails with a word saying so: its PDF would not be of its state."""
+    from measurement.dashboards import readers
+
     from . import pdf
     from .models import ReportCardPdf
 
@@ -1068,7 +1071,7 @@ def report_card_pdf_make(pdf_id: int):
         return row
     try:
         with translation.override(row.language):
-            state = pdf.report_card_state(row.initiative)
+            state = readers.public_report_card(row.initiative)
             if state is None or state.fingerprint != row.fingerprint:
                 raise ValueError("the report card changed or was withdrawn since the PDF was asked for")
             content = pdf.report_card_pdf(state, row.language)

@@ -904,13 +904,11 @@ class ReportCardPdfView(TemplateView):
     template_name = "communication/report_card_pdf.html"
 
     def _state(self, language: str):
-        from measurement.models import ReportCard
+        from measurement.dashboards import readers
 
         initiative = get_object_or_404(Initiative, slug=self.kwargs["slug"])
-        if not ReportCard.objects.filter(initiative=initiative, published=True).exists():
-            raise Http404
         with translation.override(language):
-            state = pdf.report_card_state(initiative)
+            state = readers.public_report_card(initiative)
         if state is None:
             raise Http404
         return initiative, state

@@ -212,6 +212,21 @@ def test_time_runs_left_to_right_in_both_languages(open_page, ids, language):
     assert (re.search(r"[\u0590-\u05FF]", title) is not None) == (language == "he"), title
 
 
+@pytest.mark.parametrize("language", ["en", "he"])
+def test_the_public_report_cards_stories_stay_in_their_columns(open_page, ids, language):
+    """A story published with a measure is drawn below its card inside the card's column: none of it
+    under the next row (the card's h-100 once took the whole column and pushed the story out)."""
+    page, status = open_page("/public/{slug}/".format(**ids), None, language)
+    assert status == 200
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('[data-worksheet]')].map((s) => ({
+             code: s.dataset.worksheet, bottom: s.getBoundingClientRect().bottom,
+             column: s.closest('.col').getBoundingClientRect().bottom }))"""
+    )
+    assert boxes, "the demo publishes a story with a measure"
+    assert all(b["bottom"] <= b["column"] + 0.5 for b in boxes), boxes
+
+
 def test_the_check_sees_latin_text_and_a_reversed_axis(open_page, ids):
     """Not blind: an English sentence without a direction, an English aria-label and a chart
     turned right to left are each reported; the same sentence in a <bdi> is not."""

@@ -5,30 +5,17 @@ chose to publish them (learning's worksheets, as the page shows them: never part
 
 from __future__ import annotations
 
-from initiatives.models import Initiative
-from learning import selectors as learning
-
 from ..dashboards import readers
-from ..models import ReportCard
 
 
 def _points(periods, values) -> list[dict]:
     return [{"period": p, "value": v} for p, v in zip(periods, values, strict=True)]
 
 
-def as_dict(initiative: Initiative, card: ReportCard) -> dict:
-    codes = list(card.measures.values_list("code", flat=True))
-    groups, run = readers.measure_cards(initiative, codes=codes, complete_only=True)
-    seen, cards = set(), []
-    for group in groups:  # a measure linked to two strategies shows once, as on the page
-        for c in group.cards:
-            if c.measure.pk not in seen:
-                seen.add(c.measure.pk)
-                cards.append(c)
-    breakdowns = {
-        b.measure.pk: b for b in readers.public_breakdowns(initiative, cards, card.suppression_threshold)
-    }
-    worksheets = learning.report_card_worksheets(initiative, [c.measure.pk for c in cards])
+def as_dict(state: readers.PublicReportCard) -> dict:
+    initiative, card, run = state.initiative, state.card, state.run
+    breakdowns = {b.measure.pk: b for b in state.breakdowns}
+    cards, worksheets = state.cards, state.worksheets
     measures = []
     for c in cards:
         curve, breakdown = c.curve, breakdowns.get(c.measure.pk)

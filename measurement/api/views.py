@@ -42,7 +42,6 @@ from ..models import (
     Completeness,
     DataValue,
     MeasureDimension,
-    ReportCard,
 )
 from . import bulk, report_card
 from .filters import AggregateFilter, AuditEntryFilter, DataValueFilter, PeriodFilter, SubmissionFilter
@@ -374,16 +373,20 @@ class PublicReportCardView(APIView):
         auth=[],
     )
     def get(self, request, slug: str):
-        initiative = get_object_or_404(Initiative, slug=slug)
-        card = ReportCard.objects.filter(initiative=initiative, published=True).first()
-        if card is None:
+        state = readers.public_report_card(get_object_or_404(Initiative, slug=slug))
+        if state is None:
             raise Http404
-        data = report_card.as_dict(initiative, card)
+        data = report_card.as_dict(state)
         computed = data["computed_at"]
         response = conditional(
             request,
             etag=make_etag(json.dumps(data, sort_keys=True, default=str)),
-            last_modified=max(filter(None, [card.updated_at, computed])),
+            last_modified=max(
+                filter(
+                    None,
+                    [state.card.updated_at, computed, *(w.updated_at for w in state.worksheets.values())],
+                )
+            ),
             build=lambda: Response(ReportCardSerializer(data).data),
             cache_control="public, max-age=60",
         )

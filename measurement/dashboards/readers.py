@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
 from django.utils.translation import get_language
@@ -30,6 +31,7 @@ from ..models import (
     AggregateRun,
     Completeness,
     MeasurementSettings,
+    ReportCard,
     ReportingPeriod,
     SharedMeasure,
     Submission,
@@ -37,6 +39,9 @@ from ..models import (
 )
 from ..periods import next_period, parse_period
 from .charts import CurveData, Series, forecast, to_float
+
+if TYPE_CHECKING:
+    from learning.models import CurveWorksheet
 
 TOTAL = _("Total")
 
@@ -740,3 +745,56 @@ def public_breakdowns(
             shown.append((labels[key], None if suppressed else to_float(own[key]), suppressed))
         result.append(PublicBreakdown(measure, latest, shown))
     return result
+
+
+@dataclass
+class PublicReportCard:
+    """The public report card as it stands, in the active language: what its page, its PDF and the
+    API show, read once (`public_report_card`)."""
+
+    initiative: Initiative
+    card: ReportCard
+    cards: list[MeasureCard]  # each measure once, in the dashboard's order
+    breakdowns: list[PublicBreakdown]
+    worksheets: dict[int, CurveWorksheet]  # measure pk -> the story published with it
+    run: AggregateRun | None
+    fingerprint: str  # a digest of all the above: a stored PDF is the one of the same digest
+
+
+def public_report_card(initiative: Initiative) -> PublicReportCard | None:
+    """The published report card (None if it is not): its measures' cards over complete periods only
+    (a provisional figure is not published), their breakdowns with small numbers suppressed, and the
+    turn-the-curve story and what works where the backbone chose to publish them (never the
+    partners' roles or the plan)."""
+    from learning.selectors import report_card_worksheets
+
+    card = ReportCard.objects.filter(initiative=initiative, published=True).first()
+    if card is None:
+        return None
+    codes = list(card.measures.values_list("code", flat=True))
+    groups, run = measure_cards(initiative, codes=codes, complete_only=True)
+    seen, cards = set(), []
+    for c in (c for g in groups for c in g.cards):  # a measure linked to two strategies shows once
+        if c.measure.pk not in seen:
+            seen.add(c.measure.pk)
+            cards.append(c)
+    breakdowns = public_breakdowns(initiative, cards, card.suppression_threshold)
+    worksheets = report_card_worksheets(initiative, [c.measure.pk for c in cards])
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (
+        getattr(run, "pk", None),
+        card.updated_at.isoformat(),
+        card.title,
+        card.introduction,
+        initiative.name,
+        initiative.issue,
+        initiative.place,
+        *(c.fingerprint for c in cards),
+        *(repr((b.measure.pk, b.period, b.cells)) for b in breakdowns),
+        *(
+            repr((pk, w.pk, w.period.code, w.story, w.what_works, w.updated_at.isoformat()))
+            for pk, w in sorted(worksheets.items())
+        ),
+    ):
+        digest.update(repr(part).encode())
+    return PublicReportCard(initiative, card, cards, breakdowns, worksheets, run, digest.hexdigest())

@@ -223,32 +223,20 @@ class PublicReportCardView(TemplateView):
 
     def get_context_data(self, **kwargs):
         initiative = get_object_or_404(Initiative, slug=self.kwargs["slug"])
-        card = ReportCard.objects.filter(initiative=initiative, published=True).first()
-        if card is None:
+        state = readers.public_report_card(initiative)  # the PDF and the API read the same
+        if state is None:
             raise Http404
-        codes = list(card.measures.values_list("code", flat=True))
-        # Complete periods only: a provisional figure is not published.
-        groups, run = readers.measure_cards(initiative, codes=codes, complete_only=True)
         rtl, labels = get_language_bidi(), _labels()
-        cards = [c for g in groups for c in g.cards]
-        seen, unique = set(), []
-        for c in cards:
-            if c.measure.pk not in seen:
-                seen.add(c.measure.pk)
-                unique.append(c)
-        breakdowns = readers.public_breakdowns(initiative, unique, card.suppression_threshold)
         return super().get_context_data(
             initiative=initiative,
-            card=card,
-            cards=unique,
-            # The turn-the-curve story and what works, where the backbone chose to publish them
-            # (never the partners' roles or the plan).
-            worksheets=learning.report_card_worksheets(initiative, [c.measure.pk for c in unique]),
-            breakdowns=breakdowns,
+            card=state.card,
+            cards=state.cards,
+            worksheets=state.worksheets,
+            breakdowns=state.breakdowns,
             figures={
                 f"fig-{c.measure.code}": charts.turn_the_curve(c.curve, rtl=rtl, labels=labels)
-                for c in unique
+                for c in state.cards
             },
-            run=run,
+            run=state.run,
             **kwargs,
         )

@@ -266,6 +266,56 @@ def test_the_report_card_pdf_is_made_on_request_and_a_get_never_makes_one(
     assert b"data-pdf-make" in client.get(url, {"lang": "he"}).content
 
 
+def test_the_report_card_pdf_says_what_its_page_says(
+    client, dash_world, eager_tasks, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    """Page, PDF and API read the card once (`readers.public_report_card`): the story published with a
+    measure and its verdict are in the PDF as on the page, and a new story is a new state of the
+    card, whose PDF is offered to be made again."""
+    from learning import services as learning_services
+    from measurement.models import Target
+
+    settings.MEDIA_ROOT = tmp_path
+    w = dash_world
+    Target.objects.create(measure=w.children, period_code="2026", value=90)  # 70 flat: off track
+    worksheet = learning_services.worksheet_save(
+        initiative=w.initiative,
+        by=w.people["backbone"],
+        measure=w.children,
+        period=w.initiative.periods.get(code="2025"),
+        revision=None,
+        story="Readiness is flat in the north.",
+        what_works="Home visits in the first year.",
+        show_on_report_card=True,
+    )
+    page = client.get(reverse("report_card", kwargs={"slug": "c2c"}), {"lang": "en"}).content.decode()
+    api = client.get("/api/v1/public/c2c/report-card/").json()
+    assert "Readiness is flat in the north." in page and 'data-worksheet="children"' in page
+    assert api["measures"][0]["worksheet"]["story"] == "Readiness is flat in the north."
+    assert api["measures"][0]["on_track"] is False and "off track" in page
+
+    url = reverse("report_card_pdf", kwargs={"slug": "c2c"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"lang": "en"})
+    _reader, text = _pdf_text(b"".join(client.get(url, {"lang": "en"}).streaming_content))
+    flat = " ".join(text.split())
+    assert "The story behind the curve" in flat and "Readiness is flat in the north." in flat
+    assert "What works" in flat and "Home visits in the first year." in flat
+    assert "off track" in flat and "1 of 2 partners approved" not in flat  # both approved
+    assert "2 of 2 partners approved" in flat
+
+    learning_services.worksheet_save(
+        initiative=w.initiative,
+        by=w.people["backbone"],
+        measure=w.children,
+        period=worksheet.period,
+        revision=worksheet.revision,
+        story="Readiness rose in the south.",
+        show_on_report_card=True,
+    )
+    assert b"data-pdf-make" in client.get(url, {"lang": "en"}).content  # the stored PDF is of the old story
+
+
 def test_the_report_card_pdf_is_404_until_published(client, dash_world):
     from measurement.models import ReportCard
 

@@ -97,7 +97,7 @@ def test_public_report_card_needs_no_login_and_suppresses_small_cells(client, da
     body = response.content.decode()
     assert "Our report card" in body
     # Latest period 2025: North 40 + 25 = 65 shown; South 3 + 2 = 5 < 10 hidden.
-    assert re.search(r"North</th><td class=\"number\">65<", body)
+    assert re.search(r"<bdi>North</bdi></th><td class=\"number text-end\">65<", body)
     assert 'data-suppressed="true"' in body and ">5<" not in body
     # Nothing else of the initiative is linked from it.
     assert "/initiatives/c2c/" not in body
