@@ -7,7 +7,9 @@ A page fails when
   allow-list (API, CSV, Excel, …) may stand in a Hebrew sentence;
 - an aria-label, title or placeholder is Latin outside isolates (the blank choice of a <select>
   included: Django's "- Select an option -");
-- a chart's x axis runs right to left (the first period must be drawn left of the last).
+- a chart's x axis runs right to left (the first period must be drawn left of the last);
+- a number's table cell stands on the other side of its column from the column's header (a figure
+  read under the wrong heading).
 
 The demo (`manage.py seed_demo`) and its live server are tests/test_accessibility.py's, loaded once
 for the module. There is no list of exceptions: a text built in Python isolates the names and
@@ -183,6 +185,40 @@ def open_page(browser, demo, django_db_blocker):  # noqa: F811
         yield open_
 
 
+# A number's cell on the side of its column's header: `.number` sets the digits left to right, and a
+# cell set left to right aligns to its own start (the left) under a Hebrew header on the right.
+MISALIGNED = """() => {
+  const side = (el) => {
+    const s = getComputedStyle(el), a = s.textAlign, rtl = s.direction === 'rtl';
+    if (a === 'start' || a === '-webkit-auto' || a === 'justify') return rtl ? 'right' : 'left';
+    if (a === 'end') return rtl ? 'left' : 'right';
+    return a.replace('-webkit-', '');
+  };
+  const out = [];
+  for (const table of document.querySelectorAll('table')) {
+    const head = table.tHead && table.tHead.rows.length === 1 ? table.tHead.rows[0] : null;
+    if (!head) continue;
+    const headers = [];
+    for (const th of head.cells) for (let i = 0; i < th.colSpan; i++) headers.push(th.colSpan === 1 ? th : null);
+    for (const body of table.tBodies) for (const row of body.rows) {
+      let col = 0;
+      for (const cell of row.cells) {
+        const th = headers[col];
+        col += cell.colSpan;
+        if (!th || !cell.matches('.number') || !cell.textContent.trim()) continue;
+        if (side(cell) !== side(th)) out.push(`${(th.textContent || '').trim()} | ${cell.textContent.trim()}: ${side(th)} vs ${side(cell)}`);
+      }
+    }
+  }
+  return out;
+}"""
+
+
+def misaligned_numbers(page) -> list[str]:
+    """Number cells that stand on the other side of their column from its header."""
+    return page.evaluate(MISALIGNED)
+
+
 def latin_outside_user_content(page) -> list[str]:
     return page.evaluate(CHECK, sorted(ALLOWED_WORDS))
 
@@ -197,6 +233,7 @@ def test_hebrew_page_reads_right(open_page, ids, role, name, path):
     latin = latin_outside_user_content(page)
     assert not latin, f"{name} as {role} ({page.url}): Latin outside user content:\n  " + "\n  ".join(latin)
     assert not reversed_axes(page), f"{name} as {role}: {reversed_axes(page)}"
+    assert not misaligned_numbers(page), f"{name} as {role}: {misaligned_numbers(page)[:10]}"
 
 
 @pytest.mark.parametrize("language", ["en", "he"])
@@ -208,6 +245,7 @@ def test_time_runs_left_to_right_in_both_languages(open_page, ids, language):
     charts = page.evaluate(AXES)
     assert charts and all(c["ticks"] for c in charts)
     assert not reversed_axes(page)
+    assert not misaligned_numbers(page), misaligned_numbers(page)[:10]
     title = page.locator(".chart .modebar-btn").first.get_attribute("data-title")
     assert (re.search(r"[\u0590-\u05FF]", title) is not None) == (language == "he"), title
 
