@@ -281,6 +281,7 @@ SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("he", _("Hebrew"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["ci_platform.formats"]  # what Django's locales leave out (ci_platform/formats/)
 TIME_ZONE = env("TIME_ZONE", default="Asia/Jerusalem")
 USE_I18N = True
 USE_TZ = True

@@ -55,6 +55,13 @@ def test_isolates():
 # --- Snapshots: the HTML as rendered -------------------------------------------------------------
 
 
+@pytest.mark.parametrize("language", ["en", "he"])
+def test_thousands_are_grouped_in_both_languages(language):
+    """Money and counts read the same in Hebrew as in English (ci_platform/formats/he)."""
+    source = "{% load humanize %}{{ amount|floatformat:0|intcomma }} {{ amount|floatformat:'2g' }}"
+    assert render(source, language, amount=7600000.25) == "7,600,000 7,600,000.25"
+
+
 def test_snapshot_hebrew_period_label():
     html = render('<th scope="col"><bdi>{{ code|period }}</bdi></th>', "he", code="2026-Q4")
     assert html == '<th scope="col"><bdi>רבעון 4, 2026</bdi></th>'
