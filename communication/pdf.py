@@ -12,6 +12,8 @@ WeasyPrint fetches nothing (`_fetcher`).
 from __future__ import annotations
 
 import functools
+import re
+from html import escape, unescape
 from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
@@ -35,7 +37,32 @@ FONTS = {
 def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML  # imported here: pango is loaded only where PDFs are made
 
-    return HTML(string=html, url_fetcher=_fetcher()).write_pdf()
+    return HTML(string=svg_text_as_seen(html), url_fetcher=_fetcher()).write_pdf()
+
+
+# An SVG <text> with its content (the charts' labels: communication/report/_line_chart.svg), and a
+# letter of a right-to-left script.
+_SVG_TEXT = re.compile(r"(<text\b(?:[^>/]|/(?!>))*)>([^<]*)</text>")
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+def svg_text_as_seen(html: str) -> str:
+    """The HTML with each SVG <text> that holds Hebrew written in the order it is seen. WeasyPrint
+    applies the Unicode bidirectional algorithm to HTML text but draws an SVG <text> in the order its
+    characters are stored, so a chart's "רבעון 1, 2024" came out letter by letter backwards. The
+    label is reordered for the chart's left-to-right direction (python-bidi) and marked
+    bidi-override, so that a renderer that does apply the algorithm draws it as given. The frozen
+    HTML that the report page shows is left as it is: browsers apply the algorithm themselves."""
+    from bidi import get_display
+
+    def as_seen(match: re.Match) -> str:
+        start, text = match.groups()
+        if not _RTL.search(text):
+            return match.group(0)
+        seen = escape(get_display(unescape(text), base_dir="L"), quote=False)
+        return f'{start} unicode-bidi="bidi-override" direction="ltr">{seen}</text>'
+
+    return _SVG_TEXT.sub(as_seen, html)
 
 
 @functools.cache

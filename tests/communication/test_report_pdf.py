@@ -233,6 +233,47 @@ def test_a_report_without_pdfs_can_be_printed_by_the_backbone(
     assert report.pdf_en and report.pdf_he
 
 
+# A Hebrew word printed backwards starts with a letter of final form (ך ם ן ף ץ), which ends a word.
+REVERSED_HEBREW = re.compile("(?<![\u05d0-\u05ea])[\u05da\u05dd\u05df\u05e3\u05e5][\u05d0-\u05ea]")
+
+
+def test_a_charts_hebrew_labels_are_printed_as_they_read():
+    """WeasyPrint draws an SVG's text without the bidirectional algorithm: the quarters' labels of a
+    Hebrew chart came out letter by letter backwards ("ןועבר 1, 2024"). They are given to it in the
+    order they are seen, the page's own HTML is left as it was."""
+    from django.template import Context, Template
+
+    from ci_platform.i18n_format import period_label
+
+    codes = ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"]
+    with translation.override("he"):
+        points = [
+            {"label": period_label(c), "value": v, "target": None}
+            for c, v in zip(codes, (3, 4, 5, 6), strict=True)
+        ]
+        html = Template(
+            '{% load communication_tags %}<html lang="he" dir="rtl"><body><p>רבעון 1, 2024</p>'
+            '<div dir="ltr">{% line_chart points "ילדים" %}</div></body></html>'
+        ).render(Context({"points": points}))
+    assert "<text" in html and "רבעון 1, 2024</text>" in html  # the page's HTML: logical order
+    _reader, text = _pdf_text(pdf.html_to_pdf(html))
+    assert not REVERSED_HEBREW.search(text), text
+    assert text.count("רבעון") == 1 + len(codes)  # the paragraph and each label, all legible
+
+
+def test_svg_text_is_reordered_as_seen_and_nothing_else():
+    source = (
+        '<p>רבעון 1</p><svg direction="ltr"><text x="1" text-anchor="middle">רבעון 1, 2024</text>'
+        '<text x="2">Q1 2024</text><text x="3">א &amp; ב</text></svg>'
+    )
+    assert pdf.svg_text_as_seen(source) == (
+        '<p>רבעון 1</p><svg direction="ltr">'
+        '<text x="1" text-anchor="middle" unicode-bidi="bidi-override" direction="ltr">2024 ,1 ןועבר</text>'
+        '<text x="2">Q1 2024</text>'
+        '<text x="3" unicode-bidi="bidi-override" direction="ltr">ב &amp; א</text></svg>'
+    )
+
+
 # --- The public report card as PDF ----------------------------------------------------------------
 
 
