@@ -9,7 +9,9 @@ A page fails when
   included: Django's "- Select an option -");
 - a chart's x axis runs right to left (the first period must be drawn left of the last);
 - a number's table cell stands on the other side of its column from the column's header (a figure
-  read under the wrong heading).
+  read under the wrong heading);
+- a quotation's caption is drawn over the quotation (Bootstrap pulls a blockquote's footer up by the
+  blockquote's own bottom margin).
 
 The demo (`manage.py seed_demo`) and its live server are tests/test_accessibility.py's, loaded once
 for the module. There is no list of exceptions: a text built in Python isolates the names and
@@ -214,6 +216,18 @@ MISALIGNED = """() => {
 }"""
 
 
+OVERLAPPING_CAPTIONS = """() => [...document.querySelectorAll('figure')].flatMap((f) => {
+  const quote = f.querySelector('blockquote'), caption = f.querySelector('figcaption');
+  if (!quote || !caption) return [];
+  const q = quote.getBoundingClientRect(), c = caption.getBoundingClientRect();
+  return c.top < q.bottom - 0.5 ? [`${caption.textContent.trim()} over ${quote.textContent.trim().slice(0, 40)}`] : [];
+})"""
+
+
+def overlapping_captions(page) -> list[str]:
+    return page.evaluate(OVERLAPPING_CAPTIONS)
+
+
 def misaligned_numbers(page) -> list[str]:
     """Number cells that stand on the other side of their column from its header."""
     return page.evaluate(MISALIGNED)
@@ -234,6 +248,7 @@ def test_hebrew_page_reads_right(open_page, ids, role, name, path):
     assert not latin, f"{name} as {role} ({page.url}): Latin outside user content:\n  " + "\n  ".join(latin)
     assert not reversed_axes(page), f"{name} as {role}: {reversed_axes(page)}"
     assert not misaligned_numbers(page), f"{name} as {role}: {misaligned_numbers(page)[:10]}"
+    assert not overlapping_captions(page), f"{name} as {role}: {overlapping_captions(page)}"
 
 
 @pytest.mark.parametrize("language", ["en", "he"])
