@@ -274,6 +274,34 @@ def test_svg_text_is_reordered_as_seen_and_nothing_else():
     )
 
 
+@pytest.mark.parametrize(("language", "direction"), [("he", "rtl"), ("en", "ltr")])
+def test_a_pdf_tables_figures_stand_under_their_headers(language, direction):
+    """In every PDF (one stylesheet: communication/pdf/_style.html) a number's cell lines up with its
+    column's header on the side its text starts from: in Hebrew the figures stood at the left of
+    cells whose headers stood at the right."""
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+    from weasyprint.formatting_structure import boxes
+
+    style = render_to_string("communication/pdf/_style.html", pdf._document_context(language))
+    html = (
+        f'<html lang="{language}" dir="{direction}"><head>{style}</head><body><table><thead><tr>'
+        "<th>תקופה</th><th>A long heading of values</th></tr></thead>"
+        '<tbody><tr><th>2024</th><td class="number">45.18</td></tr></tbody></table></body></html>'
+    )
+    edges = {}
+
+    def walk(box):
+        if isinstance(box, boxes.TextBox):
+            edges[box.text] = (box.position_x, box.position_x + box.width)
+        for child in getattr(box, "children", None) or []:
+            walk(child)
+
+    walk(HTML(string=html).render().pages[0]._page_box)
+    side = 1 if direction == "rtl" else 0  # where a line starts: the right edge, or the left
+    assert abs(edges["A long heading of values"][side] - edges["45.18"][side]) < 0.5, edges
+
+
 # --- The public report card as PDF ----------------------------------------------------------------
 
 
