@@ -132,7 +132,11 @@ def _card_key(w, language="en", link=True):
     with translation.override(language):
         groups, _run = readers.measure_cards(w.initiative)
         (card,) = [c for g in groups for c in g.cards]
-        version = source_digest("measurement/_measure_card.html", "measurement/_provisional_mark.html")
+        version = source_digest(
+            "measurement/_measure_card.html",
+            "measurement/_card_figures.html",
+            "measurement/_provisional_mark.html",
+        )
         return make_template_fragment_key("measure_card", [card.fingerprint, language, link, "c2c", version])
 
 
