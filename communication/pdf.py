@@ -40,7 +40,7 @@ def html_to_pdf(html: str) -> bytes:
     return HTML(string=svg_text_as_seen(html), url_fetcher=_fetcher()).write_pdf()
 
 
-# An SVG <text> with its content (the charts' labels: communication/report/_line_chart.svg), and a
+# An SVG <text> with its content (the charts' labels: communication/report/_line_chart.html), and a
 # letter of a right-to-left script.
 _SVG_TEXT = re.compile(r"(<text\b(?:[^>/]|/(?!>))*)>([^<]*)</text>")
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -68,3 +69,23 @@ def periods_between(frequency: str, first: date, last: date) -> list[PeriodSpan]
         spans.append(span)
         span = next_period(span)
     return spans
+
+
+# A time axis longer than this (a century of months) is not drawn period by period.
+MAX_TIMELINE = 1200
+
+
+def timeline(codes: Iterable[str]) -> list[str]:
+    """Every period from the earliest of `codes` to the latest, in order: the categories of a time
+    axis whose steps are equal in time (2024, 2025, 2026, 2027, 2028, 2029, 2030 for a curve with
+    figures in 2024 and 2025 and targets in 2026, 2027 and 2030, not five equal steps that draw a
+    three-year gap as one year). Codes that are not periods of one frequency are returned as given,
+    sorted."""
+    given = sorted(set(codes))
+    spans = [span for code in given if (span := parse_period(code)) is not None]
+    if not spans or len(spans) != len(given) or len({span.frequency for span in spans}) != 1:
+        return given
+    first, last = spans[0], spans[-1]
+    if (last.start.year - first.start.year) * 12 > MAX_TIMELINE:
+        return given
+    return [span.code for span in periods_between(first.frequency, first.start, last.start)]

@@ -21,7 +21,7 @@ def measure_url(measure) -> str:
         return ""
 
 
-@register.inclusion_tag("communication/report/_line_chart.svg")
+@register.inclusion_tag("communication/report/_line_chart.html")
 def line_chart(points, title: str = ""):
     """A static SVG line chart (communication.charts) for frozen reports and their PDFs."""
     from ..charts import line_chart as geometry

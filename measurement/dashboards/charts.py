@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..periods import timeline
+
 COLORS = {"history": "#0d6efd", "target": "#198754", "baseline": "#6c757d", "forecast": "#fd7e14"}
 
 
@@ -53,17 +55,17 @@ def forecast(history: Series, steps: int, next_codes: list[str], window: int = 4
 
 def turn_the_curve(data: CurveData, *, rtl: bool, labels: dict[str, str]) -> dict:
     provisional = set(data.provisional)
+    known = dict(zip(data.history.periods, data.history.values, strict=True))
+    periods = timeline(data.history.periods)
     traces = [
         {
             "type": "scatter",
             "mode": "lines+markers",
             "name": labels["history"],
-            "x": data.history.periods,
-            # Provisional points are left out of the solid line (a gap, not a false drop).
-            "y": [
-                None if p in provisional else v
-                for p, v in zip(data.history.periods, data.history.values, strict=True)
-            ],
+            "x": periods,
+            # Provisional points are left out of the solid line (a gap, not a false drop), and so
+            # is a period without a figure (the line is not drawn across what nobody measured).
+            "y": [None if p in provisional else known.get(p) for p in periods],
             "line": {"color": COLORS["history"], "width": 3},
         }
     ]
@@ -180,7 +182,9 @@ def _layout(rtl: bool, unit: str, categories: list[str]) -> dict:
         "xaxis": {
             "type": "category",
             "categoryorder": "array",
-            "categoryarray": categories,
+            # Every period from the first to the last, those without a figure included: equal steps
+            # of the axis are equal spans of time (a target in 2030 stands three years after 2027).
+            "categoryarray": timeline(categories),
             # Time runs left to right in both languages: a rising line must look like one.
             "autorange": True,
         },

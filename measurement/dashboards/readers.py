@@ -37,7 +37,7 @@ from ..models import (
     Submission,
     Target,
 )
-from ..periods import next_period, parse_period
+from ..periods import next_period, parse_period, timeline
 from .charts import CurveData, Series, forecast, to_float
 
 if TYPE_CHECKING:
@@ -304,8 +304,11 @@ def _card(
     projection = None
     if known:
         end = known[-1][0] + 1
-        head = zip(codes[:end], history.values[:end], strict=True)
-        complete = Series(codes[:end], [None if c in marked else v for c, v in head])
+        head = dict(zip(codes[:end], history.values[:end], strict=True))
+        # Over every period of the span, those without a figure as gaps: the trend is fitted to
+        # time, not to the count of figures.
+        span_codes = timeline(codes[:end])
+        complete = Series(span_codes, [None if c in marked else head.get(c) for c in span_codes])
         next_codes = []
         if span := parse_period(codes[end - 1]):
             for _ in range(2):

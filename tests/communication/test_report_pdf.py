@@ -150,6 +150,62 @@ def test_a_chart_runs_left_to_right_and_rises_upwards():
     assert charts.line_chart([{"label": "2025", "value": None, "target": None}]) is None
 
 
+def _x(path: str) -> float:
+    return float(path.split()[0][1:])  # "M{x} {y} ..." -> x
+
+
+def test_a_charts_time_is_to_scale_and_a_missing_period_is_a_gap():
+    """Figures in 2024 and 2025, targets to 2030: the chart had five equal steps, the three years
+    from 2027 to 2030 drawn as one. A quarter without a figure broke nothing."""
+    points = [
+        {"period": code, "label": code, "value": value, "target": target}
+        for code, value, target in (
+            ("2024", 45.2, None),
+            ("2025", 49.1, 50),
+            ("2026", None, 54),
+            ("2027", None, 58),
+            ("2030", None, 70),
+        )
+    ]
+    chart = charts.line_chart(points)
+    x2025, x2026, x2027, x2030 = (_x(d["d"]) for d in chart["diamonds"])
+    assert x2030 - x2027 == pytest.approx(3 * (x2027 - x2026)) and x2026 - x2025 == pytest.approx(
+        x2027 - x2026
+    )
+    ticks = chart["x_ticks"]
+    assert [t["label"] for t in ticks] == ["2024", "2026", "2028", "2030"]  # 2028: a year without a point
+    assert chart["target"].count("M") == 1  # the targets' line runs from one to the next
+    quarters = [
+        {"period": code, "label": code, "value": value, "target": None}
+        for code, value in (("2025-Q1", 1), ("2025-Q3", 3), ("2025-Q4", 4))
+    ]
+    gap = charts.line_chart(quarters)
+    assert gap["line"].count("M") == 2  # not drawn across 2025-Q2, which has no figure
+    assert [t["label"] for t in gap["x_ticks"]][1] == "Q2 2025"  # its slot, labelled as the others
+
+
+@pytest.mark.parametrize(("language", "words"), [("en", ("Actual", "Target")), ("he", ("בפועל", "יעד"))])
+def test_a_chart_with_targets_says_which_line_is_which(language, words):
+    """The PDF's charts drew the targets as a grey dashed line with no legend: it read as a forecast."""
+    from django.template import Context, Template
+
+    points = [
+        {"period": "2025", "label": "2025", "value": 49, "target": 50},
+        {"period": "2026", "label": "2026", "value": None, "target": 54},
+    ]
+    direction = "rtl" if language == "he" else "ltr"
+    with translation.override(language):
+        html = Template(
+            '{% load communication_tags %}<html lang="' + language + '" dir="' + direction + '"><body>'
+            '<div dir="ltr">{% line_chart points "x" %}</div></body></html>'
+        ).render(Context({"points": points}))
+    legend = html[html.index('class="report-chart-legend') :]
+    assert f'dir="{direction}"' in legend[:80]
+    assert all(word in legend for word in words)
+    _reader, text = _pdf_text(pdf.html_to_pdf(html))
+    assert all(word in text for word in words), text
+
+
 def test_the_hebrew_report_draws_time_left_to_right(dash_world):
     report = _request(dash_world, language="he")
     services.report_generate(report.pk)

@@ -11,6 +11,7 @@ from measurement.periods import (
     period_containing,
     periods_between,
     previous_period,
+    timeline,
 )
 
 
@@ -77,3 +78,16 @@ def test_periods_between_covers_both_ends():
 
 def test_periods_between_an_empty_range():
     assert periods_between(Frequency.YEARLY, date(2026, 5, 1), date(2025, 5, 1)) == []
+
+
+def test_a_timeline_has_every_period_from_the_first_to_the_last():
+    # Figures in 2024 and 2025, targets in 2026, 2027 and 2030: the axis has seven equal years.
+    assert timeline(["2030", "2024", "2026", "2025", "2027"]) == [str(y) for y in range(2024, 2031)]
+    assert timeline(["2025-Q3", "2026-Q2"]) == ["2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2"]
+    assert timeline(["2026-02", "2025-12", "2026-02"]) == ["2025-12", "2026-01", "2026-02"]
+    assert timeline(["2026"]) == ["2026"] and timeline([]) == []
+    # Not periods of one frequency: as given, sorted.
+    assert timeline(["2026", "2025-Q1"]) == ["2025-Q1", "2026"]
+    assert timeline(["b", "a"]) == ["a", "b"]
+    # Not a thousand years of months.
+    assert timeline(["1900-01", "2200-01"]) == ["1900-01", "2200-01"]

@@ -25,6 +25,7 @@ import re
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
@@ -259,6 +260,42 @@ def test_bars_of_provisional_periods_are_hatched_and_labelled():
     assert figure["layout"]["xaxis"]["ticktext"] == ["2025-Q3", "2025-Q4 (זמני)"]
     plain = bars_by_member(["2025-Q3"], {"Total": [1.0]}, rtl=False, unit="u")
     assert "marker" not in plain["data"][0] and "ticktext" not in plain["layout"]["xaxis"]
+
+
+# --- Time to scale ----------------------------------------------------------------------------------
+
+
+def test_a_curves_time_axis_is_to_scale():
+    """Figures in 2024 and 2025, targets in 2026, 2027 and 2030: the axis had five equal steps, and
+    the three years to 2030 were drawn as one (a target twice as steep as it is)."""
+    data = CurveData(
+        "ready", "Ready", "%", Series(["2024", "2025"], [45.0, 49.0]), {"2026": 54, "2027": 58, "2030": 70}
+    )
+    figure = turn_the_curve(data, rtl=True, labels={"history": "A", "target": "T", "baseline": "B"})
+    assert figure["layout"]["xaxis"]["categoryarray"] == [str(y) for y in range(2024, 2031)]
+
+
+def test_a_period_without_a_figure_is_a_gap_in_the_line():
+    data = CurveData("c", "C", "n", Series(["2025-Q1", "2025-Q3", "2025-Q4"], [1.0, 3.0, 4.0]))
+    actual = turn_the_curve(data, rtl=False, labels={"history": "A"})["data"][0]
+    assert actual["x"] == ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"]
+    assert actual["y"] == [1.0, None, 3.0, 4.0]
+
+
+def test_the_forecast_follows_time_not_the_count_of_figures(pworld):
+    """No figure for 2025-Q2 (no aggregate at all): the trend from Q1 (150) to Q3 (190) is +20 a
+    quarter, not +40 from one figure to the next."""
+    from measurement.models import Aggregate, Completeness
+
+    run = runs.active_run(pworld.initiative)
+    q2 = pworld.periods[1]
+    Aggregate.objects.filter(run=run, period=q2).delete()
+    Completeness.objects.filter(run=run, period=q2).delete()
+    for sql in (False, True) if connection.vendor == "postgresql" else (False,):
+        card = _card(pworld, sql=sql)
+        assert card.curve.history.periods == ["2025-Q1", "2025-Q3", "2025-Q4"]
+        assert card.curve.forecast.periods == ["2025-Q3", "2025-Q4", "2026-Q1"]
+        assert card.curve.forecast.values == [190.0, 210.0, 230.0]
 
 
 # --- The pages, in both languages ------------------------------------------------------------------
