@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agenda.models import Strategy
+from ci_platform.i18n_format import period_label
 from communication.models import Decision, Document
 from initiatives.models import Initiative, Membership, Organization
 from initiatives.people import display_name
@@ -34,6 +35,11 @@ class MemberChoiceField(forms.ModelChoiceField):
 class MeasureChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: SharedMeasure) -> str:
         return f"{obj.code} — {obj.name}"
+
+
+class PeriodChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ReportingPeriod) -> str:
+        return period_label(obj.code)  # "Q3 2026", "רבעון 3, 2026": not the code "2026-Q3"
 
 
 class ActivityChoiceField(forms.ModelChoiceField):
@@ -147,9 +153,7 @@ class LearningEntryForm(forms.Form):
     measure = MeasureChoiceField(
         queryset=SharedMeasure.objects.none(), required=False, label=_("Shared measure")
     )
-    period = forms.ModelChoiceField(
-        queryset=ReportingPeriod.objects.none(), required=False, label=_("Period")
-    )
+    period = PeriodChoiceField(queryset=ReportingPeriod.objects.none(), required=False, label=_("Period"))
     decision = forms.ModelChoiceField(queryset=Decision.objects.none(), required=False, label=_("Decision"))
     document = forms.ModelChoiceField(queryset=Document.objects.none(), required=False, label=_("Document"))
 

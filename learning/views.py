@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
+from ci_platform.i18n_format import period_label
 from initiatives.views import InitiativeFormPageMixin, InitiativeMixin, apply_errors
 
 from . import permissions as perms
@@ -595,7 +596,7 @@ class StoryCreateView(MeasureMixin, FormPageMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             title=_("A story beside %(code)s, %(period)s")
-            % {"code": self.measure.code, "period": self.period.code},
+            % {"code": self.measure.code, "period": period_label(self.period.code)},
             intro=_(
                 "What happened to people behind the numbers: the data and the stories are shared together."
             ),
