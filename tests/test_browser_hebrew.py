@@ -11,7 +11,8 @@ A page fails when
 - a number's table cell stands on the other side of its column from the column's header (a figure
   read under the wrong heading);
 - a quotation's caption is drawn over the quotation (Bootstrap pulls a blockquote's footer up by the
-  blockquote's own bottom margin).
+  blockquote's own bottom margin);
+- a period is shown by its code (2026-Q3) instead of the reader's words (רבעון 3, 2026).
 
 The demo (`manage.py seed_demo`) and its live server are tests/test_accessibility.py's, loaded once
 for the module. There is no list of exceptions: a text built in Python isolates the names and
@@ -85,6 +86,15 @@ CASES = [(role, name, path) for role in ROLES for name, path in PAGES]
 CASES += [("backbone", name, path) for name, path in BACKBONE_PAGES]
 CASES += [
     ("partner", "entry-grid", "/initiatives/{slug}/measurement/entry/{entry}/"),
+    # Quarterly periods (k-ready above is yearly, and a year's code is its label).
+    (
+        "backbone",
+        "measure-dashboard-quarterly",
+        "/initiatives/{slug}/measurement/dashboard/families-reached/",
+    ),
+    ("steering", "learning", "/initiatives/{slug}/learning/"),
+    ("steering", "turn-the-curve", "/initiatives/{slug}/learning/curve/"),
+    ("steering", "curve-measure", "/initiatives/{slug}/learning/curve/families-reached/"),
     ("partner", "tie-survey", "/initiatives/{slug}/workgroups/waves/{tie_wave}/survey/"),
     (None, "public-report-card", "/public/{slug}/"),
     (None, "survey-respond", "/initiatives/{slug}/backbone/respond/{survey_token}/"),
@@ -224,6 +234,25 @@ OVERLAPPING_CAPTIONS = """() => [...document.querySelectorAll('figure')].flatMap
 })"""
 
 
+# A period shown by its code (2026-Q3, 2026-09) instead of the reader's words ("רבעון 3, 2026"):
+# isolated or not, it is the platform's text, not the user's.
+PERIOD_CODES = r"""() => {
+  const CODE = /\b\d{4}-(?:Q[1-4]|0[1-9]|1[0-2])\b(?!-)/g;
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (el.closest('script, style, textarea, code, pre') || !el.checkVisibility({visibilityProperty: true})) continue;
+    for (const m of n.textContent.match(CODE) || []) found.push(`${m} in <${el.tagName.toLowerCase()}>`);
+  }
+  return found;
+}"""
+
+
+def period_codes(page) -> list[str]:
+    return page.evaluate(PERIOD_CODES)
+
+
 def overlapping_captions(page) -> list[str]:
     return page.evaluate(OVERLAPPING_CAPTIONS)
 
@@ -249,6 +278,7 @@ def test_hebrew_page_reads_right(open_page, ids, role, name, path):
     assert not reversed_axes(page), f"{name} as {role}: {reversed_axes(page)}"
     assert not misaligned_numbers(page), f"{name} as {role}: {misaligned_numbers(page)[:10]}"
     assert not overlapping_captions(page), f"{name} as {role}: {overlapping_captions(page)}"
+    assert not period_codes(page), f"{name} as {role}: periods by their codes: {period_codes(page)[:10]}"
 
 
 @pytest.mark.parametrize("language", ["en", "he"])
