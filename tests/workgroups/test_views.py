@@ -259,10 +259,28 @@ class TestNetwork:
         assert all("src=" in attrs or 'type="application/json"' in attrs for attrs in scripts)
         assert f'src="/static/{settings.PLOTLY_JS}"' in body and 'src="/static/workgroups/network.js"' in body
 
+    @pytest.mark.parametrize(
+        ("language", "words"),
+        [
+            ("en", ("both report it", "one side reports it", "a thicker line: more frequent contact")),
+            ("he", ("שני הצדדים מדווחים", "צד אחד מדווח", "קו עבה יותר: קשר תכוף יותר")),
+        ],
+    )
+    def test_the_legend_says_what_the_lines_mean(self, client, wg, language, words):
+        """Solid, dotted and thick lines were drawn with only the sectors' colours explained."""
+        client.cookies["django_language"] = language
+        body = text(login(client, wg, "viewer").get(url("network")))
+        legend = body[
+            body.index('id="network-legend"') : body.index("</ul>", body.index('id="network-legend"'))
+        ]
+        assert all(word in legend for word in words), legend
+        assert 'data-line="one-side"><svg class="tie-sample"' in legend and 'stroke-dasharray="1 3"' in legend
+
     def test_records_and_unknown_waves(self, client, wg):
         login(client, wg)
         body = text(client.get(url("network") + "?wave=records"))
         assert "The network the records show" in body and "Funder Org — Partner Org" in body
+        assert "a thicker line: more activities and working groups in common" in body
         assert client.get(url("network") + f"?wave={wg.open_wave.pk}").status_code == 404  # not computed
         assert client.get(url("network") + "?wave=nonsense").status_code == 404
 
