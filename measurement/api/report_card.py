@@ -40,6 +40,7 @@ def as_dict(state: readers.PublicReportCard) -> dict:
                 if breakdown is None
                 else {
                     "period": breakdown.period,
+                    "dimensions": breakdown.dimensions,
                     "cells": [
                         {"label": label, "value": value, "suppressed": suppressed}
                         for label, value, suppressed in breakdown.cells

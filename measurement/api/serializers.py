@@ -525,7 +525,11 @@ class CellSerializer(serializers.Serializer):
 
 class BreakdownSerializer(serializers.Serializer):
     period = serializers.CharField()
-    cells = CellSerializer(many=True)
+    dimensions = serializers.CharField(
+        allow_blank=True,
+        help_text='What the cells break the measure down by, in the language asked for ("Neighbourhood · Gender").',
+    )
+    cells = CellSerializer(many=True, help_text="In the order of the dimension's members.")
 
 
 class CardWorksheetSerializer(serializers.Serializer):

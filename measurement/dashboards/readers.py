@@ -679,6 +679,7 @@ class PublicBreakdown:
     measure: MeasureRef
     period: str
     cells: list[tuple[str, float | None, bool]]  # label, value, suppressed
+    dimensions: str = ""  # the names of what the cells break the measure down by
 
 
 def public_breakdowns(
@@ -707,22 +708,36 @@ def public_breakdowns(
     )
     cells: dict[tuple[int, str], dict[tuple, Decimal | None]] = defaultdict(dict)
     labels: dict[tuple, str] = {}
-    for measure_id, period, _start, m1, m2, m1_en, m1_he, m2_en, m2_he, value in rows.values_list(
+    order: dict[tuple, tuple] = {}  # the members' own order (age groups are not alphabetical)
+    dimensions: dict[tuple, list[str]] = {}
+
+    def name(en: str | None, he: str | None) -> str:
+        return ((he or en) if hebrew else en) or ""
+
+    for row in rows.values_list(
         "measure_id",
         "period__code",
-        "period__start",
         "member1_id",
         "member2_id",
         "member1__name_en",
         "member1__name_he",
         "member2__name_en",
         "member2__name_he",
+        "member1__order",
+        "member2__order",
+        "member1__dimension__name_en",
+        "member1__dimension__name_he",
+        "member2__dimension__name_en",
+        "member2__dimension__name_he",
         "value",
     ):
-        cells[(measure_id, period)][(m1, m2)] = value
-        labels[(m1, m2)] = " · ".join(
-            p for p in (((m1_he or m1_en) if hebrew else m1_en), ((m2_he or m2_en) if hebrew else m2_en)) if p
+        measure_id, period, m1, m2, m1_en, m1_he, m2_en, m2_he, o1, o2, d1_en, d1_he, d2_en, d2_he, value = (
+            row
         )
+        cells[(measure_id, period)][(m1, m2)] = value
+        labels[(m1, m2)] = " · ".join(p for p in (name(m1_en, m1_he), name(m2_en, m2_he)) if p)
+        order[(m1, m2)] = (m1 is None, o1 or 0, m2 is None, o2 or 0)
+        dimensions[(m1, m2)] = [d for d in (name(d1_en, d1_he), name(d2_en, d2_he)) if d]
     for card in cards:
         measure = card.measure
         provisional = set(card.curve.provisional)
@@ -742,11 +757,14 @@ def public_breakdowns(
                 cells.get((measure.denominator_id, latest), {}) if measure.denominator_id is not None else {}
             )
         shown = []
-        for key in sorted(own, key=lambda k: labels[k]):
+        for key in sorted(own, key=lambda k: (order[k], labels[k])):
             count = counts.get(key)
             suppressed = count is None or count < threshold
             shown.append((labels[key], None if suppressed else to_float(own[key]), suppressed))
-        result.append(PublicBreakdown(measure, latest, shown))
+        # What the cells break the measure down by ("Neighbourhood", "Neighbourhood · Gender"): a
+        # member's name alone ("Dalet", "Under 18") may not say it.
+        names = list(dict.fromkeys(d for key in own for d in dimensions[key]))
+        result.append(PublicBreakdown(measure, latest, shown, " · ".join(names)))
     return result
 
 
@@ -793,7 +811,7 @@ def public_report_card(initiative: Initiative) -> PublicReportCard | None:
         initiative.issue,
         initiative.place,
         *(c.fingerprint for c in cards),
-        *(repr((b.measure.pk, b.period, b.cells)) for b in breakdowns),
+        *(repr((b.measure.pk, b.period, b.cells, b.dimensions)) for b in breakdowns),
         *(
             repr((pk, w.pk, w.period.code, w.story, w.what_works, w.updated_at.isoformat()))
             for pk, w in sorted(worksheets.items())

@@ -415,6 +415,7 @@ class TestPublicReportCard:
         closed = mworld.periods["year_closed"].code
         assert measures["enrolled"]["history"] == [{"period": closed, "value": 300.0}]
         assert measures["enrolled"]["latest"] == 300.0
+        assert measures["enrolled"]["breakdown"]["dimensions"] == "Neighbourhood"
         assert measures["enrolled"]["breakdown"]["cells"] == [
             {"label": "Dalet", "value": 100.0, "suppressed": False},
             {"label": "Hey", "value": 100.0, "suppressed": False},

@@ -104,6 +104,24 @@ def test_public_report_card_needs_no_login_and_suppresses_small_cells(client, da
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "he"])
+def test_a_public_breakdown_names_its_dimension_and_keeps_its_members_order(client, dash_world, language):
+    """The table was headed "Breakdown" over members whose names may not say what they are ("ד'",
+    "Under 18"), sorted alphabetically rather than in the dimension's own order."""
+    from measurement.models import Dimension, DimensionMember
+
+    Dimension.objects.filter(code="area").update(name_he="אזור")
+    DimensionMember.objects.filter(code="south").update(name_en="Across the river", name_he="אחרי הנהר")
+    client.cookies["django_language"] = language
+    body = client.get("/public/c2c/").content.decode()
+    table = body[body.index('<table class="table table-sm bg-body caption-top') :]
+    table = table[: table.index("</table>")]
+    area, across = ("Area", "Across the river") if language == "en" else ("אזור", "אחרי הנהר")
+    assert f'<th scope="col"><bdi>{area}</bdi></th>' in table
+    assert table.index("North") < table.index(across)  # North is the first member, as on the grid
+
+
+@pytest.mark.django_db
 def test_unpublished_report_card_is_404(client, dash_world):
     ReportCard.objects.filter(initiative=dash_world.initiative).update(published=False)
     assert client.get("/public/c2c/").status_code == 404
