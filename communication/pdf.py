@@ -12,12 +12,15 @@ WeasyPrint fetches nothing (`_fetcher`).
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
+import sys
 from html import escape, unescape
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
 
 from initiatives.models import Initiative
@@ -105,6 +108,31 @@ def progress_report_pdf(report: ProgressReport, language: str) -> ContentFile:
 
 
 # --- The public report card -------------------------------------------------------------------------
+
+
+# What draws the report card's PDF besides its data: a release that changes one of these prints the
+# card anew (`report_card_key`) instead of serving a PDF drawn the old way until the figures change.
+LAYOUT_TEMPLATES = (
+    "communication/pdf/report_card.html",
+    "communication/pdf/_style.html",
+    "communication/report/_line_chart.html",
+    "measurement/_card_figures.html",
+)
+
+
+@functools.cache
+def _layout() -> bytes:
+    from . import charts
+
+    sources = [get_template(name).template.source.encode() for name in LAYOUT_TEMPLATES]  # type: ignore[attr-defined]
+    sources += [Path(module.__file__).read_bytes() for module in (charts, sys.modules[__name__])]  # type: ignore[arg-type]
+    return hashlib.blake2b(b"\0".join(sources), digest_size=16).digest()
+
+
+def report_card_key(state: PublicReportCard) -> str:
+    """The key a report card's PDF is stored under: the card's state (its `fingerprint`) and the
+    layout that prints it."""
+    return hashlib.blake2b(state.fingerprint.encode() + _layout(), digest_size=16).hexdigest()
 
 
 def report_card_filename(initiative: Initiative, language: str) -> str:

@@ -1031,6 +1031,7 @@ def report_card_pdf_request(*, initiative: Initiative, language: str):
     being made changes nothing; a failed one is tried again. None if the card is not published."""
     from measurement.dashboards import readers
 
+    from . import pdf
     from .models import ReportCardPdf
 
     if language not in dict(settings.LANGUAGES):
@@ -1042,7 +1043,7 @@ def report_card_pdf_request(*, initiative: Initiative, language: str):
     with transaction.atomic():
         row, created = ReportCardPdf.objects.select_for_update().get_or_create(
             initiative=initiative,
-            fingerprint=state.fingerprint,
+            fingerprint=pdf.report_card_key(state),
             language=language,
             defaults={"run": state.run},
         )
@@ -1072,7 +1073,7 @@ def report_card_pdf_make(pdf_id: int):
     try:
         with translation.override(row.language):
             state = readers.public_report_card(row.initiative)
-            if state is None or state.fingerprint != row.fingerprint:
+            if state is None or pdf.report_card_key(state) != row.fingerprint:
                 raise ValueError("the report card changed or was withdrawn since the PDF was asked for")
             content = pdf.report_card_pdf(state, row.language)
     except Exception as exc:

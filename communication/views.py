@@ -922,7 +922,7 @@ class ReportCardPdfView(TemplateView):
         language = self._language()
         initiative, state = self._state(language)
         row = ReportCardPdf.objects.filter(
-            initiative=initiative, fingerprint=state.fingerprint, language=language
+            initiative=initiative, fingerprint=pdf.report_card_key(state), language=language
         ).first()
         if row is not None and row.status == ReportStatus.READY and row.file:
             try:

@@ -391,6 +391,28 @@ def test_the_report_card_pdf_is_made_on_request_and_a_get_never_makes_one(
     assert b"data-pdf-make" in client.get(url, {"lang": "he"}).content
 
 
+def test_a_new_layout_prints_the_report_card_anew(
+    client, dash_world, eager_tasks, django_capture_on_commit_callbacks, settings, tmp_path, monkeypatch
+):
+    """A release that draws the PDF differently (its templates, its charts) must not keep serving
+    the PDF drawn the old way until the figures change: the stored PDF is keyed by the layout too."""
+    settings.MEDIA_ROOT = tmp_path
+    url = reverse("report_card_pdf", kwargs={"slug": "c2c"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"lang": "en"})
+    assert client.get(url, {"lang": "en"})["Content-Type"] == "application/pdf"
+    monkeypatch.setattr(pdf, "LAYOUT_TEMPLATES", (*pdf.LAYOUT_TEMPLATES, "communication/pdf/_style.html"))
+    pdf._layout.cache_clear()
+    try:
+        assert b"data-pdf-make" in client.get(url, {"lang": "en"}).content  # offered anew, not the old one
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(url, {"lang": "en"})
+        assert client.get(url, {"lang": "en"})["Content-Type"] == "application/pdf"
+        assert ReportCardPdf.objects.filter(language="en").count() == 2
+    finally:
+        pdf._layout.cache_clear()
+
+
 def test_the_report_card_pdf_says_what_its_page_says(
     client, dash_world, eager_tasks, django_capture_on_commit_callbacks, settings, tmp_path
 ):
