@@ -162,6 +162,19 @@ def test_the_chart_page_chart_and_table(client, dash_world):
     assert not response.cookies
 
 
+def test_the_summary_is_a_sentence_in_both_languages(client, dash_world):
+    from measurement.models import Target
+
+    Target.objects.create(measure=dash_world.children, period_code="2026", value=90)  # 70 flat: off track
+    summary = re.search(
+        r'<figcaption id="embed-summary"[^>]*>(.*?)</figcaption>', client.get(CHART).content.decode()
+    )
+    text = re.sub(r"<[^>]+>|[\u2066-\u2069]", "", summary.group(1))
+    assert "in 2025. Off track. Every figure" in text, text  # a sentence starts with a capital
+    hebrew = client.get(CHART + "?lang=he").content.decode()
+    assert "מחוץ למסלול." in hebrew
+
+
 def test_in_hebrew_right_to_left_time_left_to_right(client, dash_world):
     body = client.get(CHART + "?lang=he").content.decode()
     assert '<html lang="he" dir="rtl">' in body and "bootstrap.rtl.min.css" in body
