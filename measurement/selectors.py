@@ -488,6 +488,8 @@ def audit_rows(submission: Submission, limit: int = 300, offset: int = 0) -> lis
             "old_value",
             "new_value",
             "reason",
+            "by__first_name",
+            "by__last_name",
         )[offset : offset + limit]
     )
     codes = dict(SharedMeasure.objects.filter(pk__in={r[3] for r in rows if r[3]}).values_list("pk", "code"))
@@ -496,7 +498,8 @@ def audit_rows(submission: Submission, limit: int = 300, offset: int = 0) -> lis
     return [
         AuditRow(
             at,
-            by,
+            # The name the person gave, as every other page shows them; else the username.
+            f"{first} {last}".strip() or by,
             action,
             labels.get(action, action),
             codes.get(measure_id),
@@ -506,7 +509,7 @@ def audit_rows(submission: Submission, limit: int = 300, offset: int = 0) -> lis
             new,
             reason,
         )
-        for at, by, action, measure_id, member1_id, member2_id, old, new, reason in rows
+        for at, by, action, measure_id, member1_id, member2_id, old, new, reason, first, last in rows
     ]
 
 

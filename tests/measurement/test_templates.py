@@ -80,7 +80,7 @@ def test_the_submission_page_escapes_codes_names_comments_and_reasons():
     items = render_to_string("measurement/_audit_items.html", {"audit": [row]})
     assert "<script>" not in items and items.count(ESCAPED) == 6
     assert (
-        f'<span class="number">{ESCAPED}</span> · <bdi>{ESCAPED}</bdi> <span class="number" dir="ltr">— → 0</span>'
+        f'<span class="number">{ESCAPED}</span> · <bdi>{ESCAPED}</bdi> <span class="number text-nowrap" dir="ltr">— → 0</span>'
         in items
     )
 

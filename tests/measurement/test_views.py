@@ -375,6 +375,8 @@ class TestReview:
         "0" (the template's `default` filter once showed it as "—", like a cleared value), names
         are in the page's language and escaped, dates are in the initiative's time zone."""
         closed = mworld.closed_submission
+        mworld.backbone.first_name, mworld.backbone.last_name = "Dana", "Levi"
+        mworld.backbone.save(update_fields=["first_name", "last_name"])
         services.submission_unlock(submission=closed, by=mworld.backbone, reason="Fix <b>it</b>")
         dalet = mworld.cell("enrolled", "area:dalet")
         services.values_save(submission=closed, by=mworld.backbone, raw={dalet: "0"}, replace=False)
@@ -384,8 +386,10 @@ class TestReview:
         page_text = text(client.get(self.submission_url(closed)))
         audit = page_text[page_text.index('id="audit"') :]
         assert f'<span class="number">enrolled</span> · <bdi>{html.escape(member)}</bdi> ' in audit
-        assert '<span class="number" dir="ltr">100 → 0</span>' in audit
-        assert '<span class="number" dir="ltr">0 → 7</span>' in audit
+        assert '<span class="number text-nowrap" dir="ltr">100 → 0</span>' in audit
+        assert '<span class="number text-nowrap" dir="ltr">0 → 7</span>' in audit
+        # Who, by the name they gave (as every other page names people), not their username.
+        assert "<bdi>Dana Levi</bdi>: " in audit and f"<bdi>{mworld.backbone.username}</bdi>" not in audit
         assert "— <bdi>Fix &lt;b&gt;it&lt;/b&gt;</bdi></li>" in audit
         values = page_text[page_text.index("<tbody>") : page_text.index("</tbody>")]
         assert (
