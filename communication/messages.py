@@ -4,12 +4,12 @@ reader's language when read or sent, not frozen in the writer's.
 A message is stored as its English source text (the catalogue's msgid, marked with gettext_noop
 where it is written, so makemessages finds it) and its parameters; a parameter that reads
 differently by language is stored as data: {"period": "2026-Q4"} is rendered "רבעון 4, 2026" or
-"Q4 2026", {"date": "2026-12-04"} in the reader's date format. User-written parameters (a meeting's
+"Q4 2026", {"date": "2026-12-04"} in the reader's date format (a meeting's {"datetime"} too). User-written parameters (a meeting's
 title) stay as written."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.utils import translation
 from django.utils.formats import date_format
@@ -29,6 +29,11 @@ def period(code: str) -> dict:
 
 def day(value: date) -> dict:
     return {"date": value.isoformat()}
+
+
+def moment(value: datetime) -> dict:
+    """A wall-clock time (the initiative's, as the writer saw it), rendered in the reader's format."""
+    return {"datetime": value.replace(tzinfo=None, second=0, microsecond=0).isoformat()}
 
 
 def label(choice, name: str = "") -> dict:
@@ -62,6 +67,8 @@ def _param(value) -> str:
             return period_label(value["period"])
         if "date" in value:
             return date_format(date.fromisoformat(value["date"]), "DATE_FORMAT")
+        if "datetime" in value:
+            return date_format(datetime.fromisoformat(value["datetime"]), "DATETIME_FORMAT")
         if "label" in value:
             text = gettext(value["label"])
             return f"{text}: {value['name']}" if value.get("name") else text

@@ -161,23 +161,22 @@ def meeting_create(
 def _notify_invitation(meeting: Meeting, users: list) -> None:
     if not users:
         return
-    when = timezone.localtime(meeting.starts_at)
+    when = messages.moment(timezone.localtime(meeting.starts_at))
     where = ", ".join(x for x in (meeting.location, meeting.link) if x)
     notify(
         initiative=meeting.initiative,
         kind=NotificationKind.MEETING_INVITATION,
         subject=messages.message(
-            gettext_noop("Invitation: %(title)s, %(when)s"),
-            title=meeting.title,
-            when=f"{when:%Y-%m-%d %H:%M}",
+            gettext_noop("Invitation: %(title)s, %(when)s"), title=meeting.title, when=when
         ),
-        body="\n".join(
-            [
-                meeting.body_label,
-                f"{when:%Y-%m-%d %H:%M}" + (f" — {where}" if where else ""),
-                "",
-                *[f"• {item}" for item in meeting.agenda_items],
-            ]
+        # A layout, not a sentence (nothing to translate): the body's name and the time read in the
+        # reader's language, the place and the agenda as written.
+        body=messages.message(
+            "%(body)s\n%(when)s%(where)s\n\n%(agenda)s",
+            body=messages.label(Body(meeting.body), meeting.body_name),
+            when=when,
+            where=f" — {where}" if where else "",
+            agenda="\n".join(f"• {item}" for item in meeting.agenda_items),
         ),
         url=meeting.get_absolute_url(),
         recipients=users,

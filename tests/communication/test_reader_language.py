@@ -100,3 +100,27 @@ def test_the_language_switch_by_get_keeps_nothing(client, world):
     client.force_login(world.people["steering"])
     client.get("/i18n/setlang/?language=he")
     assert not ReaderLanguage.objects.exists()
+
+
+def test_a_meeting_invitation_reads_in_the_readers_language(world):
+    """The invitation's text was stored as the writer read it: a Hebrew reader saw "Working group"
+    and "Steering committee" in English, and the time as 2026-12-27 10:00 in both languages."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    from .helpers import meeting
+
+    with translation.override("en"):
+        made = meeting(world, days=30)  # the steering committee's
+    notification = Notification.objects.get(
+        user=world.people["steering"], kind=NotificationKind.MEETING_INVITATION
+    )
+    local = timezone.localtime(made.starts_at).replace(tzinfo=None, second=0, microsecond=0)
+    with translation.override("he"):
+        title, text, when = notification.title, notification.text, date_format(local, "DATETIME_FORMAT")
+    assert text.startswith("ועדת ההיגוי") and "Steering committee" not in text, text
+    assert when in title and when in text and f"{local:%Y-%m-%d}" not in title + text, (title, text)
+    assert "City hall" in text and "• Welcome" in text  # the place and the agenda as written
+    with translation.override("en"):
+        assert notification.text.startswith("Steering committee")
+        assert date_format(local, "DATETIME_FORMAT") in notification.title
