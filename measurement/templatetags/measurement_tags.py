@@ -20,8 +20,9 @@ def get(mapping, key):
 @register.filter
 def figure(value, places: int = 2) -> str:
     """A figure of the dashboards as `floatformat:"-places"` writes it (no decimals for a whole
-    number), "—" for no value."""
-    return "—" if value is None else floatformat(value, f"-{int(places)}")
+    number), its thousands grouped in the reader's format (2,727 and 1,234,567, not 2727 and
+    1234567), "—" for no value."""
+    return "—" if value is None else floatformat(value, f"-{int(places)}g")
 
 
 @register.filter

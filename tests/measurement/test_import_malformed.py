@@ -346,3 +346,12 @@ def test_a_damaged_workbook_is_never_a_server_error(client, mworld):
 
     run()
     assert "refused" in outcomes
+
+
+@pytest.mark.parametrize("language", ["en", "he"])
+def test_the_upload_page_states_its_limits_as_numbers_are_read(client, mworld, language):
+    """"at most 10 MB and 200000 rows": the limit is written with its thousands grouped."""
+    client.force_login(mworld.partner)
+    client.cookies["django_language"] = language
+    body = client.get(import_url(mworld)).content.decode()
+    assert "200,000" in body and "200000" not in body

@@ -225,3 +225,15 @@ def test_the_measure_page_and_the_report_card_show_the_conversation(client, pwor
     CurveWorksheet.objects.update(show_on_report_card=True)
     public = client.get("/public/c2c/").content.decode()
     assert "Fewer tutors" in public and "Pairing older pupils" in public and "Dana" not in public
+
+
+@pytest.mark.parametrize("language", ["en", "he"])
+def test_a_figure_groups_its_thousands(language):
+    """The cards' headline, their tables, the embed and the report card's PDF wrote 2727 and
+    1234567 where the funding page wrote 7,600,000."""
+    from measurement.templatetags.measurement_tags import figure
+
+    with translation.override(language):
+        assert figure(2727.0, 1) == "2,727"
+        assert figure(1234567.891) == "1,234,567.89"
+        assert figure(49.06) == "49.06" and figure(None) == "—"
