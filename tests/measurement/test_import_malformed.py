@@ -350,7 +350,7 @@ def test_a_damaged_workbook_is_never_a_server_error(client, mworld):
 
 @pytest.mark.parametrize("language", ["en", "he"])
 def test_the_upload_page_states_its_limits_as_numbers_are_read(client, mworld, language):
-    """"at most 10 MB and 200000 rows": the limit is written with its thousands grouped."""
+    """The limit "at most 10 MB and 200000 rows" is written with its thousands grouped."""
     client.force_login(mworld.partner)
     client.cookies["django_language"] = language
     body = client.get(import_url(mworld)).content.decode()
