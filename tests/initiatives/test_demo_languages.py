@@ -11,6 +11,7 @@ name a bilingual measure has beside its Hebrew one are listed in NOT_WORDS, each
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -193,3 +194,13 @@ def test_the_same_accounts_are_members_of_both_with_the_same_roles(demo, django_
             membership = user.memberships.get(initiative=initiative)
             assert membership.role == role, (username, language)
             assert membership.organization.name == CONTENT[language]["organizations"][index][0]
+
+
+def test_loading_the_demo_again_says_so_and_loads_nothing(demo):
+    """A second `manage.py seed_demo` ended in a ValidationError's traceback."""
+    from django.core.management import CommandError, call_command
+
+    before = Initiative.objects.count()
+    with pytest.raises(CommandError, match="The demo was not loaded: An initiative with this short name"):
+        call_command("seed_demo", force=True, stdout=io.StringIO())
+    assert Initiative.objects.count() == before

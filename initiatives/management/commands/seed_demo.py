@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -319,8 +320,11 @@ class Command(BaseCommand):
         if if_empty and Initiative.objects.exists():
             self.stdout.write("Demo data not loaded: the database already has initiatives.")
             return
-        with transaction.atomic():
-            self._seed()
+        try:
+            with transaction.atomic():
+                self._seed()
+        except ValidationError as exc:  # the demo is there already: say so, load nothing
+            raise CommandError(f"The demo was not loaded: {' '.join(exc.messages)}") from exc
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo loaded (in Hebrew: /initiatives/cradle-to-career/, in English: "
