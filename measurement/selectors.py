@@ -111,7 +111,11 @@ def _grids(measures: list[SharedMeasure]) -> list[GridMeasure]:
     members: dict[int, list[DimensionMember]] = {}
     wanted = {d for ds in dimensions.values() for d in ds}
     if wanted:
-        for member in DimensionMember.objects.filter(dimension_id__in=wanted).order_by("order", "code"):
+        for member in (
+            DimensionMember.objects.filter(dimension_id__in=wanted)
+            .select_related("dimension")
+            .order_by("order", "code")
+        ):
             members.setdefault(member.dimension_id, []).append(member)
     grids = []
     for measure in measures:

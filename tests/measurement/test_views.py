@@ -98,6 +98,22 @@ class TestEntryGrid:
             for g in ("gender:girls", "gender:boys")
         }
 
+    @pytest.mark.parametrize(
+        ("language", "breakdown"),
+        [("en", "Breakdown: <bdi>Neighbourhood × Gender</bdi>"), ("he", "פילוח: <bdi>שכונה × מגדר</bdi>")],
+    )
+    def test_the_grid_says_what_a_measure_is_broken_down_by(self, client, mworld, language, breakdown):
+        """A row said "ד'" (a neighbourhood, a grade?) and a column "בנות" with no word of what they are."""
+        client.force_login(mworld.partner)
+        client.cookies["django_language"] = language
+        page = text(client.get(entry_url(mworld, "quarter")))
+        sessions = page[page.index('data-measure="sessions"') :]
+        assert f'<div class="small text-body-secondary" data-breakdown>{breakdown}</div>' in sessions
+        # A measure without a breakdown says nothing of one.
+        year = text(client.get(entry_url(mworld)))
+        spend = year[year.index('data-measure="spend"') :]
+        assert "data-breakdown" not in spend[: spend.index("</tr>")]
+
     def fill(self, mworld, response) -> dict:
         form = grid_fields(response).fields
         typed = {field_name(c): v for c, v in mworld.valid_year().items()}
