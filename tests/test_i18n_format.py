@@ -62,6 +62,19 @@ def test_thousands_are_grouped_in_both_languages(language):
     assert render(source, language, amount=7600000.25) == "7,600,000 7,600,000.25"
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "Dec 7, 2026 · Dec 7, 2026, 10:15 a.m."), ("he", "07/12/2026 · 07/12/2026 10:15")],
+)
+def test_a_short_date_reads_one_way_only(language, expected):
+    """English wrote 12/07/2026: 7 December to an American, 12 July to everyone else (a reader of
+    the Hebrew pages, where the same day is 07/12/2026, among them)."""
+    from datetime import datetime
+
+    source = '{{ at|date:"SHORT_DATE_FORMAT" }} · {{ at|date:"SHORT_DATETIME_FORMAT" }}'
+    assert render(source, language, at=datetime(2026, 12, 7, 10, 15)) == expected
+
+
 def test_snapshot_hebrew_period_label():
     html = render('<th scope="col"><bdi>{{ code|period }}</bdi></th>', "he", code="2026-Q4")
     assert html == '<th scope="col"><bdi>רבעון 4, 2026</bdi></th>'
