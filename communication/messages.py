@@ -4,8 +4,8 @@ reader's language when read or sent, not frozen in the writer's.
 A message is stored as its English source text (the catalogue's msgid, marked with gettext_noop
 where it is written, so makemessages finds it) and its parameters; a parameter that reads
 differently by language is stored as data: {"period": "2026-Q4"} is rendered "רבעון 4, 2026" or
-"Q4 2026", {"date": "2026-12-04"} in the reader's date format (a meeting's {"datetime"} too). User-written parameters (a meeting's
-title) stay as written."""
+"Q4 2026", {"date": "2026-12-04"} and {"datetime": "2026-12-27T10:00"} in the reader's date format.
+User-written parameters (a meeting's title) stay as written."""
 
 from __future__ import annotations
 

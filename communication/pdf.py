@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.utils import translation
 
 from initiatives.models import Initiative
@@ -122,11 +122,15 @@ LAYOUT_TEMPLATES = (
 
 @functools.cache
 def _layout() -> bytes:
+    """The templates' digest (the one the dashboards' cached cards use) and the code's."""
+    from measurement.templatetags.measurement_tags import source_digest
+
     from . import charts
 
-    sources = [get_template(name).template.source.encode() for name in LAYOUT_TEMPLATES]  # type: ignore[attr-defined]
-    sources += [Path(module.__file__).read_bytes() for module in (charts, sys.modules[__name__])]  # type: ignore[arg-type]
-    return hashlib.blake2b(b"\0".join(sources), digest_size=16).digest()
+    code = [Path(module.__file__).read_bytes() for module in (charts, sys.modules[__name__])]  # type: ignore[arg-type]
+    return hashlib.blake2b(
+        b"\0".join([source_digest(*LAYOUT_TEMPLATES).encode(), *code]), digest_size=16
+    ).digest()
 
 
 def report_card_key(state: PublicReportCard) -> str:

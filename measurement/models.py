@@ -33,6 +33,14 @@ from .choices import (
 )
 
 
+def bilingual(en: str | None, he: str | None, *, hebrew: bool | None = None) -> str | None:
+    """A name in the reader's language: the Hebrew one in Hebrew where there is one, else the English
+    (`hebrew`: whether the active language is Hebrew, when a loop has asked once already)."""
+    if hebrew is None:
+        hebrew = (get_language() or "en").startswith("he")
+    return (he or en) if hebrew else en
+
+
 class BilingualName(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=200)
     name_he = models.CharField(_("name (Hebrew)"), max_length=200, blank=True)
@@ -42,7 +50,7 @@ class BilingualName(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_he if (get_language() or "en").startswith("he") and self.name_he else self.name_en
+        return bilingual(self.name_en, self.name_he) or ""
 
 
 class Dimension(BilingualName):

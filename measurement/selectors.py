@@ -26,6 +26,7 @@ from .models import (
     SharedMeasure,
     Submission,
     ValidationRule,
+    bilingual,
     holding_approved_values,
 )
 from .permissions import organizations_user_can_see
@@ -78,6 +79,12 @@ class GridMeasure:
     measure: SharedMeasure
     rows: list[DimensionMember | None]
     columns: list[DimensionMember | None]
+
+    @property
+    def breakdown(self) -> str:
+        """What the rows (and the columns) break the measure down by, "Neighbourhood × Gender": a
+        member's name alone ("ד'") may not say it. The members come with their dimension (`_grids`)."""
+        return " × ".join(m.dimension.name for m in (self.rows[0], self.columns[0]) if m)
 
     @property
     def cells(self) -> list[tuple[int | None, int | None]]:
@@ -417,7 +424,7 @@ def member_names(ids) -> dict[int, str]:
         return {}
     hebrew = (get_language() or "en").startswith("he")
     return {
-        pk: (he or en) if hebrew else en
+        pk: bilingual(en, he, hebrew=hebrew) or ""
         for pk, en, he in DimensionMember.objects.filter(pk__in=ids).values_list("pk", "name_en", "name_he")
     }
 

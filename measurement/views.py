@@ -256,8 +256,7 @@ class EntryView(EntryMixin, TemplateView):
                     "value_type": value_types.get(g.measure.value_type, g.measure.value_type),
                     "first": row is None or row == g.rows[0],
                     "span": len(g.rows),
-                    # What the rows (and the columns) break the measure down by: "ד'" alone may not say.
-                    "breakdown": " × ".join(m.dimension.name for m in (g.rows[0], g.columns[0]) if m),
+                    "breakdown": g.breakdown,
                     "row": row,
                     "columns": g.columns,
                     "cells": [

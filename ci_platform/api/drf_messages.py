@@ -5,7 +5,7 @@ DRF ships no Hebrew (its he_IL catalogue is empty): an integrator reading the AP
 the platform's own messages in Hebrew. Marked here (never used at run time), makemessages keeps them
 in locale/he/LC_MESSAGES/django.po, whose translations Django prefers to any app's. The messages
 Django's own catalogue translates ("This field is required.") and those of DRF's browsable API,
-token views and basic authentication (not served here) are left out. tests/api/test_uniform.py
+token views and basic authentication (not served here) are left out. tests/api/test_messages_language.py
 checks that each is still one of DRF's."""
 
 from django.utils.translation import gettext_noop, ngettext

@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from django.db.models import F, OuterRef, Subquery
 from django.http import StreamingHttpResponse
-from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, mixins
@@ -28,7 +27,7 @@ from .. import selectors
 from ..aggregation import runs
 from ..aggregation.completeness import is_complete
 from ..dashboards import readers
-from ..models import Aggregate, Completeness, DataValue
+from ..models import Aggregate, Completeness, DataValue, bilingual
 from .filters import AggregateFilter, DataValueFilter
 
 BOM = "\ufeff"
@@ -102,8 +101,7 @@ CSV_RESPONSE = {
 
 
 def _name(en: str | None, he: str | None) -> str | None:
-    hebrew = (get_language() or "en").startswith("he")
-    return (he or en) if hebrew else en
+    return bilingual(en, he)
 
 
 AGGREGATE_HEADER = [

@@ -36,6 +36,7 @@ from ..models import (
     SharedMeasure,
     Submission,
     Target,
+    bilingual,
 )
 from ..periods import next_period, parse_period, timeline
 from .charts import CurveData, Series, forecast, to_float
@@ -423,8 +424,7 @@ def measure_detail(
     total = str(TOTAL)
     members: dict[str, dict[str, float | None]] = defaultdict(dict)
     for code, m1_en, m1_he, m2_en, m2_he, value in rows:
-        m1 = (m1_he or m1_en) if hebrew else m1_en
-        m2 = (m2_he or m2_en) if hebrew else m2_en
+        m1, m2 = bilingual(m1_en, m1_he, hebrew=hebrew), bilingual(m2_en, m2_he, hebrew=hebrew)
         label = " · ".join(p for p in (m1, m2) if p) or total
         members[label][code] = None if value is None else float(value)
     by_org, totals_only, page = None, [], None
@@ -468,7 +468,7 @@ def _gaps(initiative: Initiative, measure: SharedMeasure, periods: list[str]) ->
             "gap",
         )
     ):
-        names = [(he or en) if hebrew else en for en, he in ((m1_en, m1_he), (m2_en, m2_he)) if en]
+        names = [bilingual(en, he, hebrew=hebrew) or "" for en, he in ((m1_en, m1_he), (m2_en, m2_he)) if en]
         out.append((code, " · ".join(names) or str(TOTAL), str(Gap(gap).label) if gap in Gap.values else gap))
     return out
 
@@ -712,7 +712,7 @@ def public_breakdowns(
     dimensions: dict[tuple, list[str]] = {}
 
     def name(en: str | None, he: str | None) -> str:
-        return ((he or en) if hebrew else en) or ""
+        return bilingual(en, he, hebrew=hebrew) or ""
 
     for row in rows.values_list(
         "measure_id",
